@@ -1,0 +1,1 @@
+"""accounts: people, organizations, roles, sessions and API tokens."""

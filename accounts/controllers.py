@@ -1,0 +1,160 @@
+"""The accounts JSON API: sign-up/in/out, the caller's own profile and tokens, people, organizations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from accounts.principal import Role
+from accounts.schemas import (
+    MemberAdd,
+    OrganizationCreate,
+    OrganizationOut,
+    Page,
+    PersonOut,
+    PersonUpdate,
+    RoleChange,
+    SignIn,
+    SignUp,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+)
+from accounts.services import credentials, organizations, people
+from grandrounds.auth import SESSION_COOKIE, current_principal, requires, signed_in
+from grandrounds.cookies import clear_session_cookie, set_session_cookie
+from grandrounds.errors import Forbidden
+from grandrounds.settings import get_settings
+
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/signup", status_code=HTTP_201_CREATED)
+    async def sign_up(self, data: JSONBody[SignUp]) -> Response[PersonOut]:
+        """Create a free guest account and sign it in (session cookie)."""
+        person = await people.sign_up(data)
+        opened = await credentials.open_session(person.id, get_settings().session_ttl_hours)
+        response = Response(person, status_code=HTTP_201_CREATED)
+        set_session_cookie(response, opened.secret)
+        return response
+
+    @post("/signin", status_code=HTTP_200_OK)
+    async def sign_in(self, data: JSONBody[SignIn]) -> Response[PersonOut]:
+        person_id = await credentials.authenticate(data.email, data.password)
+        opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
+        response = Response(await people.person_out(person_id), status_code=HTTP_200_OK)
+        set_session_cookie(response, opened.secret)
+        return response
+
+    @post("/signout", status_code=HTTP_204_NO_CONTENT, guards=[signed_in])
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:
+        if secret := request.cookies.get(SESSION_COOKIE):
+            await credentials.close_session(secret)
+        response = Response(None, status_code=HTTP_204_NO_CONTENT)
+        clear_session_cookie(response)
+        return response
+
+
+class MeController(Controller):
+    """The caller's own account: everyone may see and change their own data."""
+
+    path = "/api/v1/me"
+    tags = ["me"]
+    guards = [signed_in]
+
+    @get("/")
+    async def me(self, request: Request[Any, Any, Any]) -> PersonOut:
+        return await people.person_out(current_principal(request).person_id)
+
+    @patch("/")
+    async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[PersonUpdate]) -> PersonOut:
+        return await people.update_person(current_principal(request).person_id, data)
+
+    @get("/tokens")
+    async def tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:
+        return await credentials.list_tokens(current_principal(request).person_id)
+
+    @post("/tokens", status_code=HTTP_201_CREATED)
+    async def create_token(
+        self, request: Request[Any, Any, Any], data: JSONBody[TokenCreate]
+    ) -> TokenCreated:
+        return await credentials.create_token(current_principal(request).person_id, data.name)
+
+    @delete("/tokens/{token_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> None:
+        await credentials.revoke_token(current_principal(request).person_id, token_id)
+
+
+class PeopleController(Controller):
+    path = "/api/v1/people"
+    tags = ["people"]
+
+    @get("/", guards=[requires(Role.ADMIN)])
+    async def list_people(
+        self, limit: Limit = 50, offset: Offset = 0, q: FromQuery[str | None] = None
+    ) -> Page:
+        items, total = await people.list_people(limit, offset, q)
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{person_id:int}", guards=[signed_in])
+    async def get_person(self, request: Request[Any, Any, Any], person_id: FromPath[int]) -> PersonOut:
+        if not people.can_see_person(current_principal(request), person_id):
+            raise Forbidden("auth.forbidden", "You may only see your own account.")
+        return await people.person_out(person_id)
+
+    @post("/{person_id:int}/roles", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    async def grant_role(
+        self, request: Request[Any, Any, Any], person_id: FromPath[int], data: JSONBody[RoleChange]
+    ) -> PersonOut:
+        return await people.grant_role(
+            person_id, people.parse_role(data.role), current_principal(request).person_id
+        )
+
+    @delete("/{person_id:int}/roles/{role:str}", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    async def revoke_role(self, person_id: FromPath[int], role: FromPath[str]) -> PersonOut:
+        return await people.revoke_role(person_id, people.parse_role(role))
+
+
+class OrganizationController(Controller):
+    path = "/api/v1/organizations"
+    tags = ["organizations"]
+    guards = [signed_in]
+
+    @get("/")
+    async def list_organizations(self, request: Request[Any, Any, Any]) -> list[OrganizationOut]:
+        return await organizations.list_organizations(current_principal(request))
+
+    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)])
+    async def create_organization(self, data: JSONBody[OrganizationCreate]) -> OrganizationOut:
+        return await organizations.create_organization(data.name, data.leader_id)
+
+    @get("/{organization_id:int}")
+    async def get_organization(
+        self, request: Request[Any, Any, Any], organization_id: FromPath[int]
+    ) -> OrganizationOut:
+        if not await organizations.may_view(current_principal(request), organization_id):
+            raise Forbidden("auth.forbidden", "Only the organization's people and admins may see it.")
+        return await organizations.organization_out(organization_id)
+
+    @post("/{organization_id:int}/members", status_code=HTTP_200_OK)
+    async def add_member(
+        self, request: Request[Any, Any, Any], organization_id: FromPath[int], data: JSONBody[MemberAdd]
+    ) -> OrganizationOut:
+        return await organizations.add_member(current_principal(request), organization_id, data.person_id)
+
+    @delete("/{organization_id:int}/members/{person_id:int}", status_code=HTTP_200_OK)
+    async def remove_member(
+        self, request: Request[Any, Any, Any], organization_id: FromPath[int], person_id: FromPath[int]
+    ) -> OrganizationOut:
+        return await organizations.remove_member(current_principal(request), organization_id, person_id)
+
+
+CONTROLLERS = [AuthController, MeController, PeopleController, OrganizationController]

@@ -1,0 +1,74 @@
+"""Errors of the accounts package, each with its stable code."""
+
+from __future__ import annotations
+
+from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+
+
+def email_taken() -> Conflict:
+    return Conflict("account.email_taken", "An account with this email address already exists.")
+
+
+def email_invalid(email: str) -> InvalidInput:
+    return InvalidInput(
+        "account.email_invalid",
+        "That does not look like an email address (expected name@example.org).",
+        {"field": "email"},
+    )
+
+
+def password_weak(reason: str) -> InvalidInput:
+    return InvalidInput(
+        "account.password_weak", f"Choose a stronger password: {reason}.", {"field": "password"}
+    )
+
+
+def time_zone_unknown(zone: str) -> InvalidInput:
+    return InvalidInput(
+        "account.time_zone_unknown",
+        "Unknown time zone; use an IANA name such as America/New_York.",
+        {"field": "time_zone"},
+    )
+
+
+def degree_unknown(degree: str) -> InvalidInput:
+    return InvalidInput("account.degree_unknown", "Unknown degree.", {"field": "degree"})
+
+
+def name_blank() -> InvalidInput:
+    return InvalidInput("account.name_blank", "Please give your name.", {"field": "name"})
+
+
+def role_unknown(role: str) -> InvalidInput:
+    return InvalidInput("account.role_unknown", f"Unknown role {role!r}.", {"field": "role"})
+
+
+def invalid_credentials() -> Unauthenticated:
+    return Unauthenticated("auth.invalid_credentials", "The email or password is not right.")
+
+
+def too_many_attempts() -> TooManyRequests:
+    return TooManyRequests(
+        "auth.too_many_attempts",
+        "Too many failed sign-ins for this account; wait 15 minutes and try again.",
+    )
+
+
+def person_not_found() -> NotFound:
+    return NotFound("account.not_found", "No such person.")
+
+
+def organization_not_found() -> NotFound:
+    return NotFound("organization.not_found", "No such organization.")
+
+
+def organization_name_taken() -> Conflict:
+    return Conflict("organization.name_taken", "An organization with this name already exists.")
+
+
+def token_not_found() -> NotFound:
+    return NotFound("token.not_found", "No such API token.")
+
+
+def not_leader() -> Forbidden:
+    return Forbidden("organization.not_leader", "Only the organization's leader or an admin may do this.")

@@ -1,0 +1,150 @@
+"""Server-rendered account pages: sign-up, sign-in, sign-out and the account page.
+
+They work without JavaScript; every form carries the CSRF field, and a failed
+form is shown again with the person's input and a message next to the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from accounts.schemas import PersonUpdate, SignUp
+from accounts.services import credentials, people
+from grandrounds.auth import SESSION_COOKIE, current_principal, signed_in
+from grandrounds.cookies import clear_session_cookie, set_session_cookie
+from grandrounds.errors import DomainError
+from grandrounds.settings import get_settings
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never let ?next= send someone to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/account"
+
+
+def _form_error(
+    template: str, exc: Exception, form: dict[str, str], status: int = 400, **extra: Any
+) -> Template:
+    if isinstance(exc, DomainError):
+        message, field, status = exc.message, exc.details.get("field"), exc.status_code
+    else:
+        message, field = f"Please check the form: {exc}", None
+    form = {k: v for k, v in form.items() if "password" not in k and k != "_csrf_token"}
+    return Template(
+        template, context={"error": message, "error_field": field, "form": form, **extra}, status_code=status
+    )
+
+
+def _signed_in_redirect(person_id: int, secret: str, target: str) -> Response[Any]:
+    response = Redirect(path=target)
+    set_session_cookie(response, secret)
+    return response
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/signup")
+    async def signup_form(self) -> Template:
+        return Template("signup.html", context={"form": {}, "degrees": people.DEGREES})
+
+    @post("/signup")
+    async def signup(self, data: Form) -> Response[Any]:
+        try:
+            payload = SignUp(
+                email=data.get("email", ""),
+                password=data.get("password", ""),
+                name=data.get("name", ""),
+                degree=data.get("degree", ""),
+                time_zone=data.get("time_zone") or "UTC",
+            )
+            for field, limit in (("email", 254), ("name", 200), ("password", 128)):
+                if len(getattr(payload, field)) > limit:
+                    raise msgspec.ValidationError(f"{field} is longer than {limit} characters")
+            person = await people.sign_up(payload)
+        except (DomainError, msgspec.ValidationError) as exc:
+            return _form_error("signup.html", exc, data, degrees=people.DEGREES)
+        opened = await credentials.open_session(person.id, get_settings().session_ttl_hours)
+        return _signed_in_redirect(person.id, opened.secret, "/account")
+
+    @get("/signin")
+    async def signin_form(self, next: FromQuery[str | None] = None) -> Template:
+        return Template("signin.html", context={"form": {}, "next": _safe_next(next)})
+
+    @post("/signin")
+    async def signin(self, data: Form) -> Response[Any]:
+        target = _safe_next(data.get("next"))
+        try:
+            person_id = await credentials.authenticate(
+                data.get("email", "")[:254], data.get("password", "")[:128]
+            )
+        except DomainError as exc:
+            return _form_error("signin.html", exc, data, next=target)
+        opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
+        return _signed_in_redirect(person_id, opened.secret, target)
+
+    @post("/signout")
+    async def signout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if secret := request.cookies.get(SESSION_COOKIE):
+            await credentials.close_session(secret)
+        response = Redirect(path="/")
+        clear_session_cookie(response)
+        return response
+
+    @get("/account", guards=[signed_in])
+    async def account(self, request: Request[Any, Any, Any]) -> Template:
+        return await _account_page(request)
+
+    @post("/account", guards=[signed_in])
+    async def update_account(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+        principal = current_principal(request)
+        try:
+            await people.update_person(
+                principal.person_id,
+                PersonUpdate(
+                    name=data.get("name", "")[:200],
+                    degree=data.get("degree", "")[:20],
+                    time_zone=data.get("time_zone", "UTC")[:64],
+                ),
+            )
+        except DomainError as exc:
+            return await _account_page(request, error=exc.message, status=exc.status_code)
+        return Redirect(path="/account?saved=1")
+
+    @post("/account/tokens", guards=[signed_in])
+    async def create_token(self, request: Request[Any, Any, Any], data: Form) -> Template:
+        name = (data.get("name") or "token").strip()[:100] or "token"
+        created = await credentials.create_token(current_principal(request).person_id, name)
+        # Shown in this response only; never in a URL, never again.
+        return await _account_page(request, new_token=created.token)
+
+    @post("/account/tokens/{token_id:int}/revoke", guards=[signed_in])
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> Response[Any]:
+        await credentials.revoke_token(current_principal(request).person_id, token_id)
+        return Redirect(path="/account")
+
+
+async def _account_page(
+    request: Request[Any, Any, Any], error: str | None = None, status: int = 200, new_token: str | None = None
+) -> Template:
+    principal = current_principal(request)
+    return Template(
+        "account.html",
+        context={
+            "person": await people.person_out(principal.person_id),
+            "tokens": await credentials.list_tokens(principal.person_id),
+            "degrees": people.DEGREES,
+            "error": error,
+            "new_token": new_token,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code=status,
+    )

@@ -1,0 +1,98 @@
+"""Request and response shapes of the accounts API (msgspec validates them on the way in)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Degree = Annotated[str, msgspec.Meta(max_length=20)]
+TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+TokenName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class SignUp(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    name: Name
+    degree: Degree = ""
+    time_zone: TimeZone = "UTC"
+
+
+class SignIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    degree: str
+    time_zone: str
+    roles: list[str]
+    created_at: datetime
+
+
+class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """PATCH body: fields left out stay as they are."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    degree: Degree | msgspec.UnsetType = msgspec.UNSET
+    time_zone: TimeZone | msgspec.UnsetType = msgspec.UNSET
+
+
+class RoleChange(msgspec.Struct, forbid_unknown_fields=True):
+    role: Annotated[str, msgspec.Meta(max_length=32)]
+
+
+class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: TokenName
+
+
+class TokenOut(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(msgspec.Struct):
+    """The only response that ever carries the token's secret."""
+
+    id: int
+    name: str
+    prefix: str
+    token: str
+
+
+class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: OrgName
+    leader_id: int | None = None
+
+
+class OrganizationOut(msgspec.Struct):
+    id: int
+    name: str
+    leader_id: int | None
+    member_ids: list[int]
+
+
+class MemberAdd(msgspec.Struct, forbid_unknown_fields=True):
+    person_id: int
+
+
+class Page(msgspec.Struct):
+    """A page of a list: items plus what a client needs to fetch the next."""
+
+    items: list[PersonOut]
+    total: int
+    limit: int
+    offset: int

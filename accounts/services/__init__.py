@@ -1,0 +1,1 @@
+"""The rules of accounts: people, credentials (sessions, tokens), organizations."""

@@ -1,0 +1,192 @@
+"""Sign-up, profiles and roles."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from zoneinfo import available_timezones
+
+import msgspec
+
+from accounts import errors
+from accounts.passwords import check_strength, hash_password
+from accounts.principal import Principal, Role
+from accounts.schemas import PersonOut, PersonUpdate, SignUp
+from accounts.tables import Person, RoleGrant
+from grandrounds.db import is_sqlite, is_unique_violation, write_transaction
+from grandrounds.settings import get_settings
+from notifications.outbox import enqueue_email
+
+DEGREES = ("", "MD", "DO", "RN", "NP", "PA", "PharmD", "PhD", "MPH", "MBA", "MSN", "BSN", "Other")
+
+# Deliberately simple: one @, a dot in the domain, no spaces. Deliverability is proven by mail.
+_EMAIL = re.compile(
+    r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
+)
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def normalize_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if not _EMAIL.match(email):
+        raise errors.email_invalid(raw)
+    return email
+
+
+def check_time_zone(zone: str) -> str:
+    if zone not in _zones():
+        raise errors.time_zone_unknown(zone)
+    return zone
+
+
+def check_degree(degree: str) -> str:
+    if degree not in DEGREES:
+        raise errors.degree_unknown(degree)
+    return degree
+
+
+def check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise errors.name_blank()
+    return cleaned
+
+
+async def roles_of(person_id: int) -> frozenset[Role]:
+    rows = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id)
+    return frozenset(Role(r["role"]) for r in rows if r["role"] in Role.__members__.values())
+
+
+async def person_out(person_id: int) -> PersonOut:
+    row = await Person.select().where(Person.id == person_id).first()
+    if row is None:
+        raise errors.person_not_found()
+    return _out(row, await roles_of(person_id))
+
+
+def _out(row: dict, roles: frozenset[Role]) -> PersonOut:
+    return PersonOut(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        degree=row["degree"],
+        time_zone=row["time_zone"],
+        roles=sorted(r.value for r in roles),
+        created_at=row["created_at"],
+    )
+
+
+async def create_person(
+    data: SignUp,
+    roles: tuple[Role, ...] = (Role.GUEST,),
+    granted_by: int | None = None,
+    welcome: bool = False,
+) -> int:
+    """Validate everything first, hash outside the transaction, then write in one transaction."""
+    email = normalize_email(data.email)
+    name = check_name(data.name)
+    degree = check_degree(data.degree)
+    zone = check_time_zone(data.time_zone)
+    check_strength(data.password, email)
+    password_hash = await hash_password(data.password)
+    try:
+        async with write_transaction():
+            if await Person.exists().where(Person.email == email):
+                raise errors.email_taken()
+            row = (
+                await Person.insert(
+                    Person(email=email, name=name, degree=degree, time_zone=zone, password_hash=password_hash)
+                ).returning(Person.id)
+            )[0]
+            person_id: int = row["id"]
+            for role in roles:
+                await RoleGrant.insert(RoleGrant(person=person_id, role=role.value, granted_by=granted_by))
+            if welcome:
+                await enqueue_email(
+                    "welcome",
+                    email,
+                    {"name": name, "account_url": f"{get_settings().base_url}/account"},
+                    person_id=person_id,
+                )
+    except Exception as exc:
+        if is_unique_violation(exc):  # a concurrent sign-up with the same email won the race
+            raise errors.email_taken() from exc
+        raise
+    return person_id
+
+
+async def sign_up(data: SignUp) -> PersonOut:
+    """Anyone may sign up; they get a free guest account."""
+    return await person_out(await create_person(data, welcome=True))
+
+
+def can_see_person(viewer: Principal, person_id: int) -> bool:
+    return viewer.person_id == person_id or viewer.is_admin
+
+
+async def update_person(person_id: int, patch: PersonUpdate) -> PersonOut:
+    values: dict = {}
+    if patch.name is not msgspec.UNSET:
+        values[Person.name] = check_name(patch.name)
+    if patch.degree is not msgspec.UNSET:
+        values[Person.degree] = check_degree(patch.degree)
+    if patch.time_zone is not msgspec.UNSET:
+        values[Person.time_zone] = check_time_zone(patch.time_zone)
+    async with write_transaction():
+        if not await Person.exists().where(Person.id == person_id):
+            raise errors.person_not_found()
+        if values:
+            await Person.update(values).where(Person.id == person_id)
+    return await person_out(person_id)
+
+
+async def list_people(limit: int, offset: int, query: str | None = None) -> tuple[list[PersonOut], int]:
+    select = Person.select().order_by(Person.id).limit(limit).offset(offset)
+    count = Person.count()
+    if query:
+        needle = f"%{query.lower()}%"
+        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
+        name_match = Person.name.like(needle) if is_sqlite() else Person.name.ilike(needle)
+        condition = Person.email.like(needle) | name_match
+        select = select.where(condition)
+        count = count.where(condition)
+    rows = await select
+    grants = await RoleGrant.select(RoleGrant.person, RoleGrant.role).where(
+        RoleGrant.person.is_in([row["id"] for row in rows] or [0])
+    )
+    roles: dict[int, set[Role]] = {}
+    for grant in grants:
+        roles.setdefault(grant["person"], set()).add(Role(grant["role"]))
+    out = [_out(row, frozenset(roles.get(row["id"], ()))) for row in rows]
+    return out, await count
+
+
+def parse_role(raw: str) -> Role:
+    try:
+        return Role(raw)
+    except ValueError:
+        raise errors.role_unknown(raw) from None
+
+
+async def grant_role(person_id: int, role: Role, granted_by: int) -> PersonOut:
+    async with write_transaction():
+        if not await Person.exists().where(Person.id == person_id):
+            raise errors.person_not_found()
+        held = await RoleGrant.exists().where(
+            (RoleGrant.person == person_id) & (RoleGrant.role == role.value)
+        )
+        if not held:
+            await RoleGrant.insert(RoleGrant(person=person_id, role=role.value, granted_by=granted_by))
+    return await person_out(person_id)
+
+
+async def revoke_role(person_id: int, role: Role) -> PersonOut:
+    async with write_transaction():
+        if not await Person.exists().where(Person.id == person_id):
+            raise errors.person_not_found()
+        await RoleGrant.delete().where((RoleGrant.person == person_id) & (RoleGrant.role == role.value))
+    return await person_out(person_id)

@@ -1,0 +1,90 @@
+"""People, organizations, roles, sign-in sessions and API tokens."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Person(Table, tablename="accounts_person"):
+    """Someone with an account. Email is stored lower-cased so uniqueness ignores case."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    email = Varchar(length=254, unique=True, index=True)
+    name = Varchar(length=200)
+    degree = Varchar(length=20, default="")
+    time_zone = Varchar(length=64, default="UTC")
+    password_hash = Varchar(length=255)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RoleGrant(Table, tablename="accounts_role_grant"):
+    """One role held by one person; (person, role) is unique (see migration)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False)
+    role = Varchar(length=32)
+    granted_by = ForeignKey(references=Person, null=True)
+    granted_at = Timestamptz(default=TimestamptzNow())
+
+
+class Organization(Table, tablename="accounts_organization"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    name = Varchar(length=200, unique=True)
+    leader = ForeignKey(references=Person, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrganizationMember(Table, tablename="accounts_organization_member"):
+    """A colleague who belongs to an organization; (organization, person) is unique."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    organization = ForeignKey(references=Organization, null=False)
+    person = ForeignKey(references=Person, null=False)
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignInSession(Table, tablename="accounts_session"):
+    """A browser session. Only the SHA-256 of the cookie value is stored."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table, tablename="accounts_api_token"):
+    """A personal API token. The secret is shown once; only its SHA-256 is kept."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False)
+    name = Varchar(length=100)
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class SignInFailure(Table, tablename="accounts_sign_in_failure"):
+    """A failed sign-in, kept briefly to slow password guessing per account."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    email = Varchar(length=254, index=True)
+    at = Timestamptz(default=TimestamptzNow())

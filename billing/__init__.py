@@ -1,0 +1,1 @@
+"""billing: memberships, Stripe payments, refunds, ledger, reconciliation."""

@@ -1,0 +1,1 @@
+"""events: conferences, webinars, workshops, consultations, registration, check-in."""

@@ -1,0 +1,1 @@
+"""grandrounds: the shell around the domain packages (settings, app, CLI, auth, errors)."""

@@ -1,0 +1,81 @@
+"""The application factory: routes, middleware, templates, error mapping, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from accounts.pages import AccountPages
+from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
+from grandrounds.db import engine
+from grandrounds.health import healthz, readyz
+from grandrounds.http_errors import EXCEPTION_HANDLERS
+from grandrounds.settings import Settings, get_settings
+from notifications.dispatcher import default_dispatcher
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+log = logging.getLogger("grandrounds")
+
+
+@get("/", include_in_schema=False)
+async def home() -> Template:
+    return Template("home.html")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        db = engine()
+        if isinstance(db, PostgresEngine):
+            await db.start_connection_pool(max_size=10)
+        dispatcher_task = None
+        if settings.run_dispatcher_in_server:
+            # The embedded default: no separate worker process to remember to start.
+            dispatcher_task = asyncio.create_task(default_dispatcher().run_forever())
+        try:
+            yield
+        finally:
+            if dispatcher_task is not None:
+                dispatcher_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatcher_task
+            if isinstance(db, PostgresEngine):
+                await db.close_connection_pool()
+
+    route_handlers: list[Any] = [home, healthz, readyz, AccountPages, *ACCOUNT_CONTROLLERS]
+    return Litestar(
+        route_handlers=route_handlers,
+        middleware=[PrincipalMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+            # The JSON API is protected by PrincipalMiddleware instead: bearer
+            # tokens are not ambient, cookie calls must echo the CSRF cookie.
+            exclude=["/api/"],
+        ),
+        template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(title="grandrounds", version="1", path="/schema"),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=2 * 1024 * 1024,
+    )

@@ -1,0 +1,104 @@
+"""Who is calling: resolve the principal once per request, and guards that demand roles.
+
+A request is authenticated by an ``Authorization: Bearer grt_...`` personal API
+token or by the session cookie. The principal (or None) is put in
+``scope["user"]`` before routing, so handlers and guards read it the same way.
+
+Cookies are ambient credentials, so a cookie-authenticated state-changing call
+to the JSON API must also carry the CSRF cookie's value in the ``x-csrftoken``
+header (pages get the same protection from the CSRF middleware's form field).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.response.base import ASGIResponse
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from accounts.principal import Principal, Role
+from accounts.services.credentials import principal_from_session, principal_from_token
+from grandrounds.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "gr_session"
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "x-csrftoken"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# These act on the credentials in the body, not on the ambient cookie.
+CREDENTIAL_PATHS = frozenset({"/api/v1/auth/signup", "/api/v1/auth/signin"})
+
+
+class PrincipalMiddleware(ASGIMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        principal: Principal | None = None
+        authorization = connection.headers.get("authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            principal = await principal_from_token(authorization[7:].strip())
+            if principal is None:
+                await _reject(
+                    scope, receive, send, 401, "auth.token_invalid", "The API token is unknown or revoked."
+                )
+                return
+        elif session_secret := connection.cookies.get(SESSION_COOKIE):
+            principal = await principal_from_session(session_secret)
+            if principal is not None and _needs_csrf_header(scope, connection):
+                await _reject(
+                    scope,
+                    receive,
+                    send,
+                    403,
+                    "auth.csrf",
+                    "Cookie-authenticated API calls must echo the csrftoken cookie in x-csrftoken.",
+                )
+                return
+        scope["user"] = principal
+        scope["auth"] = principal.via if principal else None
+        await next_app(scope, receive, send)
+
+
+def _needs_csrf_header(scope: Scope, connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    path = scope["path"]
+    if scope.get("method", "GET") in SAFE_METHODS or not path.startswith("/api/") or path in CREDENTIAL_PATHS:
+        return False
+    cookie = connection.cookies.get(CSRF_COOKIE, "")
+    header = connection.headers.get(CSRF_HEADER, "")
+    return not (cookie and header and hmac.compare_digest(cookie, header))
+
+
+async def _reject(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"code": code, "message": message, "details": {}}).encode()
+    await ASGIResponse(body=body, status_code=status, media_type="application/json")(scope, receive, send)
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise Unauthenticated("auth.required", "Sign in, or send a personal API token, to do this.")
+    return principal
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: any signed-in person."""
+    current_principal(connection)
+
+
+def requires(*roles: Role) -> Any:
+    """Guard factory: the caller must hold one of ``roles`` (admins hold every role)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = current_principal(connection)
+        if not principal.has_any(*roles):
+            needed = ", ".join(r.value for r in roles)
+            raise Forbidden(
+                "auth.forbidden",
+                f"This needs one of the roles: {needed}.",
+                {"roles": [r.value for r in roles]},
+            )
+
+    return guard

@@ -1,0 +1,148 @@
+"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from grandrounds.settings import get_settings
+
+
+def _migrate(quiet: bool = True) -> None:
+    from grandrounds.db import migrate
+
+    asyncio.run(migrate(quiet=quiet))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _migrate(quiet=False)
+    print("migrations are up to date")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    _migrate()
+    if settings.is_sqlite and args.workers > 1:
+        print(
+            "note: several workers share one SQLite file; use PostgreSQL for real concurrency",
+            file=sys.stderr,
+        )
+    print(
+        f"grandrounds is running at http://{args.host}:{args.port}  (database: {_describe_db()})", flush=True
+    )
+    uvicorn.run(
+        "grandrounds.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "info").lower(),
+    )
+    return 0
+
+
+def _describe_db() -> str:
+    settings = get_settings()
+    return f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from grandrounds.demo import seed_demo
+
+    _migrate()
+    logins = asyncio.run(seed_demo())
+    print(f"Demo data is ready. Sign in with any of these (password for all: {logins.password}):")
+    for role, email in logins.accounts:
+        print(f"  {role:<16} {email}")
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from accounts.principal import Role
+    from accounts.schemas import SignUp
+    from accounts.services.people import create_person, parse_role
+    from grandrounds.errors import DomainError
+
+    _migrate()
+    password = os.environ.get("GRANDROUNDS_NEW_PASSWORD")
+    if password is None:
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    try:
+        roles = tuple(parse_role(r) for r in args.role) or (Role.GUEST,)
+        person_id = asyncio.run(
+            create_person(
+                SignUp(
+                    email=args.email,
+                    password=password,
+                    name=args.name,
+                    degree=args.degree,
+                    time_zone=args.time_zone,
+                ),
+                roles=roles,
+            )
+        )
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"created person {person_id} <{args.email.lower()}> with roles {', '.join(r.value for r in roles)}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from notifications.dispatcher import run_worker
+
+    _migrate()
+    asyncio.run(run_worker(once=args.once))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grandrounds", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run migrations, then serve the web app and API")
+    serve.add_argument("--host", default=os.environ.get("GRANDROUNDS_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("GRANDROUNDS_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("GRANDROUNDS_WORKERS", "1")))
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="run pending database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="seed a realistic demo network and print its logins").set_defaults(
+        func=cmd_demo
+    )
+
+    create = sub.add_parser("createuser", help="create a person with roles")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--role", action="append", default=[], help="admin, program_staff, finance, speaker, member, guest"
+    )
+    create.add_argument("--degree", default="")
+    create.add_argument("--time-zone", default="UTC")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(func=cmd_createuser)
+
+    worker = sub.add_parser("worker", help="run the background dispatcher (outbox delivery, reminders)")
+    worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    worker.set_defaults(func=cmd_worker)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "INFO").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

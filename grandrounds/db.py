@@ -1,0 +1,115 @@
+"""The database engine and the few rules every service follows to write safely.
+
+SQLite (the embedded default) and PostgreSQL behave differently under
+concurrent writers: SQLite's default DEFERRED transactions fail at once with
+"database is locked" when two writers meet, so on SQLite every write
+transaction is BEGIN IMMEDIATE and writers of one process queue on an asyncio
+lock. PostgreSQL takes row locks instead. Services call :func:`write_transaction`
+and need not know which engine they run on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from grandrounds.settings import Settings
+
+_writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: how long a connection waits for another process's write lock.
+        return SQLiteEngine(path=str(path), timeout=30)
+    if settings.database_url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": settings.database_url})
+    raise ValueError(
+        f"DATABASE_URL must start with sqlite:/// or postgresql://, got {settings.database_url!r}"
+    )
+
+
+def engine() -> Engine:
+    """The engine piccolo_conf built (one per process)."""
+    from piccolo_conf import DB
+
+    return DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+def now() -> datetime:
+    """The current instant in UTC; the one clock services use."""
+    return datetime.now(UTC)
+
+
+def _writer_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _writer_locks.get(loop)
+    if lock is None:
+        lock = asyncio.Lock()
+        _writer_locks[loop] = lock
+    return lock
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """One short write transaction; queries inside it join it through Piccolo's context.
+
+    Nothing slow (email, HTTP to Stripe) belongs inside: the lock is held
+    until commit.
+    """
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with _writer_lock(), db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a unique-constraint failure on either engine (they raise different types)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, UniqueViolationError)
+
+
+async def ping() -> None:
+    """Raise unless the database answers a query."""
+    await engine().run_ddl("SELECT 1")
+
+
+async def migrate(quiet: bool = False) -> None:
+    """Run every app's pending migrations forward, then set SQLite's journal to WAL."""
+    import contextlib
+    import io
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="all", migration_id="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{sink.getvalue()}")
+    if is_sqlite():
+        # WAL is a property of the file: readers no longer block the writer.
+        await engine().run_ddl("PRAGMA journal_mode=WAL")

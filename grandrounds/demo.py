@@ -1,0 +1,63 @@
+"""Seed a small but realistic network so a newcomer has something to click through.
+
+Seeding is idempotent: running ``grandrounds demo`` twice leaves one copy.
+Each domain package adds its part here as it lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accounts.principal import Role
+from accounts.schemas import SignUp
+from accounts.services.organizations import add_member, create_organization
+from accounts.services.people import create_person
+from accounts.tables import Organization, Person
+
+DEMO_PASSWORD = "grandrounds-demo"  # noqa: S105 - printed on purpose: demo data only
+
+
+@dataclass
+class DemoLogins:
+    password: str = DEMO_PASSWORD
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+DEMO_PEOPLE: list[tuple[str, str, str, str, tuple[Role, ...]]] = [
+    ("admin@example.org", "Ada Admin", "", "America/Chicago", (Role.ADMIN,)),
+    ("staff@example.org", "Sam Staff", "MPH", "America/Chicago", (Role.PROGRAM_STAFF,)),
+    ("finance@example.org", "Fran Finance", "MBA", "America/Chicago", (Role.FINANCE,)),
+    ("speaker@example.org", "Dr. Priya Speaker", "MD", "America/New_York", (Role.SPEAKER, Role.MEMBER)),
+    ("member@example.org", "Dr. Miguel Member", "DO", "America/Denver", (Role.MEMBER,)),
+    ("leader@example.org", "Lee Leader", "RN", "America/Chicago", (Role.MEMBER,)),
+    ("colleague@example.org", "Casey Colleague", "PA", "America/Chicago", (Role.MEMBER,)),
+    ("resident@example.org", "Dr. Rosa Resident", "MD", "Europe/London", (Role.MEMBER,)),
+    ("guest@example.org", "Gil Guest", "", "UTC", (Role.GUEST,)),
+]
+
+
+async def _ensure_person(email: str, name: str, degree: str, zone: str, roles: tuple[Role, ...]) -> int:
+    existing = await Person.select(Person.id).where(Person.email == email).first()
+    if existing:
+        return int(existing["id"])
+    return await create_person(
+        SignUp(email=email, password=DEMO_PASSWORD, name=name, degree=degree, time_zone=zone), roles=roles
+    )
+
+
+async def seed_demo() -> DemoLogins:
+    logins = DemoLogins()
+    ids: dict[str, int] = {}
+    for email, name, degree, zone, roles in DEMO_PEOPLE:
+        ids[email] = await _ensure_person(email, name, degree, zone, roles)
+        logins.accounts.append((roles[0].value, email))
+
+    if not await Organization.exists().where(Organization.name == "Riverside Health System"):
+        org = await create_organization("Riverside Health System", ids["leader@example.org"])
+        from accounts.principal import Principal
+
+        leader = Principal(
+            ids["leader@example.org"], "leader@example.org", "Lee Leader", frozenset({Role.MEMBER}), "cli", 0
+        )
+        await add_member(leader, org.id, ids["colleague@example.org"])
+    return logins

@@ -1,0 +1,50 @@
+"""Domain errors carry a stable code; one place maps them (and framework errors) to HTTP.
+
+Clients branch on ``code`` ("registration.full", "auth.required"), never on the
+wording of ``message``, so codes are part of the API contract and are listed in
+the README.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. Subclasses fix the HTTP status."""
+
+    status_code: ClassVar[int] = 400
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+
+
+class TooManyRequests(DomainError):
+    status_code = 429

@@ -1,0 +1,112 @@
+"""Settings read from the environment, each with a documented default.
+
+Every variable here is listed in the README's configuration table; the
+defaults give the embedded single-machine setup (SQLite file and mail log under
+``./var``) so that a newcomer needs no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if not raw else int(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The process's configuration; build one with :func:`load_settings`."""
+
+    database_url: str
+    var_dir: Path
+    base_url: str
+    secret_key: str
+    cookie_secure: bool
+    session_ttl_hours: int
+    password_hash_profile: str
+    run_dispatcher_in_server: bool
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str
+    smtp_security: str  # "starttls", "tls" or "none"
+    mail_from: str
+
+    @property
+    def mail_log(self) -> Path:
+        return self.var_dir / "mail.log"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file named by ``sqlite:///relative`` or ``sqlite:////absolute``."""
+        return Path(urlparse(self.database_url).path[1:] or "grandrounds.sqlite3")
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The key that signs CSRF tokens.
+
+    Production sets GRANDROUNDS_SECRET_KEY (the same on every process). The
+    embedded default keeps a generated key in ``var/secret_key`` so restarts do
+    not invalidate every open form.
+    """
+    configured = os.environ.get("GRANDROUNDS_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings() -> Settings:
+    var_dir = Path(os.environ.get("GRANDROUNDS_VAR_DIR", "var")).resolve()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'grandrounds.sqlite3'}"
+    base_url = os.environ.get("GRANDROUNDS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        base_url=base_url,
+        secret_key=_secret_key(var_dir),
+        cookie_secure=_flag("GRANDROUNDS_COOKIE_SECURE", base_url.startswith("https://")),
+        session_ttl_hours=_int("GRANDROUNDS_SESSION_TTL_HOURS", 24 * 14),
+        password_hash_profile=os.environ.get("GRANDROUNDS_PASSWORD_HASH_PROFILE", "standard"),
+        run_dispatcher_in_server=_flag("GRANDROUNDS_DISPATCHER_IN_SERVER", True),
+        smtp_host=os.environ.get("SMTP_HOST", ""),
+        smtp_port=_int("SMTP_PORT", 587),
+        smtp_username=os.environ.get("SMTP_USERNAME", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_security=os.environ.get("SMTP_SECURITY", "starttls").lower(),
+        mail_from=os.environ.get("MAIL_FROM", "grandrounds <no-reply@grandrounds.localhost>"),
+    )
+
+
+_cached: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    global _cached
+    if _cached is None:
+        _cached = load_settings()
+    return _cached

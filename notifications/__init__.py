@@ -1,0 +1,1 @@
+"""notifications: the outbox, email delivery, calendar invites and feeds."""

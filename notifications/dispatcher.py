@@ -1,0 +1,184 @@
+"""Deliver what the outbox holds, after commit, with retries and backoff.
+
+Each row is claimed by one worker for a lease (``claimed_until``): on
+PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so several workers share the queue
+without waiting on each other; on SQLite inside an IMMEDIATE transaction, which
+serialises claimers. A row is marked sent right after its own delivery, so a
+worker killed mid-batch leaves the rest pending, and a dead worker's lease runs
+out and another worker takes the rows over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from jinja2 import TemplateNotFound
+from piccolo.engine.postgres import PostgresEngine
+
+from grandrounds.db import engine, now, write_transaction
+from grandrounds.settings import Settings, get_settings
+from notifications.rendering import render_email
+from notifications.tables import OutboxMessage
+from notifications.transports import MailTransport, new_message, transport_for
+
+log = logging.getLogger("grandrounds.dispatcher")
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BATCH = 20
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... capped at 1 h: transient SMTP trouble heals, a dead address gives up."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def claim_batch(worker_id: str, limit: int = BATCH) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due rows for this worker; nobody else gets them until the lease ends."""
+    moment = now()
+    due = (
+        (OutboxMessage.status == "pending")
+        & (OutboxMessage.not_before <= moment)
+        & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < moment))
+    )
+    async with write_transaction():
+        query = OutboxMessage.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit)
+        if isinstance(engine(), PostgresEngine):
+            query = query.lock_rows("UPDATE", skip_locked=True)
+        ids = [row["id"] for row in await query]
+        if not ids:
+            return []
+        await OutboxMessage.update(
+            {
+                OutboxMessage.claimed_by: worker_id,
+                OutboxMessage.claimed_until: moment + LEASE,
+                OutboxMessage.attempts: OutboxMessage.attempts + 1,
+            }
+        ).where(OutboxMessage.id.is_in(ids))
+        rows: list[dict[str, Any]] = (
+            await OutboxMessage.select().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id)
+        )
+    return rows
+
+
+async def _mark_sent(message_id: int, worker_id: str) -> None:
+    async with write_transaction():
+        await OutboxMessage.update(
+            {OutboxMessage.status: "sent", OutboxMessage.sent_at: now(), OutboxMessage.claimed_until: None}
+        ).where((OutboxMessage.id == message_id) & (OutboxMessage.claimed_by == worker_id))
+
+
+async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None:
+    give_up = permanent or row["attempts"] >= MAX_ATTEMPTS
+    async with write_transaction():
+        await OutboxMessage.update(
+            {
+                OutboxMessage.status: "failed" if give_up else "pending",
+                OutboxMessage.last_error: error[:2000],
+                OutboxMessage.claimed_until: None,
+                OutboxMessage.not_before: now() + backoff(row["attempts"]),
+            }
+        ).where(OutboxMessage.id == row["id"])
+
+
+def build_email(row: dict[str, Any], settings: Settings) -> Any:
+    context = row["context"]
+    if isinstance(context, str):
+        import json
+
+        context = json.loads(context)
+    rendered = render_email(row["template"], context)
+    domain = settings.mail_from.rsplit("@", 1)[-1].rstrip(">") or "grandrounds.localhost"
+    message = new_message(
+        settings.mail_from, row["recipient"], rendered.subject, f"<outbox-{row['id']}@{domain}>"
+    )
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+@dataclass
+class Dispatcher:
+    transport: MailTransport
+    settings: Settings
+    worker_id: str
+
+    async def deliver(self, row: dict[str, Any]) -> bool:
+        try:
+            message = build_email(row, self.settings)
+        except (TemplateNotFound, KeyError, ValueError) as exc:
+            log.error("outbox %s cannot be rendered: %s", row["id"], exc)
+            await _mark_failed(row, f"render: {exc}", permanent=True)
+            return False
+        try:
+            await self.transport.send(message)
+        except Exception as exc:
+            log.warning("outbox %s delivery failed (attempt %s): %s", row["id"], row["attempts"], exc)
+            await _mark_failed(row, f"send: {exc}", permanent=False)
+            return False
+        await _mark_sent(row["id"], self.worker_id)
+        return True
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; the number delivered."""
+        delivered = 0
+        while rows := await claim_batch(self.worker_id):
+            for row in rows:
+                delivered += await self.deliver(row)
+        return delivered
+
+    async def run_forever(self, poll_seconds: float = 1.0) -> None:
+        log.info("dispatcher %s started", self.worker_id)
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatcher pass failed; retrying")
+            await asyncio.sleep(poll_seconds)
+
+
+def default_dispatcher(transport: MailTransport | None = None) -> Dispatcher:
+    settings = get_settings()
+    return Dispatcher(transport or transport_for(settings), settings, new_worker_id())
+
+
+async def run_worker(once: bool = False) -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(max_size=4)
+    try:
+        dispatcher = default_dispatcher()
+        if once:
+            count = await dispatcher.run_once()
+            print(f"delivered {count} message(s)")
+        else:
+            await dispatcher.run_forever()
+    finally:
+        if isinstance(db, PostgresEngine):
+            await db.close_connection_pool()
+
+
+async def retry_failed(message_id: int) -> bool:
+    """Staff put a failed message back in the queue."""
+    async with write_transaction():
+        found = await OutboxMessage.exists().where(
+            (OutboxMessage.id == message_id) & (OutboxMessage.status == "failed")
+        )
+        if found:
+            await OutboxMessage.update(
+                {OutboxMessage.status: "pending", OutboxMessage.attempts: 0, OutboxMessage.not_before: now()}
+            ).where(OutboxMessage.id == message_id)
+    return found

@@ -1,0 +1,42 @@
+"""Render an outbox message from its templates: subject, plain text and HTML.
+
+Emails get their own Jinja environment: autoescape for .html only, so the
+plain-text part is not full of &amp; entities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(EMAIL_TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_email(template: str, context: dict[str, Any]) -> RenderedEmail:
+    env = _environment()
+    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
+    text = env.get_template(f"{template}.txt").render(context)
+    html = env.get_template(f"{template}.html").render(context)
+    return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html)

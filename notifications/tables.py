@@ -1,0 +1,29 @@
+"""The outbox: every message to send is a row written in the transaction that causes it."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from accounts.tables import Person
+
+
+class OutboxMessage(Table, tablename="notifications_outbox"):
+    """One message on its way out; a record of it once sent (who, what, when, status)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    template = Varchar(length=100)
+    recipient = Varchar(length=254)
+    person = ForeignKey(references=Person, null=True)
+    context = JSON(default="{}")
+    # Makes enqueueing idempotent: the same key is queued once (e.g. "reminder:24h:session:7:person:3").
+    dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
+    status = Varchar(length=16, default="pending", index=True)  # pending, sent, failed
+    attempts = Integer(default=0)
+    not_before = Timestamptz(default=TimestamptzNow(), index=True)
+    claimed_by = Varchar(length=64, null=True, default=None)
+    claimed_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,1 @@
+"""programs: residency and fellows cohorts, attendance, completion, certificates."""

@@ -1,0 +1,142 @@
+"""Shared fixtures: a real database (SQLite temp file, or PostgreSQL by DATABASE_URL), the app, people.
+
+The environment is fixed before any project module is imported, because
+piccolo_conf builds the engine once at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="grandrounds-tests-"))
+os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_RUN_DIR / "var"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_RUN_DIR / 'test.sqlite3'}")
+os.environ["GRANDROUNDS_PASSWORD_HASH_PROFILE"] = "cheap"
+os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"
+os.environ.pop("GRANDROUNDS_SECRET_KEY", None)
+
+import httpx  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+from litestar import Litestar  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.utils.sync import run_sync  # noqa: E402
+
+from accounts.principal import Role  # noqa: E402
+from accounts.schemas import SignUp  # noqa: E402
+from accounts.services.credentials import create_token  # noqa: E402
+from accounts.services.people import create_person  # noqa: E402
+from grandrounds.app import create_app  # noqa: E402
+from grandrounds.db import engine, migrate  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header() -> str:
+    url = os.environ["DATABASE_URL"]
+    kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    return f"grandrounds database: {kind} ({url.split('@')[-1]})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated() -> None:
+    asyncio.run(migrate(quiet=True))
+
+
+def _all_tables() -> list[str]:
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    # Children before parents, so deletes never trip a foreign key.
+    ordered = sort_table_classes(Finder().get_table_classes())
+    return [table._meta.tablename for table in reversed(ordered)]
+
+
+@pytest.fixture(autouse=True)
+async def clean_db(_migrated: None) -> AsyncIterator[None]:
+    """Every test starts from empty tables (the schema stays)."""
+    db = engine()
+    tables = _all_tables()
+    if isinstance(db, PostgresEngine):
+        await db.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        for name in tables:
+            await db.run_ddl(f"DELETE FROM {name}")  # noqa: S608 - names come from our own tables
+    yield
+
+
+@pytest.fixture
+def app() -> Litestar:
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client wired straight to the app, in the test's own event loop.
+
+    The app's lifespan (which opens the PostgreSQL pool) runs in this same
+    loop, so services called directly by a test share the pool safely.
+    """
+    async with LifespanManager(app):
+        # The app itself, not manager.app: that one shares one "state" dict
+        # across requests, and Litestar keeps per-request flags there.
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+            yield test_client
+
+
+@dataclass
+class Actor:
+    """A person with roles and a personal API token, for calling the API as them."""
+
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+async def make_actor(*roles: Role, email: str | None = None, degree: str = "") -> Actor:
+    email = email or f"person{next(_counter)}@example.org"
+    person_id = await create_person(
+        SignUp(email=email, password=PASSWORD, name=email.split("@")[0].title(), degree=degree),
+        roles=roles or (Role.GUEST,),
+    )
+    token = await create_token(person_id, "tests")
+    return Actor(id=person_id, email=email, token=token.token)
+
+
+@pytest.fixture
+def actor_factory():  # type: ignore[no-untyped-def]
+    return make_actor
+
+
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+@pytest.fixture
+def run_dir() -> Iterator[Path]:
+    yield _RUN_DIR
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    """Run a coroutine from a synchronous test."""
+    return run_sync(coro)
