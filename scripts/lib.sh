@@ -24,7 +24,12 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "==> installing grandrounds${extras:+ with [$extras]} into .venv"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+    # Build-tool chatter goes to a log; a failed install still prints it.
+    if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}" \
+      >.venv/install.log 2>&1; then
+      cat .venv/install.log >&2
+      exit 1
+    fi
     touch "$stamp"
   fi
 }
