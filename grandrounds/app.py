@@ -20,12 +20,13 @@ from piccolo.engine.postgres import PostgresEngine
 
 from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from accounts.pages import AccountPages
+from events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
+from grandrounds.background import default_dispatcher
 from grandrounds.db import engine
 from grandrounds.health import healthz, readyz
 from grandrounds.http_errors import EXCEPTION_HANDLERS
 from grandrounds.settings import Settings, get_settings
-from notifications.dispatcher import default_dispatcher
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -59,7 +60,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if isinstance(db, PostgresEngine):
                 await db.close_connection_pool()
 
-    route_handlers: list[Any] = [home, healthz, readyz, AccountPages, *ACCOUNT_CONTROLLERS]
+    route_handlers: list[Any] = [
+        home,
+        healthz,
+        readyz,
+        AccountPages,
+        *ACCOUNT_CONTROLLERS,
+        *EVENT_CONTROLLERS,
+    ]
     return Litestar(
         route_handlers=route_handlers,
         middleware=[PrincipalMiddleware()],

@@ -96,10 +96,11 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from grandrounds.background import default_dispatcher
     from notifications.dispatcher import run_worker
 
     _migrate()
-    asyncio.run(run_worker(once=args.once))
+    asyncio.run(run_worker(default_dispatcher(), once=args.once))
     return 0
 
 

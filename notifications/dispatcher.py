@@ -15,7 +15,8 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,10 +24,10 @@ from jinja2 import TemplateNotFound
 from piccolo.engine.postgres import PostgresEngine
 
 from grandrounds.db import engine, now, write_transaction
-from grandrounds.settings import Settings, get_settings
+from grandrounds.settings import Settings
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
-from notifications.transports import MailTransport, new_message, transport_for
+from notifications.transports import MailTransport, new_message
 
 log = logging.getLogger("grandrounds.dispatcher")
 
@@ -113,6 +114,8 @@ class Dispatcher:
     transport: MailTransport
     settings: Settings
     worker_id: str
+    # Scheduled chores of other packages (e.g. expiring waitlist offers), run each pass.
+    chores: list[Callable[[], Awaitable[int]]] = field(default_factory=list)
 
     async def deliver(self, row: dict[str, Any]) -> bool:
         try:
@@ -132,6 +135,8 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Deliver everything due now; the number delivered."""
+        for chore in self.chores:
+            await chore()
         delivered = 0
         while rows := await claim_batch(self.worker_id):
             for row in rows:
@@ -150,27 +155,6 @@ class Dispatcher:
             await asyncio.sleep(poll_seconds)
 
 
-def default_dispatcher(transport: MailTransport | None = None) -> Dispatcher:
-    settings = get_settings()
-    return Dispatcher(transport or transport_for(settings), settings, new_worker_id())
-
-
-async def run_worker(once: bool = False) -> None:
-    db = engine()
-    if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(max_size=4)
-    try:
-        dispatcher = default_dispatcher()
-        if once:
-            count = await dispatcher.run_once()
-            print(f"delivered {count} message(s)")
-        else:
-            await dispatcher.run_forever()
-    finally:
-        if isinstance(db, PostgresEngine):
-            await db.close_connection_pool()
-
-
 async def retry_failed(message_id: int) -> bool:
     """Staff put a failed message back in the queue."""
     async with write_transaction():
@@ -182,3 +166,19 @@ async def retry_failed(message_id: int) -> bool:
                 {OutboxMessage.status: "pending", OutboxMessage.attempts: 0, OutboxMessage.not_before: now()}
             ).where(OutboxMessage.id == message_id)
     return found
+
+
+async def run_worker(dispatcher: Dispatcher, once: bool = False) -> None:
+    """The body of ``grandrounds worker``: its own PostgreSQL pool, then deliver until stopped."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(max_size=4)
+    try:
+        if once:
+            count = await dispatcher.run_once()
+            print(f"delivered {count} message(s)")
+        else:
+            await dispatcher.run_forever()
+    finally:
+        if isinstance(db, PostgresEngine):
+            await db.close_connection_pool()

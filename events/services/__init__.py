@@ -1,0 +1,1 @@
+"""The rules of events: scheduling and registration."""
