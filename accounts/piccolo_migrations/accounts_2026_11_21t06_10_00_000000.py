@@ -1,6 +1,6 @@
 """Composite unique indexes, written as raw SQL because SQLite rejects ALTER-based constraints."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from grandrounds.migrations import raw_statements
 
 ID = "2026-11-21T06:10:00:000000"
 VERSION = "1.38.0"
@@ -15,13 +15,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="accounts", description=DESCRIPTION)
-
-    async def run():
-        from grandrounds.db import engine
-
-        for statement in STATEMENTS:
-            await engine().run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+    return raw_statements(ID, "accounts", DESCRIPTION, STATEMENTS)

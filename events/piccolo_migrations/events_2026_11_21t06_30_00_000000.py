@@ -1,6 +1,6 @@
 """One live registration per (event, person) and per (event, email): partial unique indexes."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from grandrounds.migrations import raw_statements
 
 ID = "2026-11-21T06:30:00:000000"
 VERSION = "1.38.0"
@@ -18,13 +18,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="events", description=DESCRIPTION)
-
-    async def run():
-        from grandrounds.db import engine
-
-        for statement in STATEMENTS:
-            await engine().run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+    return raw_statements(ID, "events", DESCRIPTION, STATEMENTS)
