@@ -16,14 +16,17 @@ from accounts.schemas import (
     Page,
     PersonOut,
     PersonUpdate,
+    ProgramCreate,
+    ProgramOut,
     RoleChange,
     SignIn,
     SignUp,
+    StaffAdd,
     TokenCreate,
     TokenCreated,
     TokenOut,
 )
-from accounts.services import credentials, organizations, people
+from accounts.services import credentials, organizations, people, programs
 from grandrounds.auth import SESSION_COOKIE, current_principal, requires, signed_in
 from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import Forbidden
@@ -157,4 +160,31 @@ class OrganizationController(Controller):
         return await organizations.remove_member(current_principal(request), organization_id, person_id)
 
 
-CONTROLLERS = [AuthController, MeController, PeopleController, OrganizationController]
+class ProgramController(Controller):
+    """Programs are public by name; only admins create them and choose who runs them."""
+
+    path = "/api/v1/programs"
+    tags = ["programs"]
+
+    @get("/")
+    async def list_programs(self) -> list[ProgramOut]:
+        return await programs.list_programs()
+
+    @get("/{program_id:int}")
+    async def get_program(self, program_id: FromPath[int]) -> ProgramOut:
+        return await programs.program_out(program_id)
+
+    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)])
+    async def create_program(self, data: JSONBody[ProgramCreate]) -> ProgramOut:
+        return await programs.create_program(data)
+
+    @post("/{program_id:int}/staff", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    async def add_staff(self, program_id: FromPath[int], data: JSONBody[StaffAdd]) -> ProgramOut:
+        return await programs.assign_staff(program_id, data.person_id)
+
+    @delete("/{program_id:int}/staff/{person_id:int}", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    async def remove_staff(self, program_id: FromPath[int], person_id: FromPath[int]) -> ProgramOut:
+        return await programs.remove_staff(program_id, person_id)
+
+
+CONTROLLERS = [AuthController, MeController, PeopleController, OrganizationController, ProgramController]

@@ -72,3 +72,25 @@ def token_not_found() -> NotFound:
 
 def not_leader() -> Forbidden:
     return Forbidden("organization.not_leader", "Only the organization's leader or an admin may do this.")
+
+
+def program_not_found() -> NotFound:
+    return NotFound("program.not_found", "No such program.")
+
+
+def program_slug_invalid() -> InvalidInput:
+    return InvalidInput(
+        "program.slug_invalid",
+        "A program's short name uses lower-case letters, digits and hyphens (e.g. residency-2027).",
+        {"field": "slug"},
+    )
+
+
+def program_slug_taken() -> Conflict:
+    return Conflict("program.slug_taken", "A program with this short name already exists.")
+
+
+def not_program_staff() -> InvalidInput:
+    return InvalidInput(
+        "program.not_staff", "Only people with the program-staff role can be assigned to a program."
+    )

@@ -148,3 +148,6 @@ async def _account_page(
         },
         status_code=status,
     )
+
+
+CONTROLLERS = [AccountPages]

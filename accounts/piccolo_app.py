@@ -1,31 +1,13 @@
-"""Piccolo app: accounts."""
+"""Piccolo app: accounts. Every table defined in accounts/tables.py belongs to it."""
 
 from pathlib import Path
 
-from piccolo.conf.apps import AppConfig
-
-from accounts.tables import (
-    ApiToken,
-    Organization,
-    OrganizationMember,
-    Person,
-    RoleGrant,
-    SignInFailure,
-    SignInSession,
-)
+from piccolo.conf.apps import AppConfig, table_finder
 
 APP_CONFIG = AppConfig(
     app_name="accounts",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[
-        Person,
-        RoleGrant,
-        Organization,
-        OrganizationMember,
-        SignInSession,
-        ApiToken,
-        SignInFailure,
-    ],
+    table_classes=table_finder(modules=["accounts.tables"], exclude_imported=True),
     migration_dependencies=[],
     commands=[],
 )

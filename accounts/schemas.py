@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -86,6 +86,29 @@ class OrganizationOut(msgspec.Struct):
 
 
 class MemberAdd(msgspec.Struct, forbid_unknown_fields=True):
+    person_id: int
+
+
+ProgramKind = Literal["residency", "fellows", "webinar_series", "conference", "workshop"]
+
+
+class ProgramCreate(msgspec.Struct, forbid_unknown_fields=True):
+    slug: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    kind: ProgramKind
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+
+
+class ProgramOut(msgspec.Struct):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    description: str
+    staff_ids: list[int]
+
+
+class StaffAdd(msgspec.Struct, forbid_unknown_fields=True):
     person_id: int
 
 

@@ -6,6 +6,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -88,3 +89,30 @@ class SignInFailure(Table, tablename="accounts_sign_in_failure"):
 
     email = Varchar(length=254, index=True)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class Program(Table, tablename="accounts_program"):
+    """A line of work the network runs: a residency, a fellows ladder, a webinar series, a conference.
+
+    It lives here, beside roles, because it is the scope of the program-staff
+    role: events and cohorts both ask "does this person run this program?",
+    and accounts is the one package both may import.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20)  # residency, fellows, webinar_series, conference, workshop
+    description = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProgramStaff(Table, tablename="accounts_program_staff"):
+    """A program-staff person assigned to one program; (program, person) is unique."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    program = ForeignKey(references=Program, null=False)
+    person = ForeignKey(references=Person, null=False)
+    added_at = Timestamptz(default=TimestamptzNow())

@@ -1,13 +1,13 @@
-"""Piccolo app: billing."""
+"""Piccolo app: billing. Every table defined in billing/tables.py belongs to it."""
 
 from pathlib import Path
 
-from piccolo.conf.apps import AppConfig
+from piccolo.conf.apps import AppConfig, table_finder
 
 APP_CONFIG = AppConfig(
     app_name="billing",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
-    migration_dependencies=["accounts.piccolo_app"],
+    table_classes=table_finder(modules=["billing.tables"], exclude_imported=True),
+    migration_dependencies=["accounts.piccolo_app", "events.piccolo_app"],
     commands=[],
 )

@@ -57,3 +57,17 @@ def not_yours() -> Forbidden:
     return Forbidden(
         "registration.forbidden", "Only the registrant or event staff may change this registration."
     )
+
+
+def session_not_found() -> NotFound:
+    return NotFound("session.not_found", "No such session.")
+
+
+def not_your_program() -> Forbidden:
+    return Forbidden(
+        "event.not_your_program", "Only staff of this event's program (or an admin) may do that."
+    )
+
+
+def program_unknown() -> InvalidInput:
+    return InvalidInput("event.program_unknown", "No such program.", {"field": "program_id"})

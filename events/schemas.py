@@ -22,6 +22,8 @@ class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
     join_url: Annotated[str, msgspec.Meta(max_length=500)] = ""
     member_only: bool = False
     offer_hours: Annotated[int, msgspec.Meta(ge=1, le=24 * 14)] = 48
+    program_id: int | None = None
+    topic: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
 class EventOut(msgspec.Struct):
@@ -37,6 +39,8 @@ class EventOut(msgspec.Struct):
     status: str
     member_only: bool
     seats_left: int
+    program_id: int | None = None
+    topic: str = ""
 
 
 class RegistrationOut(msgspec.Struct):

@@ -6,7 +6,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestam
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from accounts.tables import Person
+from accounts.tables import Person, Program
 
 
 class Event(Table, tablename="events_event"):
@@ -27,6 +27,96 @@ class Event(Table, tablename="events_event"):
     offer_hours = Integer(default=48)
     created_by = ForeignKey(references=Person, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The program whose staff may run this event (null: only admins may).
+    program = ForeignKey(references=Program, null=True)
+    topic = Varchar(length=100, default="")
+    # Hours before each session when reminders go out, e.g. "24,1".
+    reminder_hours = Varchar(length=50, default="24,1")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Track(Table, tablename="events_track"):
+    """A parallel stream of a conference's sessions (e.g. "Crisis communication")."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    event = ForeignKey(references=Event, null=False)
+    name = Varchar(length=120)
+    position = Integer(default=0)
+
+
+class Session(Table, tablename="events_session"):
+    """A scheduled slot of an event: a talk, a webinar broadcast, a workshop, a consultation slot.
+
+    Webinars, workshops and consultations get one session spanning the event
+    when created, so check-in, invites and attendance always speak of sessions.
+    ``capacity`` is set only when the session seats fewer people than the
+    event (a hands-on workshop inside a conference, a one-person consultation
+    slot); registrations for it name the session. ``sequence`` is the iCalendar
+    SEQUENCE: it goes up on every change of time, place or link.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    event = ForeignKey(references=Event, null=False)
+    track = ForeignKey(references=Track, null=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    room = Varchar(length=200, default="")
+    join_url = Varchar(length=500, default="")  # confirmed registrants and speakers only
+    capacity = Integer(null=True, default=None)
+    cme_quarters = Integer(default=0)  # designated CME credit in quarter hours (4 = 1.0 credit)
+    counts_toward_completion = Boolean(default=True)
+    status = Varchar(length=16, default="scheduled")  # scheduled, cancelled
+    sequence = Integer(default=0)
+    checkin_secret = Varchar(length=64, default="")  # seeds the rotating self check-in code
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class SessionSpeaker(Table, tablename="events_session_speaker"):
+    """A speaker invited to a session by email; linked to a person once known.
+
+    Only the SHA-256 of the response token (the accept/decline link) is kept.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    session = ForeignKey(references=Session, null=False)
+    person = ForeignKey(references=Person, null=True)
+    email_key = Varchar(length=254)
+    name = Varchar(length=200)
+    status = Varchar(length=16, default="invited")  # invited, accepted, declined, withdrawn
+    token_hash = Varchar(length=64, default="")
+    invited_by = ForeignKey(references=Person, null=True)
+    invited_at = Timestamptz(default=TimestamptzNow())
+    responded_at = Timestamptz(null=True, default=None)
+
+
+class TicketType(Table, tablename="events_ticket_type"):
+    """What a registrant buys: prices per tier in integer minor units of ``currency``.
+
+    Early-bird prices apply until ``early_bird_until``; a null early-bird price
+    means no discount for that tier. All prices zero makes a free ticket.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    event = ForeignKey(references=Event, null=False)
+    name = Varchar(length=120)
+    description = Text(default="")
+    currency = Varchar(length=3, default="USD")
+    member_price = Integer(default=0)
+    non_member_price = Integer(default=0)
+    guest_price = Integer(default=0)
+    early_bird_until = Timestamptz(null=True, default=None)
+    early_member_price = Integer(null=True, default=None)
+    early_non_member_price = Integer(null=True, default=None)
+    early_guest_price = Integer(null=True, default=None)
+    sales_start = Timestamptz(null=True, default=None)
+    sales_end = Timestamptz(null=True, default=None)
+    member_only = Boolean(default=False)
+    quantity = Integer(null=True, default=None)  # null: limited only by the event's capacity
+    position = Integer(default=0)
+    active = Boolean(default=True)
 
 
 class Registration(Table, tablename="events_registration"):
@@ -44,6 +134,20 @@ class Registration(Table, tablename="events_registration"):
     offer_expires_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Set for a place in a session with its own capacity (workshop seat, consultation slot).
+    session = ForeignKey(references=Session, null=True)
+    ticket_type = ForeignKey(references=TicketType, null=True)
+    price_tier = Varchar(length=12, default="")  # member, non_member, guest
+    amount = Integer(default=0)  # what is owed, in minor units of currency
+    currency = Varchar(length=3, default="USD")
+    # An unpaid checkout holds its seat until this moment.
+    hold_expires_at = Timestamptz(null=True, default=None)
+    # Who made the registration when it was made on a colleague's behalf.
+    booked_by = ForeignKey(references=Person, null=True)
+    # Registrations booked together wait, and are offered seats, together.
+    party = Varchar(length=32, default="")
+    # Shown as a QR code on the confirmation; staff scan it to check in.
+    ticket_code = Varchar(length=32, null=True, default=None)  # unique: see raw index migration
 
 
 class RegistrationChange(Table, tablename="events_registration_change"):
@@ -55,4 +159,16 @@ class RegistrationChange(Table, tablename="events_registration_change"):
     to_status = Varchar(length=20)
     by_person = ForeignKey(references=Person, null=True)
     reason = Varchar(length=200, default="")
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class CheckIn(Table, tablename="events_check_in"):
+    """Someone was there: one row per (session, registration), whoever scanned it first."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    session = ForeignKey(references=Session, null=False)
+    registration = ForeignKey(references=Registration, null=False)
+    person = ForeignKey(references=Person, null=False)
+    method = Varchar(length=16)  # search, code, qr, self
+    by_person = ForeignKey(references=Person, null=True)
     at = Timestamptz(default=TimestamptzNow())

@@ -18,14 +18,12 @@ from litestar.response import Template
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from accounts.pages import AccountPages
-from events.controllers import CONTROLLERS as EVENT_CONTROLLERS
 from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.background import default_dispatcher
 from grandrounds.db import engine
 from grandrounds.health import healthz, readyz
 from grandrounds.http_errors import EXCEPTION_HANDLERS
+from grandrounds.routing import domain_handlers
 from grandrounds.settings import Settings, get_settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -64,9 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         home,
         healthz,
         readyz,
-        AccountPages,
-        *ACCOUNT_CONTROLLERS,
-        *EVENT_CONTROLLERS,
+        *domain_handlers(),
     ]
     return Litestar(
         route_handlers=route_handlers,

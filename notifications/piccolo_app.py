@@ -1,15 +1,13 @@
-"""Piccolo app: notifications."""
+"""Piccolo app: notifications. Every table defined in notifications/tables.py belongs to it."""
 
 from pathlib import Path
 
-from piccolo.conf.apps import AppConfig
-
-from notifications.tables import OutboxMessage
+from piccolo.conf.apps import AppConfig, table_finder
 
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[OutboxMessage],
+    table_classes=table_finder(modules=["notifications.tables"], exclude_imported=True),
     migration_dependencies=["accounts.piccolo_app"],
     commands=[],
 )

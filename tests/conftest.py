@@ -99,6 +99,7 @@ class Actor:
     id: int
     email: str
     token: str
+    program_id: int | None = None  # for program staff: the program they run
 
     @property
     def headers(self) -> dict[str, str]:
@@ -116,6 +117,26 @@ async def make_actor(*roles: Role, email: str | None = None, degree: str = "") -
     )
     token = await create_token(person_id, "tests")
     return Actor(id=person_id, email=email, token=token.token)
+
+
+async def make_program(kind: str = "conference", slug: str | None = None) -> int:
+    from accounts.schemas import ProgramCreate
+    from accounts.services.programs import create_program
+
+    slug = slug or f"program-{next(_counter)}"
+    program = await create_program(ProgramCreate(slug=slug, name=slug.replace("-", " ").title(), kind=kind))  # type: ignore[arg-type]
+    return program.id
+
+
+async def make_staff(program_id: int | None = None, email: str | None = None) -> Actor:
+    """A program-staff person who runs one program (a new one unless given)."""
+    from accounts.services.programs import assign_staff
+
+    program_id = program_id or await make_program()
+    actor = await make_actor(Role.PROGRAM_STAFF, email=email)
+    await assign_staff(program_id, actor.id)
+    actor.program_id = program_id
+    return actor
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 from accounts.principal import Principal, Role
 from events import errors
 from events.schemas import RegistrationOut
+from events.services.access import may_run_event
 from events.services.seats import LIVE, seats_taken
 from events.tables import Event, Registration, RegistrationChange
 from grandrounds.db import engine, is_unique_violation, now, write_transaction
@@ -134,7 +135,7 @@ async def _load_for_change(
     reg = await Registration.select().where(Registration.id == registration_id).first()
     if reg is None:
         raise errors.registration_not_found()
-    if reg["person"] != principal.person_id and not principal.has_any(Role.PROGRAM_STAFF):
+    if reg["person"] != principal.person_id and not await may_run_event(principal, reg["event"]):
         raise errors.not_yours()
     event = await _lock_event(reg["event"])
     # Re-read under the lock: the row may have moved while we waited for it.

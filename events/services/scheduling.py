@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC
 from typing import Any
 
+from accounts.principal import Principal
 from accounts.services.people import check_time_zone
+from accounts.services.programs import runs_program
+from accounts.tables import Program
 from events import errors
 from events.schemas import EventCreate, EventOut, EventPage
+from events.services.access import event_for_staff
 from events.services.seats import seats_taken
-from events.tables import Event
+from events.tables import Event, Session
 from grandrounds.db import write_transaction
 from grandrounds.errors import DomainError
 
@@ -25,8 +30,16 @@ def _validate(data: EventCreate) -> None:
         raise errors.times_invalid()
 
 
-async def create_event(data: EventCreate, created_by: int) -> EventOut:
+# Kinds that are one sitting: they get a session spanning the event when created.
+SINGLE_SESSION_KINDS = ("webinar", "workshop", "consultation")
+
+
+async def create_event(principal: Principal, data: EventCreate) -> EventOut:
     _validate(data)
+    if data.program_id is not None and not await Program.exists().where(Program.id == data.program_id):
+        raise errors.program_unknown()
+    if not await runs_program(principal, data.program_id):
+        raise errors.not_your_program()
     async with write_transaction():
         row = (
             await Event.insert(
@@ -42,17 +55,30 @@ async def create_event(data: EventCreate, created_by: int) -> EventOut:
                     capacity=data.capacity,
                     member_only=data.member_only,
                     offer_hours=data.offer_hours,
-                    created_by=created_by,
+                    created_by=principal.person_id,
+                    program=data.program_id,
+                    topic=data.topic.strip(),
                 )
             ).returning(Event.id)
         )[0]
+        if data.kind in SINGLE_SESSION_KINDS:
+            await Session.insert(
+                Session(
+                    event=row["id"],
+                    title=" ".join(data.title.split()),
+                    starts_at=data.starts_at.astimezone(UTC),
+                    ends_at=data.ends_at.astimezone(UTC),
+                    room=data.venue,
+                    join_url=data.join_url,
+                    checkin_secret=secrets.token_hex(32),
+                )
+            )
     return await event_out(row["id"])
 
 
-async def publish_event(event_id: int) -> EventOut:
+async def publish_event(principal: Principal, event_id: int) -> EventOut:
+    await event_for_staff(principal, event_id)
     async with write_transaction():
-        if not await Event.exists().where(Event.id == event_id):
-            raise errors.event_not_found()
         await Event.update({Event.status: "published"}).where(
             (Event.id == event_id) & (Event.status == "draft")
         )
@@ -73,6 +99,8 @@ def _out(row: dict[str, Any], taken: int) -> EventOut:
         status=row["status"],
         member_only=row["member_only"],
         seats_left=max(row["capacity"] - taken, 0),
+        program_id=row["program"],
+        topic=row["topic"],
     )
 
 

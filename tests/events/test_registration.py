@@ -12,7 +12,7 @@ from events.services.registration import expire_offers
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
-from tests.conftest import make_actor
+from tests.conftest import make_actor, make_staff
 
 JOIN = "https://meet.example.org/j/secret-room"
 
@@ -33,8 +33,9 @@ def event_body(capacity: int = 10, **over: object) -> dict[str, object]:
 
 
 async def published_event(client, capacity: int = 10, **over: object) -> int:
-    staff = await make_actor(Role.PROGRAM_STAFF)
-    created = await client.post("/api/v1/events/", json=event_body(capacity, **over), headers=staff.headers)
+    staff = await make_staff()
+    body = event_body(capacity, program_id=staff.program_id, **over)
+    created = await client.post("/api/v1/events/", json=body, headers=staff.headers)
     assert created.status_code == 201, created.text
     event_id = created.json()["id"]
     assert (await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)).status_code == 200
@@ -159,16 +160,18 @@ async def test_join_link_only_for_confirmed_registrants(client) -> None:
 async def test_bad_events_are_refused_and_nothing_is_written(client, over, status, code) -> None:
     from events.tables import Event
 
-    staff = await make_actor(Role.PROGRAM_STAFF)
-    response = await client.post("/api/v1/events/", json=event_body(**over), headers=staff.headers)
+    staff = await make_staff()
+    body = event_body(**{"program_id": staff.program_id, **over})
+    response = await client.post("/api/v1/events/", json=body, headers=staff.headers)
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
     assert await Event.count() == 0
 
 
 async def test_registration_refused_for_unpublished_cancelled_past_or_unknown_events(client) -> None:
-    staff, me = await make_actor(Role.PROGRAM_STAFF), await make_actor(Role.MEMBER)
-    draft = (await client.post("/api/v1/events/", json=event_body(), headers=staff.headers)).json()["id"]
+    staff, me = await make_staff(), await make_actor(Role.MEMBER)
+    body = event_body(program_id=staff.program_id)
+    draft = (await client.post("/api/v1/events/", json=body, headers=staff.headers)).json()["id"]
     r = await client.post(f"/api/v1/events/{draft}/registrations", headers=me.headers)
     assert r.status_code == 409 and r.json()["code"] == "event.not_open"
     past_start = datetime.now(UTC) - timedelta(days=2)

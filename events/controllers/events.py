@@ -1,4 +1,4 @@
-"""The events JSON API: schedule and publish (staff), browse, register, cancel, offers."""
+"""Events: schedule and publish (staff of the event's program), browse, register."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ class EventController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
     async def create_event(self, request: Request[Any, Any, Any], data: JSONBody[EventCreate]) -> EventOut:
-        return await scheduling.create_event(data, current_principal(request).person_id)
+        return await scheduling.create_event(current_principal(request), data)
 
     @post("/{event_id:int}/publish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
-    async def publish(self, event_id: FromPath[int]) -> EventOut:
-        return await scheduling.publish_event(event_id)
+    async def publish(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> EventOut:
+        return await scheduling.publish_event(current_principal(request), event_id)
 
     @get("/")
     async def list_events(
@@ -44,30 +44,4 @@ class EventController(Controller):
         return await registration.register(current_principal(request), event_id)
 
 
-class RegistrationController(Controller):
-    path = "/api/v1/registrations"
-    tags = ["registrations"]
-    guards = [signed_in]
-
-    @get("/mine")
-    async def mine(self, request: Request[Any, Any, Any]) -> list[RegistrationOut]:
-        return await registration.my_registrations(current_principal(request).person_id)
-
-    @post("/{registration_id:int}/cancel", status_code=HTTP_200_OK)
-    async def cancel(
-        self, request: Request[Any, Any, Any], registration_id: FromPath[int]
-    ) -> RegistrationOut:
-        return await registration.cancel(current_principal(request), registration_id)
-
-    @post("/{registration_id:int}/claim", status_code=HTTP_200_OK)
-    async def claim(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> RegistrationOut:
-        return await registration.claim_offer(current_principal(request), registration_id)
-
-    @post("/{registration_id:int}/decline", status_code=HTTP_200_OK)
-    async def decline(
-        self, request: Request[Any, Any, Any], registration_id: FromPath[int]
-    ) -> RegistrationOut:
-        return await registration.decline_offer(current_principal(request), registration_id)
-
-
-CONTROLLERS = [EventController, RegistrationController]
+CONTROLLERS = [EventController]

@@ -1,0 +1,1 @@
+"""Billing tables: memberships, checkouts, the ledger, reconciliation."""

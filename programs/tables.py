@@ -1,0 +1,1 @@
+"""Programs tables: cohorts, enrollment, attendance, completion, certificates."""
