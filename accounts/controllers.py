@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from accounts.principal import Role
 from accounts.schemas import (
@@ -14,6 +14,8 @@ from accounts.schemas import (
     OrganizationCreate,
     OrganizationOut,
     Page,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     PersonOut,
     PersonUpdate,
     ProgramCreate,
@@ -26,7 +28,7 @@ from accounts.schemas import (
     TokenCreated,
     TokenOut,
 )
-from accounts.services import credentials, organizations, people, programs
+from accounts.services import credentials, organizations, password_reset, people, programs
 from grandrounds.auth import SESSION_COOKIE, current_principal, requires, signed_in
 from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import Forbidden
@@ -56,6 +58,17 @@ class AuthController(Controller):
         response = Response(await people.person_out(person_id), status_code=HTTP_200_OK)
         set_session_cookie(response, opened.secret)
         return response
+
+    @post("/password-reset", status_code=HTTP_202_ACCEPTED)
+    async def request_password_reset(self, data: JSONBody[PasswordResetRequest]) -> dict[str, str]:
+        """Email a one-time link if the address has an account; the answer is the same either way."""
+        await password_reset.request_reset(data.email)
+        return {"message": "If an account uses this address, a link to choose a new password is on its way."}
+
+    @post("/password-reset/confirm", status_code=HTTP_204_NO_CONTENT)
+    async def confirm_password_reset(self, data: JSONBody[PasswordResetConfirm]) -> None:
+        """Set the new password; every open session of the account ends."""
+        await password_reset.complete_reset(data.token, data.password)
 
     @post("/signout", status_code=HTTP_204_NO_CONTENT, guards=[signed_in])
     async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:

@@ -94,3 +94,11 @@ def not_program_staff() -> InvalidInput:
     return InvalidInput(
         "program.not_staff", "Only people with the program-staff role can be assigned to a program."
     )
+
+
+def reset_link_invalid() -> InvalidInput:
+    return InvalidInput(
+        "password_reset.link_invalid",
+        "This password link is unknown, already used or expired. Ask for a new one.",
+        {"field": "token"},
+    )

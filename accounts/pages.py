@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.schemas import PersonUpdate, SignUp
-from accounts.services import credentials, people
+from accounts.services import credentials, password_reset, people
 from grandrounds.auth import SESSION_COOKIE, current_principal, signed_in
 from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import DomainError
@@ -76,8 +76,8 @@ class AccountPages(Controller):
         return _signed_in_redirect(person.id, opened.secret, "/account")
 
     @get("/signin")
-    async def signin_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("signin.html", context={"form": {}, "next": _safe_next(next)})
+    async def signin_form(self, next: FromQuery[str | None] = None, reset: FromQuery[int] = 0) -> Template:
+        return Template("signin.html", context={"form": {}, "next": _safe_next(next), "reset": bool(reset)})
 
     @post("/signin")
     async def signin(self, data: Form) -> Response[Any]:
@@ -90,6 +90,33 @@ class AccountPages(Controller):
             return _form_error("signin.html", exc, data, next=target)
         opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
         return _signed_in_redirect(person_id, opened.secret, target)
+
+    @get("/password/forgot")
+    async def forgot_form(self) -> Template:
+        return Template("password_forgot.html", context={"form": {}, "sent": False})
+
+    @post("/password/forgot")
+    async def forgot(self, data: Form) -> Template:
+        await password_reset.request_reset(data.get("email", "")[:254])
+        return Template("password_forgot.html", context={"form": {}, "sent": True})
+
+    @get("/password/reset/{token:str}")
+    async def reset_form(self, token: FromPath[str]) -> Template:
+        try:
+            await password_reset.check_link(token)
+        except DomainError as exc:
+            return Template("password_reset.html", context={"invalid": exc.message}, status_code=400)
+        return Template("password_reset.html", context={"token": token})
+
+    @post("/password/reset/{token:str}")
+    async def reset(self, token: FromPath[str], data: Form) -> Response[Any]:
+        try:
+            await password_reset.complete_reset(token, data.get("password", "")[:128])
+        except DomainError as exc:
+            invalid = exc.code == "password_reset.link_invalid"
+            context = {"invalid": exc.message} if invalid else {"token": token, "error": exc.message}
+            return Template("password_reset.html", context=context, status_code=exc.status_code)
+        return Redirect(path="/signin?reset=1")
 
     @post("/signout")
     async def signout(self, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -29,6 +29,15 @@ class SignIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class PasswordResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    password: Password
+
+
 class PersonOut(msgspec.Struct):
     id: int
     email: str

@@ -116,3 +116,15 @@ class ProgramStaff(Table, tablename="accounts_program_staff"):
     program = ForeignKey(references=Program, null=False)
     person = ForeignKey(references=Person, null=False)
     added_at = Timestamptz(default=TimestamptzNow())
+
+
+class PasswordReset(Table, tablename="accounts_password_reset"):
+    """A one-time, short-lived link to choose a new password; only the token's SHA-256 is kept."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

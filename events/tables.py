@@ -90,6 +90,8 @@ class SessionSpeaker(Table, tablename="events_session_speaker"):
     invited_by = ForeignKey(references=Person, null=True)
     invited_at = Timestamptz(default=TimestamptzNow())
     responded_at = Timestamptz(null=True, default=None)
+    # The calendar UID of this speaker's copy, fixed at the first invite (see raw migration).
+    invite_uid = Varchar(length=200, default="")
 
 
 class TicketType(Table, tablename="events_ticket_type"):
@@ -171,4 +173,32 @@ class CheckIn(Table, tablename="events_check_in"):
     person = ForeignKey(references=Person, null=False)
     method = Varchar(length=16)  # search, code, qr, self
     by_person = ForeignKey(references=Person, null=True)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class CheckInRemoval(Table, tablename="events_check_in_removal"):
+    """Append-only: a check-in staff took back, kept whole with who removed it, when and why.
+
+    ``CheckIn`` holds only standing check-ins, so attendance reads it as is;
+    this table is the audit trail of mistakes undone.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    session = ForeignKey(references=Session, null=False, index=True)
+    registration = ForeignKey(references=Registration, null=False)
+    person = ForeignKey(references=Person, null=False)
+    method = Varchar(length=16)
+    checked_in_by = ForeignKey(references=Person, null=True)
+    checked_in_at = Timestamptz()
+    removed_by = ForeignKey(references=Person, null=True)
+    removed_at = Timestamptz(default=TimestamptzNow())
+    reason = Varchar(length=200, default="")
+
+
+class CheckInCodeFailure(Table, tablename="events_check_in_code_failure"):
+    """A wrong self check-in code, counted per person and session to stop guessing."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    session = ForeignKey(references=Session, null=False)
+    person = ForeignKey(references=Person, null=False, index=True)
     at = Timestamptz(default=TimestamptzNow())

@@ -36,8 +36,17 @@ async def home() -> Template:
     return Template("home.html")
 
 
+def wire_feed_sources() -> None:
+    """Calendar feeds gather entries from the packages that know them (notifications imports none)."""
+    from events.services.feed_entries import for_person
+    from notifications.feeds import register_source
+
+    register_source(for_person)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    wire_feed_sources()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -30,7 +30,14 @@ CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # These act on the credentials in the body, not on the ambient cookie.
-CREDENTIAL_PATHS = frozenset({"/api/v1/auth/signup", "/api/v1/auth/signin"})
+CREDENTIAL_PATHS = frozenset(
+    {
+        "/api/v1/auth/signup",
+        "/api/v1/auth/signin",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+    }
+)
 
 
 class PrincipalMiddleware(ASGIMiddleware):

@@ -6,12 +6,19 @@ that use it (dependencies point one way).
 
 from __future__ import annotations
 
-from events.services.registration import expire_offers
+from events.services.registration import expire_holds, expire_offers
+from events.services.reminders import send_due_reminders
 from grandrounds.settings import get_settings
 from notifications.dispatcher import Dispatcher, new_worker_id
 from notifications.transports import MailTransport, transport_for
+from programs.services.certificates import sweep as issue_due_certificates
 
 
 def default_dispatcher(transport: MailTransport | None = None) -> Dispatcher:
     settings = get_settings()
-    return Dispatcher(transport or transport_for(settings), settings, new_worker_id(), chores=[expire_offers])
+    return Dispatcher(
+        transport or transport_for(settings),
+        settings,
+        new_worker_id(),
+        chores=[expire_offers, expire_holds, send_due_reminders, issue_due_certificates],
+    )

@@ -27,6 +27,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from grandrounds.logs import uvicorn_log_config
+
     settings = get_settings()
     _migrate()
     if settings.is_sqlite and args.workers > 1:
@@ -43,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        log_config=uvicorn_log_config(),
         log_level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "info").lower(),
     )
     return 0

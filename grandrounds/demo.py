@@ -60,4 +60,8 @@ async def seed_demo() -> DemoLogins:
             ids["leader@example.org"], "leader@example.org", "Lee Leader", frozenset({Role.MEMBER}), "cli", 0
         )
         await add_member(leader, org.id, ids["colleague@example.org"])
+
+    from events.demo import seed_events
+
+    await seed_events(ids)
     return logins

@@ -44,6 +44,10 @@ class Settings:
     smtp_password: str
     smtp_security: str  # "starttls", "tls" or "none"
     mail_from: str
+    # How long a dispatcher owns the messages it claimed; a killed worker's claim lapses after this.
+    outbox_lease_seconds: int = 300
+    # How long an unpaid checkout holds its seat before the seat passes on.
+    checkout_hold_minutes: int = 30
 
     @property
     def mail_log(self) -> Path:
@@ -98,6 +102,8 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("SMTP_PASSWORD", ""),
         smtp_security=os.environ.get("SMTP_SECURITY", "starttls").lower(),
         mail_from=os.environ.get("MAIL_FROM", "grandrounds <no-reply@grandrounds.localhost>"),
+        outbox_lease_seconds=_int("GRANDROUNDS_OUTBOX_LEASE_SECONDS", 300),
+        checkout_hold_minutes=_int("GRANDROUNDS_CHECKOUT_HOLD_MINUTES", 30),
     )
 
 

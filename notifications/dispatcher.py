@@ -27,7 +27,7 @@ from grandrounds.db import engine, now, write_transaction
 from grandrounds.settings import Settings
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
-from notifications.transports import MailTransport, new_message
+from notifications.transports import MailTransport, fill_body, new_message
 
 log = logging.getLogger("grandrounds.dispatcher")
 
@@ -45,7 +45,7 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-async def claim_batch(worker_id: str, limit: int = BATCH) -> list[dict[str, Any]]:
+async def claim_batch(worker_id: str, limit: int = BATCH, lease: timedelta = LEASE) -> list[dict[str, Any]]:
     """Take up to ``limit`` due rows for this worker; nobody else gets them until the lease ends."""
     moment = now()
     due = (
@@ -63,7 +63,7 @@ async def claim_batch(worker_id: str, limit: int = BATCH) -> list[dict[str, Any]
         await OutboxMessage.update(
             {
                 OutboxMessage.claimed_by: worker_id,
-                OutboxMessage.claimed_until: moment + LEASE,
+                OutboxMessage.claimed_until: moment + lease,
                 OutboxMessage.attempts: OutboxMessage.attempts + 1,
             }
         ).where(OutboxMessage.id.is_in(ids))
@@ -104,8 +104,7 @@ def build_email(row: dict[str, Any], settings: Settings) -> Any:
     message = new_message(
         settings.mail_from, row["recipient"], rendered.subject, f"<outbox-{row['id']}@{domain}>"
     )
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
+    fill_body(message, rendered.text, rendered.html, context)
     return message
 
 
@@ -138,7 +137,8 @@ class Dispatcher:
         for chore in self.chores:
             await chore()
         delivered = 0
-        while rows := await claim_batch(self.worker_id):
+        lease = timedelta(seconds=self.settings.outbox_lease_seconds)
+        while rows := await claim_batch(self.worker_id, lease=lease):
             for row in rows:
                 delivered += await self.deliver(row)
         return delivered

@@ -27,3 +27,16 @@ class OutboxMessage(Table, tablename="notifications_outbox"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+
+
+class FeedToken(Table, tablename="notifications_feed_token"):
+    """The secret behind a person's private calendar feed; only its SHA-256 is kept.
+
+    One per person: resetting replaces the hash, so the old URL dies at once.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    person = ForeignKey(references=Person, null=False, unique=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)

@@ -1,4 +1,10 @@
-"""Where email goes: an SMTP server (production), or the mail log under var/ (the embedded default)."""
+"""Where email goes: an SMTP server (production), or the mail log under var/ (the embedded default).
+
+Also how a message is put together: plain text and HTML alternatives, and,
+when the outbox row carries a calendar invite, the iTIP part that calendar
+clients act on plus the same file as an ``invite.ics`` attachment for those
+that only look at attachments.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import asyncio
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosmtplib
 
@@ -70,3 +76,29 @@ def new_message(sender: str, recipient: str, subject: str, message_id: str) -> E
     # Stable per outbox row: a re-delivery after a crash is recognisable as the same message.
     message["Message-ID"] = message_id
     return message
+
+
+CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL"})
+
+
+def fill_body(message: EmailMessage, text: str, html: str, context: dict[str, Any]) -> None:
+    """Write the body; with ``context["ics"]`` the message becomes
+
+    multipart/mixed { multipart/alternative { text/plain, text/html,
+    text/calendar; method=M }, invite.ics }. The calendar goes in as bytes so
+    its CRLF line ends survive, and ``method`` must repeat the METHOD line,
+    or clients treat the invite as a plain file.
+    """
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    ics = context.get("ics")
+    if not ics:
+        return
+    method = str(context.get("ics_method", "")).upper()
+    if method not in CALENDAR_METHODS or f"\r\nMETHOD:{method}\r\n" not in ics:
+        raise ValueError(f"calendar method {method!r} does not match the invite's METHOD line")
+    data = ics.encode("utf-8")
+    message.add_alternative(
+        data, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"}
+    )
+    message.add_attachment(data, maintype="application", subtype="ics", filename="invite.ics")

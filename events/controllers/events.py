@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from events.schemas import EventCreate, EventOut, EventPage, RegistrationOut
-from events.services import registration, scheduling
+from events.schemas import (
+    CancelRequest,
+    EventCreate,
+    EventOut,
+    EventPage,
+    EventUpdate,
+    RegistrationCreate,
+    RegistrationOut,
+)
+from events.services import catalogue, registration, scheduling
 from grandrounds.auth import current_principal, requires, signed_in
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
@@ -29,19 +37,55 @@ class EventController(Controller):
     async def publish(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> EventOut:
         return await scheduling.publish_event(current_principal(request), event_id)
 
+    @patch("/{event_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
+    async def update_event(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[EventUpdate]
+    ) -> EventOut:
+        """Edit or reschedule; a one-sitting event's session moves with it and invitees are told."""
+        return await scheduling.update_event(current_principal(request), event_id, data)
+
+    @post("/{event_id:int}/cancel", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
+    async def cancel_event(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[CancelRequest]
+    ) -> EventOut:
+        return await scheduling.cancel_event(current_principal(request), event_id, data)
+
     @get("/")
     async def list_events(
-        self, limit: Limit = 50, offset: Offset = 0, kind: FromQuery[str | None] = None
+        self,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        kind: FromQuery[str | None] = None,
+        topic: FromQuery[str | None] = None,
+        date_from: Annotated[str | None, QueryParameter(name="from")] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to")] = None,
+        q: FromQuery[str | None] = None,
     ) -> EventPage:
-        return await scheduling.list_published(limit, offset, kind)
+        """Published events still to come; days in ``from``/``to`` are days in each event's zone."""
+        query = catalogue.parse_query(
+            kind=kind, topic=topic, date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset
+        )
+        return await scheduling.list_published(query)
 
     @get("/{event_id:int}")
     async def get_event(self, event_id: FromPath[int]) -> EventOut:
         return await scheduling.event_out(event_id, include_unpublished=False)
 
     @post("/{event_id:int}/registrations", status_code=HTTP_201_CREATED, guards=[signed_in])
-    async def register(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> RegistrationOut:
-        return await registration.register(current_principal(request), event_id)
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[int],
+        data: JSONBody[RegistrationCreate | None] = None,
+    ) -> RegistrationOut:
+        """Sign up; name a ticket type when the event sells several, a session for a session's own seats."""
+        choice = data or RegistrationCreate()
+        return await registration.register(
+            current_principal(request),
+            event_id,
+            ticket_type_id=choice.ticket_type_id,
+            session_id=choice.session_id,
+        )
 
 
 CONTROLLERS = [EventController]

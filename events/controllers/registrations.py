@@ -1,14 +1,17 @@
-"""Registrations: the caller's own list, cancel, and claiming or declining a waitlist offer."""
+"""Registrations: booking colleagues, the caller's own list, cancel, and answering a waitlist offer.
+
+Signing oneself up is ``POST /api/v1/events/{event_id}/registrations`` (events controller).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
-from litestar.status_codes import HTTP_200_OK
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from events.schemas import RegistrationOut
+from events.schemas import ColleaguesCreate, RegistrationOut
 from events.services import registration
 from grandrounds.auth import current_principal, signed_in
 
@@ -30,6 +33,7 @@ class RegistrationController(Controller):
 
     @post("/{registration_id:int}/claim", status_code=HTTP_200_OK)
     async def claim(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> RegistrationOut:
+        """Take an open offer (a party's offer is taken for the whole party)."""
         return await registration.claim_offer(current_principal(request), registration_id)
 
     @post("/{registration_id:int}/decline", status_code=HTTP_200_OK)
@@ -39,4 +43,24 @@ class RegistrationController(Controller):
         return await registration.decline_offer(current_principal(request), registration_id)
 
 
-CONTROLLERS = [RegistrationController]
+class ColleagueRegistrationController(Controller):
+    path = "/api/v1/events/{event_id:int}/registrations/colleagues"
+    tags = ["registrations"]
+    guards = [signed_in]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def register_colleagues(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[ColleaguesCreate]
+    ) -> list[RegistrationOut]:
+        """Register a group, all or nothing: an organization's leader for its members, event staff for
+        anyone. The group waits, and is offered seats, together."""
+        return await registration.register_colleagues(
+            current_principal(request),
+            event_id,
+            data.person_ids,
+            data.ticket_type_id,
+            session_id=data.session_id,
+        )
+
+
+CONTROLLERS = [RegistrationController, ColleagueRegistrationController]

@@ -1,0 +1,92 @@
+"""Tracks and sessions: the public schedule of an event, and staff changes to it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from accounts.principal import Principal, Role
+from events.schemas import SessionCreate, SessionOut, SessionUpdate, TrackCreate, TrackOut, TrackUpdate
+from events.services import sessions
+from grandrounds.auth import current_principal, requires
+
+Reason = Annotated[str, QueryParameter(max_length=200)]
+STAFF = [requires(Role.PROGRAM_STAFF)]
+
+
+def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
+    """Anyone may read a published schedule; staff of the event also see drafts and links."""
+    user = request.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+class EventScheduleController(Controller):
+    path = "/api/v1/events/{event_id:int}"
+    tags = ["sessions"]
+
+    @get("/tracks")
+    async def list_tracks(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> list[TrackOut]:
+        return await sessions.list_tracks(_viewer(request), event_id)
+
+    @post("/tracks", status_code=HTTP_201_CREATED, guards=STAFF)
+    async def create_track(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[TrackCreate]
+    ) -> TrackOut:
+        return await sessions.create_track(current_principal(request), event_id, data)
+
+    @get("/sessions")
+    async def list_sessions(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int]
+    ) -> list[SessionOut]:
+        return await sessions.list_sessions(_viewer(request), event_id)
+
+    @post("/sessions", status_code=HTTP_201_CREATED, guards=STAFF)
+    async def create_session(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[SessionCreate]
+    ) -> SessionOut:
+        return await sessions.create_session(current_principal(request), event_id, data)
+
+
+class TrackController(Controller):
+    path = "/api/v1/tracks"
+    tags = ["sessions"]
+    guards = STAFF
+
+    @patch("/{track_id:int}")
+    async def update_track(
+        self, request: Request[Any, Any, Any], track_id: FromPath[int], data: JSONBody[TrackUpdate]
+    ) -> TrackOut:
+        return await sessions.update_track(current_principal(request), track_id, data)
+
+    @delete("/{track_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def delete_track(self, request: Request[Any, Any, Any], track_id: FromPath[int]) -> None:
+        await sessions.delete_track(current_principal(request), track_id)
+
+
+class SessionController(Controller):
+    path = "/api/v1/sessions"
+    tags = ["sessions"]
+
+    @get("/{session_id:int}")
+    async def get_session(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> SessionOut:
+        return await sessions.get_session(_viewer(request), session_id)
+
+    @patch("/{session_id:int}", guards=STAFF)
+    async def update_session(
+        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[SessionUpdate]
+    ) -> SessionOut:
+        """A change of time, room or link raises SEQUENCE and sends updated invites."""
+        return await sessions.update_session(current_principal(request), session_id, data)
+
+    @delete("/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF)
+    async def cancel_session(
+        self, request: Request[Any, Any, Any], session_id: FromPath[int], reason: Reason = ""
+    ) -> SessionOut:
+        """Cancel (the session stays, as cancelled); everyone holding an invite gets a CANCEL."""
+        return await sessions.cancel_session(current_principal(request), session_id, reason)
+
+
+CONTROLLERS = [EventScheduleController, TrackController, SessionController]

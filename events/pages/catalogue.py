@@ -1,0 +1,313 @@
+"""Public event pages: the catalogue, one event with its schedule and tickets, and registering.
+
+The event page never shows a join link: that belongs to confirmed registrants
+and is shown only on their "my registrations" page. A draft is "not found"
+to everyone but the staff who run it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from accounts.principal import Principal, Role
+from accounts.tables import Person
+from events import errors
+from events.pages import display
+from events.services import catalogue, pricing, registration
+from events.services.access import may_run_event
+from events.services.seats import LIVE, seats_taken
+from events.tables import Registration
+from grandrounds.auth import current_principal, signed_in
+from grandrounds.db import now
+from grandrounds.errors import DomainError, InvalidInput
+
+Form = URLEncodedBody[dict[str, str]]
+PAGE_SIZE = 20
+KIND_LABELS = {
+    "conference": "Conference",
+    "webinar": "Webinar",
+    "workshop": "Workshop",
+    "consultation": "Consultation",
+}
+TIER_LABELS = {"member": "Members", "non_member": "Non-members", "guest": "Guests"}
+# Where a non-member is invited to join; the membership pages live there.
+JOIN_PATH = "/membership"
+
+
+def viewer(request: Request[Any, Any, Any]) -> Principal | None:
+    principal = request.scope.get("user")
+    return principal if isinstance(principal, Principal) else None
+
+
+async def viewer_zone(principal: Principal | None) -> str | None:
+    """The signed-in person's own time zone, to show times in it beside the event's."""
+    if principal is None:
+        return None
+    row = await Person.select(Person.time_zone).where(Person.id == principal.person_id).first()
+    return row["time_zone"] if row else None
+
+
+def form_invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("registration.form_invalid", message, {"field": field})
+
+
+def optional_id(raw: str | None, field: str, message: str) -> int | None:
+    """A chosen id from a form: blank means none; anything but a positive whole number is refused."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12 or int(text) < 1:
+        raise form_invalid(field, message)
+    return int(text)
+
+
+def _page_number(raw: str | None) -> int:
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+
+def _card(row: Mapping[str, Any], seats_left: int, zone: str | None) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "kind": KIND_LABELS.get(row["kind"], row["kind"]),
+        "topic": row["topic"],
+        "venue": row["venue"],
+        "member_only": row["member_only"],
+        "seats_left": seats_left,
+        "when": display.when_span(row["starts_at"], row["ends_at"], row["time_zone"], zone),
+        "time_zone": row["time_zone"],
+    }
+
+
+class CataloguePages(Controller):
+    include_in_schema = False
+
+    @get("/events")
+    async def catalogue(self, request: Request[Any, Any, Any]) -> Template:
+        params = request.query_params
+        filters = {key: (params.get(key) or "")[:300] for key in ("kind", "topic", "from", "to", "q")}
+        page = _page_number(params.get("page"))
+        error: DomainError | None = None
+        found = catalogue.CatalogueResult(rows=[], total=0)
+        try:
+            query = catalogue.parse_query(
+                kind=filters["kind"],
+                topic=filters["topic"],
+                date_from=filters["from"],
+                date_to=filters["to"],
+                q=filters["q"],
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+            )
+            found = await catalogue.search(query)
+        except DomainError as exc:
+            error = exc
+        zone = await viewer_zone(viewer(request))
+        cards = [
+            _card(row, max(row["capacity"] - await seats_taken(row["id"]), 0), zone) for row in found.rows
+        ]
+        kept = {k: v for k, v in filters.items() if v}
+
+        def page_url(number: int) -> str:
+            return "/events?" + urlencode({**kept, "page": number})
+
+        last_page = max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        return Template(
+            "events/list.html",
+            context={
+                "filters": filters,
+                "kinds": KIND_LABELS,
+                "topics": await catalogue.topics(),
+                "events": cards,
+                "total": found.total,
+                "page": page,
+                "first_shown": (page - 1) * PAGE_SIZE + 1,
+                "last_shown": (page - 1) * PAGE_SIZE + len(cards),
+                "prev_url": page_url(page - 1) if page > 1 else None,
+                "next_url": page_url(page + 1) if page < last_page else None,
+                "error": error.message if error else None,
+                "error_field": error.details.get("field") if error else None,
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @get("/events/{event_id:int}")
+    async def event_page(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
+        return await event_page(request, event_id)
+
+    @post("/events/{event_id:int}/register", guards=[signed_in])
+    async def register(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        principal = current_principal(request)
+        try:
+            ticket_type_id = optional_id(
+                data.get("ticket_type_id"), "ticket_type_id", "Choose one of the ticket types listed."
+            )
+            session_id = optional_id(
+                data.get("session_id"), "session_id", "Choose one of the sessions listed."
+            )
+            placed = await registration.register(
+                principal, event_id, ticket_type_id=ticket_type_id, session_id=session_id
+            )
+        except DomainError as exc:
+            if exc.code == "event.not_found":
+                raise
+            return await event_page(request, event_id, error=exc, form=data)
+        return Redirect(
+            path=f"/registrations?registered={placed.id}#registration-{placed.id}", status_code=303
+        )
+
+
+def _tickets(
+    ticket_types: list[dict[str, Any]], principal: Principal | None, is_member: bool
+) -> list[dict[str, Any]]:
+    moment = now()
+    tier = pricing.tier_for(principal.roles) if principal else None
+    shown = []
+    for ticket in ticket_types:
+        if tier:
+            own = pricing.price(ticket, tier, moment)
+            prices = [
+                (f"Your price ({TIER_LABELS[tier].lower()})", display.price_label(own.amount, own.currency))
+            ]
+            early = own.early_bird
+        else:
+            tiers = [pricing.price(ticket, t, moment) for t in pricing.TIERS]
+            prices = [(TIER_LABELS[p.tier], display.price_label(p.amount, p.currency)) for p in tiers]
+            early = any(p.early_bird for p in tiers)
+        unavailable = None
+        if ticket["sales_start"] and ticket["sales_start"] > moment:
+            unavailable = "Not on sale yet"
+        elif ticket["sales_end"] and ticket["sales_end"] <= moment:
+            unavailable = "Sales have closed"
+        elif ticket["left"] == 0:
+            unavailable = "Sold out"
+        elif ticket["member_only"] and principal is not None and not is_member:
+            unavailable = "Members only"
+        shown.append(
+            {
+                "id": ticket["id"],
+                "name": ticket["name"],
+                "description": ticket["description"],
+                "prices": prices,
+                "early_bird": early,
+                "early_bird_until": ticket["early_bird_until"],
+                "member_only": ticket["member_only"],
+                "left": ticket["left"],
+                "unavailable": unavailable,
+            }
+        )
+    return shown
+
+
+def _schedule(detail: catalogue.EventDetail, zone: str, viewer_zone: str | None) -> list[dict[str, Any]]:
+    """Sessions by day (days of the event's zone), then by track in the tracks' order."""
+    days: dict[date, dict[int | None, list[dict[str, Any]]]] = {}
+    for session in detail.sessions:
+        day = display.local_day(session["starts_at"], zone)
+        days.setdefault(day, {}).setdefault(session["track"], []).append(
+            {
+                "id": session["id"],
+                "title": session["title"],
+                "description": session["description"],
+                "room": session["room"],
+                "seats_left": session["seats_left"],
+                "when": display.when_span(session["starts_at"], session["ends_at"], zone, viewer_zone),
+            }
+        )
+    order = {track_id: i for i, track_id in enumerate(detail.tracks)}
+    schedule = []
+    for day in sorted(days):
+        groups = sorted(days[day].items(), key=lambda item: -1 if item[0] is None else order.get(item[0], 0))
+        schedule.append(
+            {
+                "label": display.day_label(day),
+                "iso": day.isoformat(),
+                "tracks": [
+                    {"name": detail.tracks[t]["name"] if t in detail.tracks else None, "sessions": sessions}
+                    for t, sessions in groups
+                ],
+            }
+        )
+    return schedule
+
+
+async def event_page(
+    request: Request[Any, Any, Any],
+    event_id: int,
+    *,
+    error: DomainError | None = None,
+    form: Mapping[str, str] | None = None,
+) -> Template:
+    principal = viewer(request)
+    detail = await catalogue.event_detail(event_id, include_draft=True)
+    event = detail.event
+    is_staff = principal is not None and await may_run_event(principal, event_id)
+    if event["status"] == "draft" and not is_staff:
+        raise errors.event_not_found()
+    zone = await viewer_zone(principal)
+    is_member = principal is not None and principal.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
+    mine = []
+    if principal is not None:
+        mine = await Registration.select(Registration.id, Registration.status, Registration.session).where(
+            (Registration.event == event_id)
+            & (Registration.person == principal.person_id)
+            & Registration.status.is_in(list(LIVE))
+        )
+    open_for_registration = event["status"] == "published" and event["ends_at"] > now()
+    bookable = [
+        {
+            "id": s["id"],
+            "title": s["title"],
+            "seats_left": s["seats_left"],
+            "when": display.when_span(s["starts_at"], s["ends_at"], event["time_zone"], zone),
+        }
+        for s in detail.sessions
+        if s["capacity"] is not None and s["ends_at"] > now()
+    ]
+    return Template(
+        "events/detail.html",
+        context={
+            "event": {
+                "id": event["id"],
+                "title": event["title"],
+                "description": event["description"],
+                "kind": KIND_LABELS.get(event["kind"], event["kind"]),
+                "venue": event["venue"],
+                "topic": event["topic"],
+                "status": event["status"],
+                "member_only": event["member_only"],
+                "time_zone": event["time_zone"],
+                "when": display.when_span(event["starts_at"], event["ends_at"], event["time_zone"], zone),
+                "seats_left": detail.seats_left,
+                "capacity": event["capacity"],
+            },
+            "viewer_zone": zone if zone and zone != event["time_zone"] else None,
+            "schedule": _schedule(detail, event["time_zone"], zone),
+            "tickets": _tickets(detail.ticket_types, principal, is_member),
+            "bookable_sessions": bookable,
+            "signed_in": principal is not None,
+            "is_member": is_member,
+            "is_staff": is_staff,
+            "my_registrations": mine,
+            "open_for_registration": open_for_registration,
+            "join_path": JOIN_PATH,
+            "next_path": f"/events/{event_id}",
+            "error": error.message if error else None,
+            "error_field": error.details.get("field") if error else None,
+            "form": dict(form or {}),
+        },
+        status_code=error.status_code if error else 200,
+    )
+
+
+CONTROLLERS = [CataloguePages]

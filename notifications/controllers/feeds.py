@@ -1,0 +1,76 @@
+"""Private calendar feeds: the subscription URL itself, and resetting it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_200_OK
+
+from grandrounds.auth import current_principal, signed_in
+from grandrounds.errors import NotFound
+from grandrounds.settings import get_settings
+from notifications import feeds
+
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+class FeedUrls(msgspec.Struct):
+    """Shown once, when made: only a hash of the token is kept."""
+
+    url: str
+    webcal_url: str
+
+
+class FeedState(msgspec.Struct):
+    exists: bool
+
+
+def feed_urls(token: str) -> FeedUrls:
+    url = f"{get_settings().base_url}/feeds/{token}.ics"
+    return FeedUrls(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
+
+
+def calendar_response(body: str, filename: str) -> Response[str]:
+    return Response(
+        body,
+        media_type=CALENDAR,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, max-age=300",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+class PersonalFeed(Controller):
+    include_in_schema = False
+
+    @get("/feeds/{name:str}")
+    async def feed(self, name: FromPath[str]) -> Response[str]:
+        person_id = await feeds.person_for(name.removesuffix(".ics"))
+        if person_id is None:
+            raise NotFound("feed.not_found", "No such calendar feed (it may have been reset).")
+        entries = await feeds.entries_for(person_id)
+        return calendar_response(
+            feeds.build_feed("grandrounds", entries, get_settings().base_url), "grandrounds.ics"
+        )
+
+
+class FeedController(Controller):
+    path = "/api/v1/me/feed"
+    tags = ["calendar"]
+    guards = [signed_in]
+
+    @get("/")
+    async def state(self, request: Request[Any, Any, Any]) -> FeedState:
+        return FeedState(exists=await feeds.has_feed(current_principal(request).person_id))
+
+    @post("/reset", status_code=HTTP_200_OK)
+    async def reset(self, request: Request[Any, Any, Any]) -> FeedUrls:
+        return feed_urls(await feeds.reset_token(current_principal(request).person_id))
+
+
+CONTROLLERS = [PersonalFeed, FeedController]

@@ -1,0 +1,1 @@
+"""Pages about sent mail: the staff queue, the mail log, template previews, a person's own messages."""

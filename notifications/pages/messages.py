@@ -1,0 +1,75 @@
+"""Staff pages: the outbox with a retry button, the mail log, template previews; and 'my messages'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from accounts.principal import Role
+from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.settings import get_settings
+from notifications import catalog, errors, records
+
+
+class MessagePages(Controller):
+    include_in_schema = False
+
+    @get("/staff/messages", guards=[requires(Role.PROGRAM_STAFF)])
+    async def queue(
+        self,
+        status: FromQuery[str | None] = None,
+        template: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        page = max(page, 1)
+        listing = await records.list_messages(status or None, template or None, 50, (page - 1) * 50)
+        return Template(
+            "messages/queue.html",
+            context={
+                "listing": listing,
+                "status": status or "",
+                "template": template or "",
+                "page": page,
+                "statuses": records.STATUSES,
+                "templates": catalog.template_names(),
+            },
+        )
+
+    @post("/staff/messages/{message_id:int}/retry", guards=[requires(Role.PROGRAM_STAFF)])
+    async def retry(self, message_id: FromPath[int]) -> Redirect:
+        await records.retry(message_id)
+        return Redirect(path="/staff/messages?status=pending")
+
+    @get("/staff/mail", guards=[requires(Role.ADMIN)])
+    async def mail_log(self) -> Template:
+        settings = get_settings()
+        return Template(
+            "messages/mail_log.html",
+            context={
+                "mails": records.recent_mail(settings.mail_log),
+                "smtp": bool(settings.smtp_host),
+                "path": str(settings.mail_log),
+            },
+        )
+
+    @get("/staff/templates", guards=[requires(Role.PROGRAM_STAFF)])
+    async def templates(self) -> Template:
+        return Template("messages/templates.html", context={"specs": catalog.all_specs()})
+
+    @get("/staff/templates/{name:str}", guards=[requires(Role.PROGRAM_STAFF)])
+    async def template(self, name: FromPath[str]) -> Template:
+        found, rendered = catalog.spec(name), catalog.preview(name)
+        if found is None or rendered is None:
+            raise errors.template_not_found()
+        return Template("messages/template.html", context={"spec": found, "rendered": rendered})
+
+    @get("/account/messages", guards=[signed_in])
+    async def mine(self, request: Request[Any, Any, Any]) -> Template:
+        listing = await records.list_messages(None, None, 100, 0, current_principal(request).person_id)
+        return Template("messages/mine.html", context={"listing": listing})
+
+
+CONTROLLERS = [MessagePages]

@@ -1,0 +1,118 @@
+"""The record of what was sent: to whom, which template, when, with what outcome.
+
+Staff see the queue's metadata (never message bodies: they may hold links
+that act for the recipient); each person sees their own messages. The mail
+log (the embedded default transport) is readable by admins only, for the same
+reason.
+"""
+
+from __future__ import annotations
+
+import json
+from email import message_from_string
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from notifications import errors
+from notifications.dispatcher import retry_failed
+from notifications.rendering import render_email
+from notifications.schemas import MessageOut, MessagePage, SentMail
+from notifications.tables import OutboxMessage
+from notifications.transports import MailLogTransport
+
+STATUSES = ("pending", "sent", "failed")
+
+
+def _subject(row: dict[str, Any]) -> str:
+    context = row["context"]
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    try:
+        return render_email(row["template"], context).subject
+    except (TemplateError, KeyError, ValueError):
+        return f"({row['template']})"
+
+
+def _out(row: dict[str, Any]) -> MessageOut:
+    return MessageOut(
+        id=row["id"],
+        template=row["template"],
+        recipient=row["recipient"],
+        subject=_subject(row),
+        status=row["status"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+        not_before=row["not_before"],
+        last_error=row["last_error"],
+    )
+
+
+async def list_messages(
+    status: str | None, template: str | None, limit: int, offset: int, person_id: int | None = None
+) -> MessagePage:
+    condition: Any = OutboxMessage.id > 0
+    if status:
+        if status not in STATUSES:
+            raise errors.status_unknown()
+        condition &= OutboxMessage.status == status
+    if template:
+        condition &= OutboxMessage.template == template
+    if person_id is not None:
+        condition &= OutboxMessage.person == person_id
+    rows = (
+        await OutboxMessage.select()
+        .where(condition)
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await OutboxMessage.count().where(condition)
+    return MessagePage(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def retry(message_id: int) -> MessageOut:
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    if row is None:
+        raise errors.message_not_found()
+    if not await retry_failed(message_id):
+        raise errors.not_failed()
+    fresh = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+    assert fresh is not None
+    return _out(fresh)
+
+
+def _text_of(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain" and not part.get_filename():
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
+
+
+def recent_mail(path: Path, limit: int = 30) -> list[SentMail]:
+    """The newest messages in the mail log, newest first (reads only the file's tail)."""
+    if not path.is_file():
+        return []
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(size - 2_000_000, 0))
+        text = handle.read().decode("utf-8", "replace")
+    chunks = [c for c in text.split(MailLogTransport.SEPARATOR) if c.strip()]
+    mails = []
+    for chunk in reversed(chunks[-limit:]):
+        message = message_from_string(chunk.lstrip("\n"))
+        mails.append(
+            SentMail(
+                to=str(message.get("To", "")),
+                subject=str(message.get("Subject", "")),
+                date=str(message.get("Date", "")),
+                text=_text_of(message),
+                has_invite=any(p.get_content_type() == "text/calendar" for p in message.walk()),
+            )
+        )
+    return mails

@@ -1,0 +1,115 @@
+"""Enrollment: apply, decide, enroll, invite, accept an invitation, move, mentor, sign off, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from accounts.principal import Role
+from grandrounds.auth import current_principal, requires, signed_in
+from programs.schemas import (
+    Application,
+    Decision,
+    EnrollIn,
+    EnrollmentOut,
+    InvitationAccept,
+    InvitationOut,
+    InviteIn,
+    MentorIn,
+    MoveIn,
+    PersonRef,
+)
+from programs.services import enrollment
+
+STAFF = [requires(Role.PROGRAM_STAFF)]
+
+
+class CohortEnrollmentController(Controller):
+    path = "/api/v1/cohorts/{cohort_id:int}"
+    tags = ["cohorts"]
+
+    @post("/applications", status_code=HTTP_201_CREATED, guards=[signed_in])
+    async def apply(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[Application]
+    ) -> EnrollmentOut:
+        return await enrollment.apply(current_principal(request), cohort_id, data.statement)
+
+    @get("/enrollments", guards=STAFF)
+    async def list_enrollments(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int]
+    ) -> list[EnrollmentOut]:
+        return await enrollment.list_enrollments(current_principal(request), cohort_id)
+
+    @post("/enrollments", status_code=HTTP_201_CREATED, guards=STAFF)
+    async def enroll(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[EnrollIn]
+    ) -> EnrollmentOut:
+        return await enrollment.enroll(current_principal(request), cohort_id, data.person_id)
+
+    @post("/invitations", status_code=HTTP_201_CREATED, guards=STAFF)
+    async def invite(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[InviteIn]
+    ) -> InvitationOut:
+        return await enrollment.invite(current_principal(request), cohort_id, data.email)
+
+    @post("/mentors", status_code=HTTP_200_OK, guards=STAFF)
+    async def add_mentor(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[PersonRef]
+    ) -> dict[str, int]:
+        await enrollment.add_mentor(current_principal(request), cohort_id, data.person_id)
+        return {"cohort_id": cohort_id, "person_id": data.person_id}
+
+
+class EnrollmentController(Controller):
+    path = "/api/v1/enrollments"
+    tags = ["cohorts"]
+
+    @post("/invitations/accept", status_code=HTTP_200_OK, guards=[signed_in])
+    async def accept_invitation(
+        self, request: Request[Any, Any, Any], data: JSONBody[InvitationAccept]
+    ) -> EnrollmentOut:
+        return await enrollment.accept_invitation(current_principal(request), data.token)
+
+    @post("/{enrollment_id:int}/accept", status_code=HTTP_200_OK, guards=STAFF)
+    async def accept(self, request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> EnrollmentOut:
+        return await enrollment.accept(current_principal(request), enrollment_id)
+
+    @post("/{enrollment_id:int}/reject", status_code=HTTP_200_OK, guards=STAFF)
+    async def reject(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+    ) -> EnrollmentOut:
+        return await enrollment.reject(current_principal(request), enrollment_id, data.reason)
+
+    @post("/{enrollment_id:int}/paid", status_code=HTTP_200_OK, guards=STAFF)
+    async def paid(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+    ) -> EnrollmentOut:
+        return await enrollment.mark_paid(current_principal(request), enrollment_id, data.reason)
+
+    @post("/{enrollment_id:int}/withdraw", status_code=HTTP_200_OK, guards=[signed_in])
+    async def withdraw(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+    ) -> EnrollmentOut:
+        return await enrollment.withdraw(current_principal(request), enrollment_id, data.reason)
+
+    @post("/{enrollment_id:int}/move", status_code=HTTP_200_OK, guards=STAFF)
+    async def move(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[MoveIn]
+    ) -> EnrollmentOut:
+        return await enrollment.move(current_principal(request), enrollment_id, data.cohort_id, data.reason)
+
+    @post("/{enrollment_id:int}/mentor", status_code=HTTP_200_OK, guards=STAFF)
+    async def mentor(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[MentorIn]
+    ) -> EnrollmentOut:
+        return await enrollment.assign_mentor(current_principal(request), enrollment_id, data.mentor_id)
+
+    @post("/{enrollment_id:int}/sign-off", status_code=HTTP_200_OK, guards=STAFF)
+    async def sign_off(self, request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> EnrollmentOut:
+        return await enrollment.sign_off(current_principal(request), enrollment_id)
+
+
+CONTROLLERS = [CohortEnrollmentController, EnrollmentController]

@@ -1,0 +1,356 @@
+"""Staff pages: cohort dashboard, attendance sheets, the import screen, deliverable review, one learner."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
+
+from accounts.principal import Role
+from accounts.services.programs import programs_run_by
+from accounts.tables import Person, Program
+from grandrounds.auth import current_principal, requires
+from grandrounds.errors import DomainError
+from programs.controllers.uploads import MultipartForm, read_file, text_field
+from programs.pages.common import STATE_WORDS, Form, as_int, back, local_time, messages
+from programs.services import (
+    attendance,
+    certificates,
+    cohorts,
+    deliverables,
+    enrollment,
+    imports,
+    ladder,
+    reports,
+)
+from programs.services.access import cohort_for_staff
+from programs.services.progress import percent_text
+from programs.services.rules import rules_for
+from programs.tables import Cohort, Enrollment
+
+STAFF = [requires(Role.PROGRAM_STAFF)]
+
+
+async def _pending(cohort_id: int) -> list[dict[str, Any]]:
+    return await Enrollment.select(
+        Enrollment.id,
+        Enrollment.email_key,
+        Enrollment.status,
+        Enrollment.statement,
+        Enrollment.person.name.as_alias("name"),
+    ).where(
+        (Enrollment.cohort == cohort_id) & Enrollment.status.is_in(["applied", "invited", "awaiting_payment"])
+    )
+
+
+class StaffPages(Controller):
+    path = "/programs"
+    include_in_schema = False
+    guards = STAFF
+
+    @get("/staff")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        ids = await programs_run_by(current_principal(request))
+        programs = await Program.select().where(Program.id.is_in(ids or [-1])).order_by(Program.name)
+        for p in programs:
+            p["cohorts"] = await Cohort.select().where(Cohort.program == p["id"]).order_by(Cohort.starts_on)
+        return Template("programs/staff_index.html", context={"programs": programs})
+
+    @get("/cohorts/{cohort_id:int}")
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        completion: Annotated[str, QueryParameter(name="state", max_length=40)] = "",
+        q: FromQuery[str] = "",
+    ) -> Template:
+        principal = current_principal(request)
+        state = completion if completion in STATE_WORDS else ""
+        rows = await reports.roster(principal, cohort_id, state or None, q[:100])
+        cohort = await cohorts.cohort_out(cohort_id)
+        program = (
+            await Program.select(Program.name, Program.kind).where(Program.id == cohort.program_id).first()
+        )
+        return Template(
+            "programs/cohort.html",
+            context={
+                "cohort": cohort,
+                "program": program,
+                "rows": rows,
+                "state": state,
+                "q": q[:100],
+                "states": STATE_WORDS,
+                "percent": percent_text,
+                "pending": await _pending(cohort_id),
+                "local": local_time(cohort.time_zone),
+                **messages(request),
+            },
+        )
+
+    @post("/cohorts/{cohort_id:int}/invite")
+    async def invite(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        path = f"/programs/cohorts/{cohort_id}"
+        try:
+            await enrollment.invite(current_principal(request), cohort_id, data.get("email", "")[:254])
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice=f"Invitation sent to {data.get('email', '').strip().lower()}.")
+
+    @post("/enrollments/{enrollment_id:int}/{action:str}")
+    async def decide(
+        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], action: FromPath[str], data: Form
+    ) -> Response[Any]:
+        principal = current_principal(request)
+        row = (
+            await Enrollment.select(Enrollment.cohort, Enrollment.person)
+            .where(Enrollment.id == enrollment_id)
+            .first()
+        )
+        path = f"/programs/cohorts/{row['cohort']}" if row else "/programs/staff"
+        try:
+            if action == "accept":
+                await enrollment.accept(principal, enrollment_id)
+            elif action == "reject":
+                await enrollment.reject(principal, enrollment_id, data.get("reason", "")[:300])
+            elif action == "sign-off" and row:
+                await enrollment.sign_off(principal, enrollment_id)
+                path = f"/programs/cohorts/{row['cohort']}/people/{row['person']}"
+            else:
+                return back(path, error="Unknown action.")
+        except DomainError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice="Saved.")
+
+    @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
+    async def sheet(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+    ) -> Template:
+        principal = current_principal(request)
+        rows = await attendance.sheet(principal, cohort_id, session_id)
+        cohort = await cohort_for_staff(principal, cohort_id)
+        rules = await rules_for(cohort["program"])
+        session = await attendance.session_row(session_id)
+        return Template(
+            "programs/attendance.html",
+            context={
+                "cohort": cohort,
+                "session": session,
+                "rows": rows,
+                "statuses": rules.status_names,
+                "absent": rules.absent_status,
+                "local": local_time(cohort["time_zone"]),
+                **messages(request),
+            },
+        )
+
+    @post("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
+    async def mark(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        path = f"/programs/cohorts/{cohort_id}/sessions/{session_id}"
+        person_id = as_int(data.get("person_id"))
+        minutes = as_int(data.get("minutes"))
+        if person_id is None:
+            return back(path, error="Choose whom to mark.")
+        if minutes is not None and not 0 <= minutes <= 24 * 60:
+            return back(path, error="Minutes must be between 0 and 1440.")
+        try:
+            saved = await attendance.set_manual(
+                current_principal(request),
+                cohort_id,
+                session_id,
+                person_id,
+                data.get("status", "")[:40],
+                data.get("remarks", "")[:2000],
+                minutes,
+            )
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice=f"{saved.name}: {saved.status}.")
+
+    @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}/import")
+    async def import_screen(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+    ) -> Template:
+        return await _import_page(request, cohort_id, session_id)
+
+    @post(
+        "/cohorts/{cohort_id:int}/sessions/{session_id:int}/import",
+        request_max_body_size=imports.MAX_REPORT_BYTES + 64 * 1024,
+    )
+    async def upload_report(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        session_id: FromPath[int],
+        data: MultipartForm,
+    ) -> Template:
+        try:
+            filename, content = await read_file(data)
+            result = await imports.import_report(
+                current_principal(request),
+                cohort_id,
+                session_id,
+                content,
+                filename,
+                text_field(data, "time_zone", "UTC", 64),
+            )
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return await _import_page(
+                request, cohort_id, session_id, error=exc.message, status=exc.status_code
+            )
+        return await _import_page(request, cohort_id, session_id, result=result)
+
+    @post("/cohorts/{cohort_id:int}/unmatched/{entry_id:int}")
+    async def settle(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        principal = current_principal(request)
+        path = f"/programs/cohorts/{cohort_id}/sessions/{as_int(data.get('session_id')) or 0}/import"
+        try:
+            if data.get("action") == "dismiss":
+                await imports.dismiss(principal, cohort_id, entry_id)
+                return back(path, notice="Left out of attendance.")
+            person_id = as_int(data.get("person_id"))
+            if person_id is None:
+                return back(path, error="Choose the member this attendee is.")
+            await imports.resolve(principal, cohort_id, entry_id, person_id)
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice="Matched; their minutes now count.")
+
+    @get("/cohorts/{cohort_id:int}/deliverables")
+    async def review_list(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
+        principal = current_principal(request)
+        rows = await deliverables.list_for_cohort(principal, cohort_id)
+        cohort = await cohort_for_staff(principal, cohort_id)
+        rules = await rules_for(cohort["program"])
+        return Template(
+            "programs/deliverables.html",
+            context={"cohort": cohort, "rows": rows, "title": rules.deliverable_title, **messages(request)},
+        )
+
+    @post("/deliverables/{deliverable_id:int}/review")
+    async def review(
+        self, request: Request[Any, Any, Any], deliverable_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        row = await deliverables.deliverable_out(deliverable_id)
+        path = f"/programs/cohorts/{row.cohort_id}/deliverables"
+        try:
+            await deliverables.review(
+                current_principal(request),
+                deliverable_id,
+                data.get("decision", ""),
+                data.get("note", "")[:2000],
+            )
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice="Review saved; the learner is told by email.")
+
+    @get("/cohorts/{cohort_id:int}/people/{person_id:int}")
+    async def learner(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int]
+    ) -> Template:
+        principal = current_principal(request)
+        cohort = await cohort_for_staff(principal, cohort_id)
+        _, progress, rung = await reports.learner_progress(principal, cohort_id, person_id)
+        program = (
+            await Program.select(Program.kind, Program.name).where(Program.id == cohort["program"]).first()
+        )
+        return Template(
+            "programs/learner_staff.html",
+            context={
+                "cohort": cohort,
+                "p": progress,
+                "rung": rung,
+                "program": program,
+                "rungs": ladder.RUNGS,
+                "states": STATE_WORDS,
+                "percent": percent_text,
+                **messages(request),
+            },
+        )
+
+    @post("/cohorts/{cohort_id:int}/people/{person_id:int}/rung")
+    async def grant_rung(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        principal = current_principal(request)
+        cohort = await cohort_for_staff(principal, cohort_id)
+        path = f"/programs/cohorts/{cohort_id}/people/{person_id}"
+        try:
+            await ladder.grant(
+                principal, cohort["program"], person_id, data.get("rung", "")[:12], data.get("note", "")[:300]
+            )
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise
+            return back(path, error=exc.message)
+        return back(path, notice=f"{data.get('rung', '').title()} granted.")
+
+    @post("/cohorts/{cohort_id:int}/certificates")
+    async def issue(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Response[Any]:
+        issued = await certificates.issue_now(current_principal(request), cohort_id)
+        return back(f"/programs/cohorts/{cohort_id}", notice=f"{len(issued)} certificate(s) issued.")
+
+    @post("/certificates/{code:str}/revoke")
+    async def revoke(self, request: Request[Any, Any, Any], code: FromPath[str], data: Form) -> Response[Any]:
+        try:
+            await certificates.revoke(current_principal(request), code[:40], data.get("reason", "")[:300])
+        except DomainError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            return back(f"/verify/{code[:40]}", error=exc.message)
+        return back(f"/verify/{code[:40]}", notice="Certificate revoked.")
+
+
+async def _import_page(
+    request: Request[Any, Any, Any],
+    cohort_id: int,
+    session_id: int,
+    result: Any = None,
+    error: str = "",
+    status: int = 200,
+) -> Template:
+    principal = current_principal(request)
+    cohort = await cohort_for_staff(principal, cohort_id)
+    session = await attendance.session_row(session_id)
+    queue = [e for e in await imports.unmatched_queue(principal, cohort_id) if e.session_id == session_id]
+    members = (
+        await Person.select(Person.id, Person.name, Person.email)
+        .where(Person.id.is_in(await attendance.active_people(cohort_id) or [-1]))
+        .order_by(Person.name)
+    )
+    msgs = messages(request)
+    return Template(
+        "programs/import.html",
+        context={
+            "cohort": cohort,
+            "session": session,
+            "queue": queue,
+            "members": members,
+            "result": result,
+            "notice": msgs["notice"],
+            "error": error or msgs["error"],
+        },
+        status_code=status,
+    )
+
+
+CONTROLLERS = [StaffPages]

@@ -1,0 +1,73 @@
+"""Public certificate verification (no sign-in), and the printable certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from accounts.services.programs import runs_program
+from grandrounds.errors import DomainError
+from programs.pages.common import messages
+from programs.services import certificates
+from programs.tables import Certificate
+
+
+class VerifyPages(Controller):
+    include_in_schema = False
+
+    @get("/verify")
+    async def form(self, code: FromQuery[str] = "") -> Response[Any]:
+        if code:
+            normal = certificates.normalize_code(code[:40])
+            if normal:
+                return Redirect(path=f"/verify/{normal}")
+            return Template(
+                "verify.html",
+                context={
+                    "code": code[:40],
+                    "error": "That is not a verification code (it looks like ABCD-EFGH-JKMN).",
+                },
+                status_code=400,
+            )
+        return Template("verify.html", context={"code": "", "error": ""})
+
+    @get("/verify/{code:str}")
+    async def verify(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[Any]:
+        normal = certificates.normalize_code(code[:40])
+        if normal and normal != code:
+            return Redirect(path=f"/verify/{normal}")
+        try:
+            cert = await certificates.verify(code[:40])
+        except DomainError:
+            return Template(
+                "verify.html",
+                context={"code": code[:40], "error": "No certificate has this verification code."},
+                status_code=404,
+            )
+        return Template(
+            "verify_certificate.html",
+            context={"c": cert, "may_revoke": await _may_revoke(request, cert.code), **messages(request)},
+        )
+
+    @get("/verify/{code:str}/print")
+    async def printable(self, code: FromPath[str]) -> Template:
+        cert = await certificates.verify(code[:40])
+        return Template("verify_print.html", context={"c": cert})
+
+
+async def _may_revoke(request: Request[Any, Any, Any], code: str) -> bool:
+    principal = request.scope.get("user")
+    if principal is None:
+        return False
+    row = (
+        await Certificate.select(Certificate.cohort.program.as_alias("program"))
+        .where(Certificate.code == code)
+        .first()
+    )
+    return row is not None and await runs_program(principal, row["program"])
+
+
+CONTROLLERS = [VerifyPages]

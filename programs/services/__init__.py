@@ -1,0 +1,1 @@
+"""Programs services: each module one concern, none of them importing litestar."""

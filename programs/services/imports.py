@@ -1,0 +1,264 @@
+"""Webinar attendance from Zoom's attendee report, and the queue of people nobody matched.
+
+Matching is against the cohort's active members: email first (case-insensitive),
+then the exact name when exactly one member has it. Reconnect rows of one person
+are grouped before matching, so they add minutes, not people. The same file
+uploaded twice is recognised by its SHA-256 and changes nothing; a different
+export of the same data changes nothing either, because evidence is replaced,
+not appended, and equal evidence leaves a record untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from accounts.principal import Principal
+from accounts.services.people import check_time_zone
+from accounts.tables import Person
+from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.errors import DomainError
+from programs import errors
+from programs.rules.attendance import minutes_attended
+from programs.rules.zoom_report import PersonAttendance, ZoomReportError, group_by_person, parse_zoom_report
+from programs.schemas import ImportOut, UnmatchedOut
+from programs.services.access import active_member, cohort_for_staff, session_in_cohort
+from programs.services.attendance import (
+    WEBINAR_IMPORT,
+    Interval,
+    active_people,
+    apply_evidence,
+    decode,
+    format_minutes,
+    session_row,
+)
+from programs.services.certificates import issue_due
+from programs.services.rules import rules_for
+from programs.tables import AttendanceRecord, CohortSession, UnmatchedAttendee, WebinarImport
+
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+
+
+def match_key(person: PersonAttendance) -> str:
+    return f"email:{person.email}" if person.email else f"name:{person.name}"
+
+
+def _intervals(person: PersonAttendance) -> list[Interval]:
+    return [(a, b, WEBINAR_IMPORT) for a, b in person.intervals]
+
+
+async def _roster(cohort_id: int) -> tuple[dict[str, int], dict[str, list[int]]]:
+    ids = await active_people(cohort_id)
+    rows = await Person.select(Person.id, Person.email, Person.name).where(Person.id.is_in(ids or [-1]))
+    by_email = {r["email"].lower(): r["id"] for r in rows}
+    by_name: dict[str, list[int]] = {}
+    for r in rows:
+        by_name.setdefault(r["name"], []).append(r["id"])
+    return by_email, by_name
+
+
+async def import_report(
+    principal: Principal, cohort_id: int, session_id: int, data: bytes, filename: str, zone_name: str
+) -> ImportOut:
+    cohort = await cohort_for_staff(principal, cohort_id)
+    await session_in_cohort(cohort_id, session_id)
+    if not data:
+        raise errors.report_empty()
+    try:
+        zone = ZoneInfo(check_time_zone(zone_name))
+    except DomainError:
+        raise errors.time_zone_unknown() from None
+    digest = hashlib.sha256(data).hexdigest()
+    previous = (
+        await WebinarImport.select()
+        .where((WebinarImport.session == session_id) & (WebinarImport.sha256 == digest))
+        .first()
+    )
+    if previous is not None:
+        return _out(previous, unchanged=True, changed=0)
+    try:
+        people = group_by_person(parse_zoom_report(data, zone))
+    except ZoomReportError as exc:
+        raise errors.report_invalid(exc.reason, exc.line) from None
+    session = await session_row(session_id)
+    rules = await rules_for(cohort["program"])
+    by_email, by_name = await _roster(cohort_id)
+
+    evidence: dict[int, list[Interval]] = {}
+    queue: list[PersonAttendance] = []
+    for person in people:
+        pid = by_email.get(person.email) if person.email else None
+        if pid is None and len(by_name.get(person.name, [])) == 1:
+            pid = by_name[person.name][0]
+        if pid is not None:
+            evidence.setdefault(pid, []).extend(_intervals(person))
+        elif not person.is_panelist:
+            queue.append(person)
+    try:
+        async with write_transaction():
+            row = (
+                await WebinarImport.insert(
+                    WebinarImport(
+                        cohort=cohort_id,
+                        session=session_id,
+                        sha256=digest,
+                        filename=filename[:255],
+                        time_zone=zone_name,
+                        people_in_file=len(people),
+                        matched=len(evidence),
+                        unmatched=len(queue),
+                        uploaded_by=principal.person_id,
+                    )
+                ).returning(WebinarImport.id)
+            )[0]
+            for person in queue:
+                key = match_key(person)
+                entry = (
+                    await UnmatchedAttendee.select()
+                    .where((UnmatchedAttendee.session == session_id) & (UnmatchedAttendee.match_key == key))
+                    .first()
+                )
+                if entry is None:
+                    await UnmatchedAttendee.insert(
+                        UnmatchedAttendee(
+                            webinar_import=row["id"],
+                            session=session_id,
+                            match_key=key[:300],
+                            name=person.name[:200],
+                            email=person.email[:254],
+                            intervals=json.dumps(_encode(_intervals(person))),
+                        )
+                    )
+                elif entry["status"] == "resolved" and entry["resolved_person"] in set(
+                    await active_people(cohort_id)
+                ):
+                    # Staff said who this is: their minutes keep counting on every re-import.
+                    evidence.setdefault(entry["resolved_person"], []).extend(_intervals(person))
+            changed = 0
+            for pid, intervals in evidence.items():
+                if await apply_evidence(session, pid, WEBINAR_IMPORT, intervals, rules, principal.person_id):
+                    changed += 1
+    except Exception as exc:
+        if is_unique_violation(exc):  # the same file, uploaded twice at the same moment
+            again = (
+                await WebinarImport.select()
+                .where((WebinarImport.session == session_id) & (WebinarImport.sha256 == digest))
+                .first()
+            )
+            if again is not None:
+                return _out(again, unchanged=True, changed=0)
+        raise
+    if changed:
+        await issue_due(cohort_id, list(evidence))
+    stored = await WebinarImport.select().where(WebinarImport.id == row["id"]).first()
+    assert stored is not None
+    return _out(stored, unchanged=False, changed=changed)
+
+
+def _encode(intervals: list[Interval]) -> list[list[str]]:
+    return [[a.isoformat(), b.isoformat(), origin] for a, b, origin in intervals]
+
+
+def _out(row: dict[str, Any], unchanged: bool, changed: int) -> ImportOut:
+    return ImportOut(
+        import_id=row["id"],
+        unchanged_file=unchanged,
+        people_in_file=row["people_in_file"],
+        matched=row["matched"],
+        unmatched=row["unmatched"],
+        records_changed=changed,
+    )
+
+
+async def unmatched_queue(
+    principal: Principal, cohort_id: int, include_closed: bool = False
+) -> list[UnmatchedOut]:
+    await cohort_for_staff(principal, cohort_id)
+    session_ids = [s["session"] for s in await _cohort_sessions(cohort_id)]
+    query = UnmatchedAttendee.select().where(UnmatchedAttendee.session.is_in(session_ids or [-1]))
+    if not include_closed:
+        query = query.where(UnmatchedAttendee.status == "open")
+    out = []
+    for row in await query.order_by(UnmatchedAttendee.id):
+        entry_intervals = decode(row["intervals"])
+        session = await session_row(row["session"])
+        seconds = int(
+            minutes_attended(
+                [(a, b) for a, b, _ in entry_intervals], session["starts_at"], session["ends_at"]
+            )
+            * 60
+        )
+        out.append(
+            UnmatchedOut(
+                id=row["id"],
+                session_id=row["session"],
+                name=row["name"],
+                email=row["email"],
+                minutes=format_minutes(seconds),
+                status=row["status"],
+            )
+        )
+    return out
+
+
+async def _cohort_sessions(cohort_id: int) -> list[dict[str, Any]]:
+    return await CohortSession.select(CohortSession.session).where(CohortSession.cohort == cohort_id)
+
+
+async def _open_entry(cohort_id: int, entry_id: int) -> dict[str, Any]:
+    entry = await UnmatchedAttendee.select().where(UnmatchedAttendee.id == entry_id).first()
+    sessions = {s["session"] for s in await _cohort_sessions(cohort_id)}
+    if entry is None or entry["status"] != "open" or entry["session"] not in sessions:
+        raise errors.unmatched_not_found()
+    return entry
+
+
+async def resolve(principal: Principal, cohort_id: int, entry_id: int, person_id: int) -> UnmatchedOut:
+    """Staff say who an unmatched attendee is; their intervals join that member's import evidence."""
+    cohort = await cohort_for_staff(principal, cohort_id)
+    entry = await _open_entry(cohort_id, entry_id)
+    await active_member(cohort_id, person_id)
+    session = await session_row(entry["session"])
+    rules = await rules_for(cohort["program"])
+    async with write_transaction():
+        record = (
+            await AttendanceRecord.select(AttendanceRecord.intervals)
+            .where((AttendanceRecord.session == entry["session"]) & (AttendanceRecord.person == person_id))
+            .first()
+        )
+        existing = [i for i in decode(record["intervals"]) if i[2] == WEBINAR_IMPORT] if record else []
+        await apply_evidence(
+            session,
+            person_id,
+            WEBINAR_IMPORT,
+            existing + decode(entry["intervals"]),
+            rules,
+            principal.person_id,
+        )
+        await UnmatchedAttendee.update(
+            {
+                UnmatchedAttendee.status: "resolved",
+                UnmatchedAttendee.resolved_person: person_id,
+                UnmatchedAttendee.resolved_by: principal.person_id,
+                UnmatchedAttendee.resolved_at: now(),
+            }
+        ).where(UnmatchedAttendee.id == entry_id)
+    await issue_due(cohort_id, [person_id])
+    entries = await unmatched_queue(principal, cohort_id, include_closed=True)
+    return next(e for e in entries if e.id == entry_id)
+
+
+async def dismiss(principal: Principal, cohort_id: int, entry_id: int) -> None:
+    """Not one of ours (a guest, a colleague from elsewhere): leave them out, now and on re-imports."""
+    await cohort_for_staff(principal, cohort_id)
+    await _open_entry(cohort_id, entry_id)
+    async with write_transaction():
+        await UnmatchedAttendee.update(
+            {
+                UnmatchedAttendee.status: "dismissed",
+                UnmatchedAttendee.resolved_by: principal.person_id,
+                UnmatchedAttendee.resolved_at: now(),
+            }
+        ).where(UnmatchedAttendee.id == entry_id)

@@ -1,0 +1,121 @@
+"""Sent-mail records: staff see the queue and retry failures, people see their own, templates preview."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.principal import Role
+from grandrounds.db import write_transaction
+from grandrounds.settings import get_settings
+from notifications import catalog
+from notifications.dispatcher import Dispatcher, new_worker_id
+from notifications.outbox import enqueue_email
+from notifications.rendering import render_email
+from notifications.tables import OutboxMessage
+from notifications.transports import MailLogTransport
+from tests.conftest import make_actor, make_staff
+
+
+async def _queue(recipient: str, person_id: int | None = None) -> int:
+    async with write_transaction():
+        await enqueue_email("welcome", recipient, {"name": "N", "account_url": "u"}, person_id=person_id)
+    row = await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id, ascending=False).first()
+    return int(row["id"])
+
+
+async def test_the_queue_is_for_staff_and_admins(client) -> None:
+    await _queue("a@example.org")
+    member, staff, admin = await make_actor(Role.MEMBER), await make_staff(), await make_actor(Role.ADMIN)
+    assert (await client.get("/api/v1/messages/")).status_code == 401
+    assert (await client.get("/api/v1/messages/", headers=member.headers)).status_code == 403
+    for allowed in (staff, admin):
+        page = await client.get("/api/v1/messages/", headers=allowed.headers)
+        assert page.status_code == 200
+        assert [m["recipient"] for m in page.json()["items"]] == ["a@example.org"]
+    bad = await client.get("/api/v1/messages/?status=lost", headers=staff.headers)
+    assert bad.status_code == 400 and bad.json()["code"] == "message.status_unknown"
+
+
+async def test_staff_retry_a_failed_message_and_only_a_failed_one(client) -> None:
+    staff = await make_staff()
+    message_id = await _queue("b@example.org")
+    not_failed = await client.post(f"/api/v1/messages/{message_id}/retry", headers=staff.headers)
+    assert not_failed.status_code == 409 and not_failed.json()["code"] == "message.not_failed"
+    await OutboxMessage.update({OutboxMessage.status: "failed", OutboxMessage.attempts: 8}).where(
+        OutboxMessage.id == message_id
+    )
+    retried = await client.post(f"/api/v1/messages/{message_id}/retry", headers=staff.headers)
+    assert retried.status_code == 200 and retried.json()["status"] == "pending"
+    assert (await client.post("/api/v1/messages/999999/retry", headers=staff.headers)).status_code == 404
+    member = await make_actor(Role.MEMBER)
+    assert (
+        await client.post(f"/api/v1/messages/{message_id}/retry", headers=member.headers)
+    ).status_code == 403
+
+
+async def test_the_retry_button_on_the_staff_page(client) -> None:
+    from tests.conftest import PASSWORD, csrf_from
+
+    staff = await make_staff()
+    message_id = await _queue("c@example.org")
+    await OutboxMessage.update(
+        {OutboxMessage.status: "failed", OutboxMessage.last_error: "send: refused"}
+    ).where(OutboxMessage.id == message_id)
+    form = await client.get("/signin")
+    await client.post(
+        "/signin", data={"email": staff.email, "password": PASSWORD, "_csrf_token": csrf_from(form.text)}
+    )
+    page = await client.get("/staff/messages?status=failed")
+    assert page.status_code == 200 and "c@example.org" in page.text and "send: refused" in page.text
+    done = await client.post(
+        f"/staff/messages/{message_id}/retry", data={"_csrf_token": csrf_from(page.text)}
+    )
+    assert done.status_code in (302, 303)
+    row = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
+    assert row["status"] == "pending"
+
+
+async def test_each_person_sees_only_their_own_messages(client) -> None:
+    me, other = await make_actor(Role.MEMBER), await make_actor(Role.MEMBER)
+    await _queue(me.email, me.id)
+    await _queue(other.email, other.id)
+    mine = await client.get("/api/v1/me/messages/", headers=me.headers)
+    assert [m["recipient"] for m in mine.json()["items"]] == [me.email]
+    assert (await client.get("/api/v1/me/messages/")).status_code == 401
+
+
+async def test_the_mail_log_page_shows_what_would_have_been_sent_to_admins_only(client) -> None:
+    admin, staff = await make_actor(Role.ADMIN), await make_staff()
+    await _queue("d@example.org")
+    settings = get_settings()
+    await Dispatcher(MailLogTransport(settings.mail_log), settings, new_worker_id()).run_once()
+    page = await client.get("/staff/mail", headers=admin.headers)
+    assert page.status_code == 200 and "d@example.org" in page.text and "Welcome to grandrounds" in page.text
+    assert (await client.get("/staff/mail", headers=staff.headers)).status_code == 403
+
+
+@pytest.mark.parametrize("name", catalog.template_names())
+def test_every_template_declares_its_context_and_renders_its_sample(name: str) -> None:
+    spec = catalog.spec(name)
+    assert spec is not None, f"templates/emails/{name}.sample.json is missing"
+    assert spec.description and set(spec.context) == set(spec.sample)
+    rendered = render_email(name, spec.sample)  # strict: an undeclared key fails here
+    assert rendered.subject and rendered.text.strip() and "<" in rendered.html
+
+
+def test_no_declaration_without_its_template() -> None:
+    declared = {p.name.removesuffix(".sample.json") for p in catalog.EMAIL_TEMPLATES.glob("*.sample.json")}
+    assert declared <= set(catalog.template_names())
+
+
+async def test_staff_preview_every_template(client) -> None:
+    staff = await make_staff()
+    listing = await client.get("/staff/templates", headers=staff.headers)
+    assert listing.status_code == 200
+    for name in catalog.template_names():
+        page = await client.get(f"/staff/templates/{name}", headers=staff.headers)
+        assert page.status_code == 200, name
+        assert 'sandbox srcdoc="' in page.text
+    assert (await client.get("/staff/templates/nope", headers=staff.headers)).status_code == 404
+    member = await make_actor(Role.MEMBER)
+    assert (await client.get("/staff/templates", headers=member.headers)).status_code == 403

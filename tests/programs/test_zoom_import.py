@@ -1,0 +1,201 @@
+"""Importing Zoom's webinar attendee report: matching, the unmatched queue, re-imports that change nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from programs.tables import AttendanceChange, AttendanceRecord, UnmatchedAttendee, WebinarImport
+from tests.programs.factory import make_session, make_world
+
+NEW_YORK = ZoneInfo("America/New_York")
+START = datetime(2026, 3, 5, 10, 0, tzinfo=NEW_YORK)
+
+# BOM, a summary block, host, panelist and attendee sections. Grace reconnects (two rows,
+# two date formats, her email in another case); Wei is matched by exact name although he
+# joined with a personal address; a phone caller and a guest match nobody.
+REPORT = (
+    "\ufeffAttendee Report\n"
+    'Report Generated:,"Mar 5, 2026 11:20 AM"\n'
+    "Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registered,Unique Viewers\n"
+    'Grand Rounds: Crisis communication,812 3456 7890,"Mar 5, 2026 09:58:02",63,5,4\n'
+    "\n"
+    "Host Details,\n"
+    "Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
+    'Yes,Center Host,host@example.org,"Mar 5, 2026 09:58:02","Mar 5, 2026 11:01:15",64\n'
+    "\n"
+    "Panelist Details,\n"
+    "Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
+    'Yes,Dr. Ada Speaker,ada.speaker@example.org,"Mar 5, 2026 09:59:40","Mar 5, 2026 11:00:05",61\n'
+    "\n"
+    "Attendee Details,\n"
+    "Attended,User Name (Original Name),First Name,Last Name,Email,Registration Time,Join Time,Leave Time,"
+    "Time in Session (minutes),Is Guest\n"
+    "Yes,Grace Hopper,Grace,Hopper,Grace.Hopper@Example.ORG,03/01/2026 08:00:00 AM,"
+    "03/05/2026 10:02:11 AM,03/05/2026 10:40:00 AM,38,No\n"
+    'Yes,Wei Ng,Wei,Ng,wei.personal@mail.example,03/02/2026 09:00:00 AM,"Mar 5, 2026 10:30:00",'
+    '"Mar 5, 2026 11:05:00",35,No\n'
+    "Yes,Grace Hopper,Grace,Hopper,grace.hopper@example.org,03/01/2026 08:00:00 AM,"
+    '"Mar 5, 2026 10:45:30","Mar 5, 2026 11:00:00",15,No\n'
+    'Yes,Phone Caller,,,,,"Mar 5, 2026 10:05:00","Mar 5, 2026 10:50:00",45,Yes\n'
+    "Yes,Guest Visitor,Guest,Visitor,guest@elsewhere.example,03/02/2026 09:00:00 AM,"
+    "03/05/2026 10:00:00 AM,03/05/2026 10:20:00 AM,20,Yes\n"
+    "No,Alan Turing,Alan,Turing,alan@example.org,03/02/2026 01:15:00 PM,--,--,--,No\n"
+    "\n"
+)
+
+
+async def _world(client):  # type: ignore[no-untyped-def]
+    world = await make_world(client, sessions=[], residents=0)
+    session_id = await make_session(
+        world.program_id, "Crisis communication", START, minutes=60, cme_quarters=4
+    )
+    await world.api("POST", f"/api/v1/cohorts/{world.cohort_id}/sessions", json={"session_id": session_id})
+    world.sessions.append(session_id)
+    grace = await world.add_resident(email="grace.hopper@example.org", name="Grace Hopper")
+    wei = await world.add_resident(email="wei.ng@hospital.example", name="Wei Ng", degree="PA")
+    rosa = await world.add_resident(email="rosa@hospital.example", name="Rosa Resident")
+    return world, session_id, grace, wei, rosa
+
+
+async def _upload(world, session_id: int, data: bytes, zone: str = "America/New_York"):  # type: ignore[no-untyped-def]
+    return await world.api(
+        "POST",
+        f"/api/v1/cohorts/{world.cohort_id}/sessions/{session_id}/imports",
+        files={"file": ("zoom.csv", data, "text/csv")},
+        data={"time_zone": zone},
+    )
+
+
+async def _sheet(world, session_id: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    rows = (
+        await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/sessions/{session_id}/attendance")
+    ).json()
+    return {r["name"]: r for r in rows}
+
+
+async def _snapshot() -> list[dict]:
+    return await AttendanceRecord.select().order_by(AttendanceRecord.id)
+
+
+async def test_report_imports_matches_and_queues_the_rest(client) -> None:
+    world, session_id, grace, _wei, rosa = await _world(client)
+    response = await _upload(world, session_id, REPORT.encode())
+    assert response.status_code == 201, response.text
+    assert response.json() | {"import_id": 0} == {
+        "import_id": 0,
+        "unchanged_file": False,
+        "people_in_file": 5,
+        "matched": 2,
+        "unmatched": 2,
+        "records_changed": 2,
+    }
+    sheet = await _sheet(world, session_id)
+    assert sheet["Grace Hopper"] | {"set_at": None, "intervals": None} == {
+        "session_id": session_id,
+        "person_id": grace.id,
+        "name": "Grace Hopper",
+        "status": "Present",
+        "source": "webinar_import",
+        "minutes": "52.3",
+        "credits": "0.75",
+        "remarks": "",
+        "overridden": False,
+        "set_by": world.staff.id,
+        "set_at": None,
+        "intervals": None,
+    }
+    assert len(sheet["Grace Hopper"]["intervals"]) == 2, "reconnect rows are one person with two intervals"
+    # Joined 30 minutes in: Late; 30 minutes inside the window; a PA earns no CME credit.
+    assert (sheet["Wei Ng"]["status"], sheet["Wei Ng"]["minutes"], sheet["Wei Ng"]["credits"]) == (
+        "Late",
+        "30",
+        "0.00",
+    )
+    assert (sheet["Rosa Resident"]["status"], sheet["Rosa Resident"]["source"]) == ("", "")
+    queue = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/unmatched")).json()
+    assert [(q["name"], q["email"], q["minutes"]) for q in queue] == [
+        ("Phone Caller", "", "45"),
+        ("Guest Visitor", "guest@elsewhere.example", "20"),
+    ]
+    assert rosa.id not in {r["person"] for r in await _snapshot()}
+
+
+async def test_importing_the_same_report_again_changes_nothing(client) -> None:
+    world, session_id, *_ = await _world(client)
+    assert (await _upload(world, session_id, REPORT.encode())).status_code == 201
+    before, audit = await _snapshot(), await AttendanceChange.count()
+    queued = await UnmatchedAttendee.count()
+
+    same = await _upload(world, session_id, REPORT.encode())
+    assert same.status_code == 201
+    assert same.json()["unchanged_file"] is True and same.json()["records_changed"] == 0
+    # The same data exported again (Windows line endings, no BOM): a new file, still no change.
+    again = await _upload(world, session_id, REPORT.replace("\n", "\r\n").lstrip("\ufeff").encode())
+    assert again.status_code == 201
+    assert again.json()["unchanged_file"] is False and again.json()["records_changed"] == 0
+    assert await _snapshot() == before
+    assert await AttendanceChange.count() == audit
+    assert await UnmatchedAttendee.count() == queued
+    assert await WebinarImport.count() == 2
+
+
+async def test_a_manual_override_survives_re_imports(client) -> None:
+    world, session_id, _grace, wei, _ = await _world(client)
+    await _upload(world, session_id, REPORT.encode())
+    await world.mark(session_id, wei, "Excused", remarks="On call in the ED")
+    changed = REPORT.replace('"Mar 5, 2026 10:30:00"', '"Mar 5, 2026 10:31:00"').encode()
+    assert (await _upload(world, session_id, changed)).json()["records_changed"] == 1
+    row = (await _sheet(world, session_id))["Wei Ng"]
+    assert (row["status"], row["source"], row["overridden"], row["remarks"]) == (
+        "Excused",
+        "manual",
+        True,
+        "On call in the ED",
+    )
+    assert row["set_by"] == world.staff.id
+    audit = await AttendanceChange.select(
+        AttendanceChange.from_status, AttendanceChange.to_status, AttendanceChange.source
+    )
+    assert {"from_status": "Late", "to_status": "Excused", "source": "manual"} in audit
+
+
+async def test_staff_resolve_and_dismiss_the_unmatched_queue(client) -> None:
+    world, session_id, _, _, rosa = await _world(client)
+    await _upload(world, session_id, REPORT.encode())
+    caller, guest = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/unmatched")).json()
+    base = f"/api/v1/cohorts/{world.cohort_id}/unmatched"
+    resolved = await world.api("POST", f"{base}/{caller['id']}/resolve", json={"person_id": rosa.id})
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    assert (await world.api("POST", f"{base}/{guest['id']}/dismiss")).status_code == 200
+    assert (await world.api("GET", base)).json() == []
+    row = (await _sheet(world, session_id))["Rosa Resident"]
+    assert (row["status"], row["minutes"], row["credits"]) == ("Present", "45", "0.75")
+    # The next export still knows who the caller is and leaves the guest out.
+    await _upload(world, session_id, REPORT.replace("\n", "\r\n").encode())
+    assert (await _sheet(world, session_id))["Rosa Resident"]["minutes"] == "45"
+    assert (await world.api("GET", base)).json() == []
+    twice = await world.api("POST", f"{base}/{caller['id']}/resolve", json={"person_id": rosa.id})
+    assert twice.status_code == 404 and twice.json()["code"] == "import.unmatched_not_found"
+
+
+async def test_bad_uploads_are_refused_with_a_reason(client) -> None:
+    world, session_id, *_ = await _world(client)
+    not_zoom = await _upload(world, session_id, b"name,email\nGrace,grace@example.org\n")
+    assert not_zoom.status_code == 422 and not_zoom.json()["code"] == "import.report_invalid"
+    assert "Attendee Details" in not_zoom.json()["message"]
+    broken = REPORT.replace("03/05/2026 10:02:11 AM", "yesterday-ish").encode()
+    bad_date = await _upload(world, session_id, broken)
+    assert bad_date.status_code == 422 and bad_date.json()["details"]["line"] == 16
+    zone = await _upload(world, session_id, REPORT.encode(), zone="Mars/Olympus")
+    assert zone.status_code == 400 and zone.json()["code"] == "cohort.time_zone_unknown"
+    missing = await world.api(
+        "POST",
+        f"/api/v1/cohorts/{world.cohort_id}/sessions/{session_id}/imports",
+        data={"time_zone": "UTC"},
+        files={"other": ("x.txt", b"x", "text/plain")},
+    )
+    assert missing.status_code == 400 and missing.json()["code"] == "upload.file_missing"
+    outside = await make_session(world.program_id, "Not in the curriculum", START)
+    assert (await _upload(world, outside, REPORT.encode())).status_code == 404
+    assert await WebinarImport.count() == 0 and await AttendanceRecord.count() == 0
