@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 
 from accounts.principal import Role
 from accounts.schemas import (
+    EmailVerification,
     MemberAdd,
     OrganizationCreate,
     OrganizationOut,
@@ -28,7 +29,7 @@ from accounts.schemas import (
     TokenCreated,
     TokenOut,
 )
-from accounts.services import credentials, organizations, password_reset, people, programs
+from accounts.services import credentials, email_verification, organizations, password_reset, people, programs
 from grandrounds.auth import SESSION_COOKIE, current_principal, requires, signed_in
 from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import Forbidden
@@ -70,6 +71,11 @@ class AuthController(Controller):
         """Set the new password; every open session of the account ends."""
         await password_reset.complete_reset(data.token, data.password)
 
+    @post("/verify-email", status_code=HTTP_200_OK)
+    async def verify_email(self, data: JSONBody[EmailVerification]) -> PersonOut:
+        """Confirm an address with the token from the emailed link."""
+        return await people.person_out(await email_verification.confirm(data.token))
+
     @post("/signout", status_code=HTTP_204_NO_CONTENT, guards=[signed_in])
     async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:
         if secret := request.cookies.get(SESSION_COOKIE):
@@ -93,6 +99,11 @@ class MeController(Controller):
     @patch("/")
     async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[PersonUpdate]) -> PersonOut:
         return await people.update_person(current_principal(request).person_id, data)
+
+    @post("/verify-email/resend", status_code=HTTP_202_ACCEPTED)
+    async def resend_verification(self, request: Request[Any, Any, Any]) -> dict[str, bool]:
+        """Send the confirmation link again (at most every ten minutes)."""
+        return {"queued": await email_verification.resend(current_principal(request).person_id)}
 
     @get("/tokens")
     async def tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:

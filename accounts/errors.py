@@ -102,3 +102,11 @@ def reset_link_invalid() -> InvalidInput:
         "This password link is unknown, already used or expired. Ask for a new one.",
         {"field": "token"},
     )
+
+
+def verification_link_invalid() -> InvalidInput:
+    return InvalidInput(
+        "account.verification_link_invalid",
+        "This confirmation link is not valid any more. Send yourself a new one from your account page.",
+        {"field": "token"},
+    )

@@ -13,8 +13,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from accounts.profile import profile_lines
 from accounts.schemas import PersonUpdate, SignUp
-from accounts.services import credentials, password_reset, people
+from accounts.services import credentials, email_verification, password_reset, people
 from grandrounds.auth import SESSION_COOKIE, current_principal, signed_in
 from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import DomainError
@@ -90,6 +91,19 @@ class AccountPages(Controller):
             return _form_error("signin.html", exc, data, next=target)
         opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
         return _signed_in_redirect(person_id, opened.secret, target)
+
+    @get("/account/verify/{token:str}")
+    async def verify_email(self, token: FromPath[str]) -> Template:
+        try:
+            await email_verification.confirm(token)
+        except DomainError as exc:
+            return Template("verify_email.html", context={"error": exc.message}, status_code=exc.status_code)
+        return Template("verify_email.html", context={"error": None})
+
+    @post("/account/verify/resend", guards=[signed_in])
+    async def resend_verification(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        await email_verification.resend(current_principal(request).person_id)
+        return Redirect(path="/account?verification=sent")
 
     @get("/password/forgot")
     async def forgot_form(self) -> Template:
@@ -172,6 +186,8 @@ async def _account_page(
             "error": error,
             "new_token": new_token,
             "saved": request.query_params.get("saved") == "1",
+            "verification_sent": request.query_params.get("verification") == "sent",
+            "profile_lines": await profile_lines(principal.person_id),
         },
         status_code=status,
     )

@@ -38,6 +38,10 @@ class PasswordResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+class EmailVerification(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 class PersonOut(msgspec.Struct):
     id: int
     email: str
@@ -46,6 +50,7 @@ class PersonOut(msgspec.Struct):
     time_zone: str
     roles: list[str]
     created_at: datetime
+    email_verified: bool = False
 
 
 class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):

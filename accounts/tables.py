@@ -25,6 +25,9 @@ class Person(Table, tablename="accounts_person"):
     time_zone = Varchar(length=64, default="UTC")
     password_hash = Varchar(length=255)
     is_active = Boolean(default=True)
+    # Set once the person proved they read this mailbox; until then nothing is
+    # matched to them by email alone (speaker invitations, for one).
+    email_verified_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

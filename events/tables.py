@@ -33,6 +33,9 @@ class Event(Table, tablename="events_event"):
     # Hours before each session when reminders go out, e.g. "24,1".
     reminder_hours = Varchar(length=50, default="24,1")
     updated_at = Timestamptz(default=TimestamptzNow())
+    # The iCalendar SEQUENCE of the event-level copy (a conference's whole-event registrants hold
+    # one): up with every change of its span, zone, venue or join link (see raw migration).
+    sequence = Integer(default=0)
 
 
 class Track(Table, tablename="events_track"):

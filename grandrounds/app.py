@@ -18,8 +18,9 @@ from litestar.response import Template
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
+from billing.stripe_api import stripe_lifespan
 from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
-from grandrounds.background import default_dispatcher
+from grandrounds.background import default_dispatcher, wire_invite_resolvers
 from grandrounds.db import engine
 from grandrounds.health import healthz, readyz
 from grandrounds.http_errors import EXCEPTION_HANDLERS
@@ -38,15 +39,27 @@ async def home() -> Template:
 
 def wire_feed_sources() -> None:
     """Calendar feeds gather entries from the packages that know them (notifications imports none)."""
-    from events.services.feed_entries import for_person
+    from events.services import feed_entries as event_entries
     from notifications.feeds import register_source
+    from programs.services import feed_entries as cohort_entries
 
-    register_source(for_person)
+    register_source(event_entries.for_person)
+    register_source(cohort_entries.for_person)
+
+
+def wire_profile_sections() -> None:
+    """The account page shows what other packages know about the person (their fellows rung)."""
+    from accounts.profile import register_section
+    from programs.services.ladder import profile_lines
+
+    register_section(profile_lines)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     wire_feed_sources()
+    wire_invite_resolvers()
+    wire_profile_sections()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -89,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(title="grandrounds", version="1", path="/schema"),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan],
+        # Stripe's async client is made inside the lifespan (its HTTP client binds to the running loop).
+        lifespan=[lifespan, stripe_lifespan(settings)],
         request_max_body_size=2 * 1024 * 1024,
     )

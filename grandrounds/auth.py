@@ -36,6 +36,7 @@ CREDENTIAL_PATHS = frozenset(
         "/api/v1/auth/signin",
         "/api/v1/auth/password-reset",
         "/api/v1/auth/password-reset/confirm",
+        "/api/v1/auth/verify-email",
     }
 )
 

@@ -6,16 +6,25 @@ that use it (dependencies point one way).
 
 from __future__ import annotations
 
+from events.services import invite_delivery
 from events.services.registration import expire_holds, expire_offers
 from events.services.reminders import send_due_reminders
 from grandrounds.settings import get_settings
 from notifications.dispatcher import Dispatcher, new_worker_id
+from notifications.invites import register_resolver
 from notifications.transports import MailTransport, transport_for
 from programs.services.certificates import sweep as issue_due_certificates
 
 
+def wire_invite_resolvers() -> None:
+    """Queued calendar invites are built at delivery from events' rows (notifications imports none)."""
+    register_resolver("session", invite_delivery.resolve_session)
+    register_resolver("event", invite_delivery.resolve_event)
+
+
 def default_dispatcher(transport: MailTransport | None = None) -> Dispatcher:
     settings = get_settings()
+    wire_invite_resolvers()
     return Dispatcher(
         transport or transport_for(settings),
         settings,

@@ -64,4 +64,8 @@ async def seed_demo() -> DemoLogins:
     from events.demo import seed_events
 
     await seed_events(ids)
+
+    from programs.demo import seed_programs
+
+    await seed_programs(ids)
     return logins

@@ -69,7 +69,26 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _respond(request, status, code, message, details)
 
 
+def _number_out_of_range(exc: Exception) -> bool:
+    """An id or number too big for the database column (e.g. /events/99999999999999999999)."""
+    if isinstance(exc, OverflowError):  # sqlite3: Python int too large to convert to SQLite INTEGER
+        return True
+    try:
+        from asyncpg.exceptions import DataError
+    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
+        return False
+    return isinstance(exc, DataError) and "range" in str(exc)
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _number_out_of_range(exc):
+        return _respond(
+            request,
+            404 if request.method == "GET" else 400,
+            "request.out_of_range",
+            "A number in this request is too large (no such record).",
+            {},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.", {}

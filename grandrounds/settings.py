@@ -48,6 +48,10 @@ class Settings:
     outbox_lease_seconds: int = 300
     # How long an unpaid checkout holds its seat before the seat passes on.
     checkout_hold_minutes: int = 30
+    # Stripe: no secret key means paid places cannot be checked out (billing.not_configured).
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
 
     @property
     def mail_log(self) -> Path:
@@ -104,6 +108,9 @@ def load_settings() -> Settings:
         mail_from=os.environ.get("MAIL_FROM", "grandrounds <no-reply@grandrounds.localhost>"),
         outbox_lease_seconds=_int("GRANDROUNDS_OUTBOX_LEASE_SECONDS", 300),
         checkout_hold_minutes=_int("GRANDROUNDS_CHECKOUT_HOLD_MINUTES", 30),
+        stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY", ""),
+        stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
     )
 
 

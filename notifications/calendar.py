@@ -1,11 +1,13 @@
-"""iTIP calendar invites (RFC 5546): one VEVENT per session and person, REQUEST or CANCEL.
+"""iTIP calendar invites (RFC 5546): one VEVENT per copy a person holds, REQUEST or CANCEL.
 
 Pure: it turns plain values into the text of a calendar object and never reads
 the database, so the rules that decide who gets what (and whether the join
 link may be shown) stay with the caller and the format stays testable alone.
 
 Each person gets their own copy of a session (a UID per session and person),
-so cancelling one person's place removes only their copy. Times are written in
+or, for a whole-event place at a conference, one copy of the event as a whole
+(a UID per event and person), so cancelling one person's place removes only
+their copy. Times are written in
 the event's own zone with a VTIMEZONE, so a session keeps its wall-clock hour
 across a daylight-saving change however the reader's calendar is set.
 """
@@ -29,17 +31,26 @@ PartStat = Literal["NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"]
 PRODID = "-//grandrounds//session invites//EN"
 
 
+def _host(base_url: str) -> str:
+    return urlparse(base_url).hostname or "grandrounds.localhost"
+
+
 def invite_uid(session_id: int, base_url: str, person_id: int | None = None, email: str = "") -> str:
     """The UID of one person's copy of a session: the same for every update and the cancel.
 
     Someone without an account is named by a hash of their lower-cased
     address, so the address itself does not travel in the UID.
     """
-    host = urlparse(base_url).hostname or "grandrounds.localhost"
+    host = _host(base_url)
     if person_id is not None:
         return f"session-{session_id}-person-{person_id}@{host}"
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
     return f"session-{session_id}-invitee-{digest}@{host}"
+
+
+def event_invite_uid(event_id: int, base_url: str, person_id: int) -> str:
+    """The UID of one person's copy of a whole event (a conference), apart from any session's."""
+    return f"event-{event_id}-person-{person_id}@{_host(base_url)}"
 
 
 @dataclass(frozen=True, slots=True)

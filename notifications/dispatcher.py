@@ -6,11 +6,17 @@ without waiting on each other; on SQLite inside an IMMEDIATE transaction, which
 serialises claimers. A row is marked sent right after its own delivery, so a
 worker killed mid-batch leaves the rest pending, and a dead worker's lease runs
 out and another worker takes the rows over.
+
+A queued calendar invite is a reference (see notifications.invites); it is
+turned into its calendar object here, from the rows as they are now. The same
+UPDATE that closes a row (sent, or given up) blanks the context values the
+row names as secret, so the record keeps no working link.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -20,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from jinja2 import TemplateNotFound
+from jinja2 import TemplateError
 from piccolo.engine.postgres import PostgresEngine
 
 from grandrounds.db import engine, now, write_transaction
 from grandrounds.settings import Settings
+from notifications import invites
+from notifications.outbox import redacted
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
 from notifications.transports import MailTransport, fill_body, new_message
@@ -73,11 +81,50 @@ async def claim_batch(worker_id: str, limit: int = BATCH, lease: timedelta = LEA
     return rows
 
 
-async def _mark_sent(message_id: int, worker_id: str) -> None:
+def _context_of(row: dict[str, Any]) -> dict[str, Any]:
+    context = row["context"]
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    return dict(context)
+
+
+def _closing(row: dict[str, Any]) -> dict[Any, Any]:
+    """The context column's new value when a row is closed: its secrets blanked, if it has any."""
+    blanked = redacted(_context_of(row))
+    return {} if blanked is None else {OutboxMessage.context: blanked}
+
+
+async def _renew_lease(message_id: int, worker_id: str, lease: timedelta) -> bool:
+    """Re-take a claimed row for a full lease right before sending it; False if the claim lapsed.
+
+    Claims are made a batch at a time, so without this a slow batch could
+    outlive its lease and another worker could send the same row meanwhile.
+    """
+    moment = now()
+    async with write_transaction():
+        renewed = (
+            await OutboxMessage.update({OutboxMessage.claimed_until: moment + lease})
+            .where(
+                (OutboxMessage.id == message_id)
+                & (OutboxMessage.claimed_by == worker_id)
+                & (OutboxMessage.status == "pending")
+                & (OutboxMessage.claimed_until > moment)
+            )
+            .returning(OutboxMessage.id)
+        )
+    return bool(renewed)
+
+
+async def _mark_sent(row: dict[str, Any], worker_id: str) -> None:
     async with write_transaction():
         await OutboxMessage.update(
-            {OutboxMessage.status: "sent", OutboxMessage.sent_at: now(), OutboxMessage.claimed_until: None}
-        ).where((OutboxMessage.id == message_id) & (OutboxMessage.claimed_by == worker_id))
+            {
+                OutboxMessage.status: "sent",
+                OutboxMessage.sent_at: now(),
+                OutboxMessage.claimed_until: None,
+                **_closing(row),
+            }
+        ).where((OutboxMessage.id == row["id"]) & (OutboxMessage.claimed_by == worker_id))
 
 
 async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None:
@@ -89,16 +136,19 @@ async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None
                 OutboxMessage.last_error: error[:2000],
                 OutboxMessage.claimed_until: None,
                 OutboxMessage.not_before: now() + backoff(row["attempts"]),
+                **(_closing(row) if give_up else {}),
             }
         ).where(OutboxMessage.id == row["id"])
 
 
-def build_email(row: dict[str, Any], settings: Settings) -> Any:
-    context = row["context"]
-    if isinstance(context, str):
-        import json
+async def build_email(row: dict[str, Any], settings: Settings) -> Any:
+    """The message for one row; a queued invite is resolved into its calendar object first.
 
-        context = json.loads(context)
+    Raises invites.InviteUnavailable when what the invite is about is gone.
+    """
+    context = _context_of(row)
+    if "invite" in context:
+        context = await invites.resolve(context)
     rendered = render_email(row["template"], context)
     domain = settings.mail_from.rsplit("@", 1)[-1].rstrip(">") or "grandrounds.localhost"
     message = new_message(
@@ -118,10 +168,19 @@ class Dispatcher:
 
     async def deliver(self, row: dict[str, Any]) -> bool:
         try:
-            message = build_email(row, self.settings)
-        except (TemplateNotFound, KeyError, ValueError) as exc:
+            message = await build_email(row, self.settings)
+        except invites.InviteUnavailable as exc:
+            log.warning("outbox %s cannot be sent: %s", row["id"], exc)
+            await _mark_failed(row, f"invite: {exc}", permanent=True)
+            return False
+        except (TemplateError, KeyError, ValueError) as exc:
             log.error("outbox %s cannot be rendered: %s", row["id"], exc)
             await _mark_failed(row, f"render: {exc}", permanent=True)
+            return False
+        except Exception as exc:
+            # A database hiccup or a missing resolver: worth another try later.
+            log.exception("outbox %s could not be built (attempt %s)", row["id"], row["attempts"])
+            await _mark_failed(row, f"build: {exc}", permanent=False)
             return False
         try:
             await self.transport.send(message)
@@ -129,7 +188,7 @@ class Dispatcher:
             log.warning("outbox %s delivery failed (attempt %s): %s", row["id"], row["attempts"], exc)
             await _mark_failed(row, f"send: {exc}", permanent=False)
             return False
-        await _mark_sent(row["id"], self.worker_id)
+        await _mark_sent(row, self.worker_id)
         return True
 
     async def run_once(self) -> int:
@@ -140,6 +199,8 @@ class Dispatcher:
         lease = timedelta(seconds=self.settings.outbox_lease_seconds)
         while rows := await claim_batch(self.worker_id, lease=lease):
             for row in rows:
+                if not await _renew_lease(row["id"], self.worker_id, lease):
+                    continue  # a slow batch outlived its lease: the row may be another worker's now
                 delivered += await self.deliver(row)
         return delivered
 
@@ -172,7 +233,7 @@ async def run_worker(dispatcher: Dispatcher, once: bool = False) -> None:
     """The body of ``grandrounds worker``: its own PostgreSQL pool, then deliver until stopped."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(max_size=4)
+        await db.start_connection_pool(min_size=1, max_size=4)  # asyncpg opens 10 by default
     try:
         if once:
             count = await dispatcher.run_once()

@@ -3,6 +3,11 @@
 Call :func:`enqueue_email` inside the service's write transaction: the row
 commits with the change that caused it, or not at all, so a rolled-back
 registration never sends a confirmation and a committed one is never forgotten.
+
+Context values that act for the recipient (a password reset link, a
+speaker's answer link) are named in ``secret_keys``: the row keeps them only
+until the message is delivered or given up, then the dispatcher blanks them,
+so the record of what was sent does not hold a working link.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from typing import Any
 from grandrounds.db import is_unique_violation, now
 from notifications.tables import OutboxMessage
 
+SECRET_KEYS = "_secret_keys"  # noqa: S105 - the name of a context entry, not a secret
+REDACTED = "[redacted]"
+
 
 async def enqueue_email(
     template: str,
@@ -22,8 +30,17 @@ async def enqueue_email(
     person_id: int | None = None,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    secret_keys: tuple[str, ...] = (),
 ) -> bool:
-    """Queue one email; False when ``dedupe_key`` was queued before (nothing is added)."""
+    """Queue one email; False when ``dedupe_key`` was queued before (nothing is added).
+
+    ``secret_keys`` name context values to blank once the message is sent or given up.
+    """
+    missing = [key for key in secret_keys if key not in context]
+    if missing:
+        raise ValueError(f"secret keys not in the context: {missing}")
+    if secret_keys:
+        context = {**context, SECRET_KEYS: list(secret_keys)}
     if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
     try:
@@ -42,3 +59,11 @@ async def enqueue_email(
             return False
         raise
     return True
+
+
+def redacted(context: dict[str, Any]) -> dict[str, Any] | None:
+    """The context with its secret values blanked, or None when it names none."""
+    keys = context.get(SECRET_KEYS) or []
+    if not keys:
+        return None
+    return {k: (REDACTED if k in keys else v) for k, v in context.items()}

@@ -18,7 +18,7 @@ from jinja2 import TemplateError
 
 from notifications import errors
 from notifications.dispatcher import retry_failed
-from notifications.rendering import render_email
+from notifications.rendering import render_subject
 from notifications.schemas import MessageOut, MessagePage, SentMail
 from notifications.tables import OutboxMessage
 from notifications.transports import MailLogTransport
@@ -31,7 +31,7 @@ def _subject(row: dict[str, Any]) -> str:
     if isinstance(context, str):
         context = json.loads(context or "{}")
     try:
-        return render_email(row["template"], context).subject
+        return render_subject(row["template"], context)
     except (TemplateError, KeyError, ValueError):
         return f"({row['template']})"
 

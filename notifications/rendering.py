@@ -34,9 +34,14 @@ def _environment() -> Environment:
     )
 
 
+def render_subject(template: str, context: dict[str, Any]) -> str:
+    """The subject alone: a queued invite's row holds enough for it before delivery fills the rest."""
+    subject = _environment().get_template(f"{template}.subject.txt").render(context).strip()
+    return " ".join(subject.split())
+
+
 def render_email(template: str, context: dict[str, Any]) -> RenderedEmail:
     env = _environment()
-    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
     text = env.get_template(f"{template}.txt").render(context)
     html = env.get_template(f"{template}.html").render(context)
-    return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html)
+    return RenderedEmail(subject=render_subject(template, context), text=text, html=html)

@@ -61,6 +61,7 @@ async def request_reset(raw_email: str) -> None:
                 "valid_minutes": int(LINK_LIFETIME.total_seconds() // 60),
             },
             person_id=person["id"],
+            secret_keys=("reset_url",),  # the outbox record keeps no working link once sent
         )
 
 
@@ -97,7 +98,11 @@ async def complete_reset(token: str, new_password: str) -> int:
         await PasswordReset.update({PasswordReset.used_at: moment}).where(
             (PasswordReset.person == person_id) & PasswordReset.used_at.is_null()
         )
+        # Following the emailed link proves the mailbox too.
         await Person.update({Person.password_hash: password_hash}).where(Person.id == person_id)
+        await Person.update({Person.email_verified_at: moment}).where(
+            (Person.id == person_id) & Person.email_verified_at.is_null()
+        )
         await SignInSession.update({SignInSession.revoked_at: moment}).where(
             (SignInSession.person == person_id) & SignInSession.revoked_at.is_null()
         )

@@ -12,8 +12,9 @@ from accounts import errors
 from accounts.passwords import check_strength, hash_password
 from accounts.principal import Principal, Role
 from accounts.schemas import PersonOut, PersonUpdate, SignUp
+from accounts.services.email_verification import verify_url
 from accounts.tables import Person, RoleGrant
-from grandrounds.db import is_sqlite, is_unique_violation, write_transaction
+from grandrounds.db import is_sqlite, is_unique_violation, now, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 
@@ -77,6 +78,7 @@ def _out(row: dict, roles: frozenset[Role]) -> PersonOut:
         time_zone=row["time_zone"],
         roles=sorted(r.value for r in roles),
         created_at=row["created_at"],
+        email_verified=row["email_verified_at"] is not None,
     )
 
 
@@ -99,7 +101,15 @@ async def create_person(
                 raise errors.email_taken()
             row = (
                 await Person.insert(
-                    Person(email=email, name=name, degree=degree, time_zone=zone, password_hash=password_hash)
+                    Person(
+                        email=email,
+                        name=name,
+                        degree=degree,
+                        time_zone=zone,
+                        password_hash=password_hash,
+                        # Made by an admin or the CLI: the address is vouched for. Sign-up must prove it.
+                        email_verified_at=None if welcome else now(),
+                    )
                 ).returning(Person.id)
             )[0]
             person_id: int = row["id"]
@@ -109,7 +119,11 @@ async def create_person(
                 await enqueue_email(
                     "welcome",
                     email,
-                    {"name": name, "account_url": f"{get_settings().base_url}/account"},
+                    {
+                        "name": name,
+                        "account_url": f"{get_settings().base_url}/account",
+                        "verify_url": verify_url(person_id, email),
+                    },
                     person_id=person_id,
                 )
     except Exception as exc:

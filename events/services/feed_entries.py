@@ -73,6 +73,19 @@ async def for_person(person_id: int) -> list[FeedEntry]:
     ]
 
 
+async def session_entries(session_ids: set[int], reveal_join_url: bool) -> list[FeedEntry]:
+    """Entries for given sessions (e.g. a cohort's curriculum), skipping drafts."""
+    if not session_ids:
+        return []
+    sessions = await Session.select().where(Session.id.is_in(list(session_ids)))
+    events = await _events({s["event"] for s in sessions})
+    return [
+        _entry(s, events[s["event"]], reveal_join_url)
+        for s in sessions
+        if events[s["event"]]["status"] != "draft"
+    ]
+
+
 async def event_schedule(event_id: int) -> tuple[dict[str, Any], list[FeedEntry]]:
     """A published event's public schedule, without join links."""
     event = await Event.select().where(Event.id == event_id).first()

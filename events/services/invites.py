@@ -1,203 +1,55 @@
-"""Calendar invites for sessions: who holds a copy, and queuing REQUEST/CANCEL with the change.
+"""Calendar invites: who holds a copy, and queuing REQUEST/CANCEL with the change.
 
 Every function here runs inside the caller's write transaction, so an invite
-is queued with the change that causes it or not at all.
+is queued with the change that causes it or not at all. What is queued is a
+small reference (notifications.invites.InviteRef); the calendar object is
+built when the message goes out (events.services.invite_delivery), so the
+transaction stays short and the invite carries the rows as they are then.
 
-Who holds a copy of a session: its invited and accepted speakers, and its
-confirmed registrants (a whole-event registration covers every session that
-has no seat limit of its own; a seat in a limited session is a registration
-naming that session). Each copy has its own UID, so one person's withdrawal
-cancels only their copy. The join link goes only to speakers and confirmed
-registrants; a pending or waitlisted person never holds a copy at all.
+Who holds which copy:
+
+- a session's copy (UID per session and person): its invited and accepted
+  speakers; registrants who booked a seat in it (the registration names the
+  session); and at a one-sitting event (webinar, workshop, consultation) the
+  confirmed whole-event registrants, for each session without a seat limit;
+- the event's copy (UID per event and person, SEQUENCE ``Event.sequence``):
+  a confirmed whole-event registration at a conference. Its sessions are in
+  the person's feed, so adding or moving one sends them nothing; the copy
+  changes only with the event's own span, zone, venue or link.
+
+Each copy has its own UID, so one person's withdrawal cancels only their
+copy. Whether the join link may be shown is decided here from the person's
+state (speakers still invited or accepted, confirmed registrants) and checked
+again at delivery; a pending or waitlisted person never holds a copy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from accounts.tables import Person
+from events.services.invite_holders import (
+    SPEAKERS_CANCELLED,
+    SPEAKERS_UPDATED,
+    Invitee,
+    Method,
+    covering,
+    enqueue_event_copy,
+    enqueue_session_copy,
+    event_holders,
+    event_moved,
+    event_uid,
+    holds_event_copy,
+    invitees,
+    registrant,
+    registrant_uid,
+    session_event,
+    speaker_invitee,
+)
+from events.services.invite_holders import speaker_uid as speaker_uid  # a new speaker's UID
 from events.tables import Event, Registration, RegistrationChange, Session, SessionSpeaker
-from grandrounds.db import now
-from grandrounds.settings import get_settings
-from notifications.calendar import Invitation, PartStat, build_invite, invite_uid
 from notifications.outbox import enqueue_email
-
-Method = Literal["REQUEST", "CANCEL"]
-SPEAKER_PARTSTAT: dict[str, PartStat] = {
-    "invited": "NEEDS-ACTION",
-    "accepted": "ACCEPTED",
-    "declined": "DECLINED",
-}
-# Speakers who get updates; a cancellation also reaches those who declined.
-SPEAKERS_UPDATED = ("invited", "accepted")
-SPEAKERS_CANCELLED = ("invited", "accepted", "declined")
-DASH = "\N{EN DASH}"
-
-
-@dataclass(frozen=True, slots=True)
-class Invitee:
-    uid: str
-    email: str
-    name: str
-    person_id: int | None
-    partstat: PartStat
-    may_join: bool
-    time_zone: str = ""
-    speaker_id: int | None = None
-
-
-def registrant_uid(session_id: int, person_id: int) -> str:
-    return invite_uid(session_id, get_settings().base_url, person_id=person_id)
-
-
-def speaker_uid(session_id: int, person_id: int | None, email: str) -> str:
-    return invite_uid(session_id, get_settings().base_url, person_id=person_id, email=email)
-
-
-async def _people(ids: set[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    rows = await Person.select(Person.id, Person.name, Person.time_zone).where(Person.id.is_in(list(ids)))
-    return {r["id"]: r for r in rows}
-
-
-def _speaker_invitee(row: dict[str, Any], zone: str) -> Invitee:
-    return Invitee(
-        uid=row["invite_uid"] or speaker_uid(row["session"], row["person"], row["email_key"]),
-        email=row["email_key"],
-        name=row["name"],
-        person_id=row["person"],
-        partstat=SPEAKER_PARTSTAT.get(row["status"], "NEEDS-ACTION"),
-        may_join=row["status"] in SPEAKERS_UPDATED,
-        time_zone=zone,
-        speaker_id=row["id"],
-    )
-
-
-async def _speakers(session_id: int, statuses: tuple[str, ...]) -> list[Invitee]:
-    rows = await SessionSpeaker.select().where(
-        (SessionSpeaker.session == session_id) & SessionSpeaker.status.is_in(list(statuses))
-    )
-    people = await _people({r["person"] for r in rows if r["person"] is not None})
-    return [_speaker_invitee(r, people.get(r["person"], {}).get("time_zone", "")) for r in rows]
-
-
-async def _registrants(session: dict[str, Any]) -> list[Invitee]:
-    covers = Registration.session == session["id"]
-    if session["capacity"] is None:
-        covers = covers | ((Registration.event == session["event"]) & Registration.session.is_null())
-    rows = await Registration.select(Registration.person, Registration.email_key).where(
-        covers & (Registration.status == "confirmed")
-    )
-    people = await _people({r["person"] for r in rows})
-    return [
-        Invitee(
-            uid=registrant_uid(session["id"], r["person"]),
-            email=r["email_key"],
-            name=people.get(r["person"], {}).get("name", ""),
-            person_id=r["person"],
-            partstat="ACCEPTED",
-            may_join=True,
-            time_zone=people.get(r["person"], {}).get("time_zone", ""),
-        )
-        for r in rows
-    ]
-
-
-async def invitees(session_id: int, speakers: tuple[str, ...] = SPEAKERS_UPDATED) -> dict[str, Invitee]:
-    """Everyone who holds a copy of the session now, by UID; a speaker's copy wins over a registrant's."""
-    session = await Session.select().where(Session.id == session_id).first()
-    if session is None:
-        return {}
-    found: dict[str, Invitee] = {}
-    for invitee in await _speakers(session_id, speakers) + await _registrants(session):
-        found.setdefault(invitee.uid, invitee)
-    return found
-
-
-def span_wording(starts_at: datetime, ends_at: datetime, zone: str) -> str:
-    """'Tue 16 Mar 2027, 09:00-10:00 CDT (America/Chicago)', read where the session happens."""
-    tz = ZoneInfo(zone)
-    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    day = f"{start:%a} {start.day} {start:%b %Y}"
-    if start.date() == end.date():
-        return f"{day}, {start:%H:%M}{DASH}{end:%H:%M} {end.tzname()} ({zone})"
-    return f"{day} {start:%H:%M} {DASH} {end:%a} {end.day} {end:%b %Y} {end:%H:%M} {end.tzname()} ({zone})"
-
-
-async def _session_event(session_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    session = await Session.select().where(Session.id == session_id).first()
-    if session is None:
-        raise LookupError(f"session {session_id} is gone")
-    event = await Event.select().where(Event.id == session["event"]).first()
-    assert event is not None
-    return session, event
-
-
-async def _enqueue(
-    session: dict[str, Any],
-    event: dict[str, Any],
-    invitee: Invitee,
-    method: Method,
-    *,
-    template: str | None = None,
-    reason: str = "",
-    extra: dict[str, Any] | None = None,
-) -> None:
-    settings = get_settings()
-    link = session["join_url"] or event["join_url"]
-    reveal = invitee.may_join and method == "REQUEST" and bool(link)
-    place = session["room"] or event["venue"]
-    details_url = f"{settings.base_url}/events/{event['id']}"
-    summary = (
-        session["title"] if session["title"] == event["title"] else f"{session['title']} · {event['title']}"
-    )
-    ics = build_invite(
-        Invitation(
-            method=method,
-            uid=invitee.uid,
-            sequence=session["sequence"],
-            starts_at=session["starts_at"],
-            ends_at=session["ends_at"],
-            time_zone=event["time_zone"],
-            summary=summary,
-            organizer=settings.mail_from,
-            attendee_email=invitee.email,
-            attendee_name=invitee.name,
-            partstat=invitee.partstat,
-            place=place,
-            description=session["description"],
-            url=details_url,
-            join_url=link if reveal else "",
-            reveal_join_url=reveal,
-            stamp=now(),
-        )
-    )
-    yours = ""
-    if invitee.time_zone and invitee.time_zone != event["time_zone"]:
-        yours = span_wording(session["starts_at"], session["ends_at"], invitee.time_zone)
-    context = {
-        "name": invitee.name,
-        "event_title": event["title"],
-        "session_title": session["title"],
-        "when": span_wording(session["starts_at"], session["ends_at"], event["time_zone"]),
-        "when_yours": yours,
-        "place": place,
-        "join_url": link if reveal else "",
-        "details_url": details_url,
-        "is_update": session["sequence"] > 0,
-        "partstat": invitee.partstat,
-        "reason": reason,
-        "ics": ics,
-        "ics_method": method,
-        **(extra or {}),
-    }
-    if template is None:
-        template = "session_invite" if method == "REQUEST" else "session_invite_cancelled"
-    await enqueue_email(template, invitee.email, context, person_id=invitee.person_id)
 
 
 async def _ever_confirmed(registration_id: int) -> bool:
@@ -209,13 +61,30 @@ async def _ever_confirmed(registration_id: int) -> bool:
     )
 
 
+async def _speaker_holds(session_id: int, uid: str, person_id: int) -> bool:
+    """Does the person hold this very copy (same UID) as a speaker still invited or accepted?"""
+    same = (SessionSpeaker.invite_uid == uid) | (
+        (SessionSpeaker.invite_uid == "") & (SessionSpeaker.person == person_id)
+    )
+    return bool(
+        await SessionSpeaker.exists().where(
+            (SessionSpeaker.session == session_id)
+            & SessionSpeaker.status.is_in(list(SPEAKERS_UPDATED))
+            & same
+        )
+    )
+
+
 async def enqueue_registrant_invite(registration_id: int, method: Method) -> int:
     """REQUEST when a registration becomes confirmed; CANCEL when a confirmed one ends.
 
     Safe to call at any state change: a REQUEST for an unconfirmed
     registration, or a CANCEL for one that never held a copy, sends nothing.
-    Copies the person still holds another way (as a speaker, or through a
-    second registration) are left alone. Returns the number of invites queued.
+    A whole-event place at a conference is one copy of the event; otherwise
+    one copy per session the place covers. Copies the person still holds
+    another way (as a speaker, or through a second registration) are left
+    alone. Returns the number of invites queued. Reads only the rows it
+    needs: this runs inside every confirmation.
     """
     reg = await Registration.select().where(Registration.id == registration_id).first()
     if reg is None:
@@ -227,27 +96,26 @@ async def enqueue_registrant_invite(registration_id: int, method: Method) -> int
     event = await Event.select().where(Event.id == reg["event"]).first()
     if event is None or event["status"] == "cancelled":
         return 0
+    if reg["session"] is None and holds_event_copy(event):
+        await enqueue_event_copy(
+            event, registrant(event_uid(event["id"], reg["person"]), reg, method), method
+        )
+        return 1
     scope = (Session.event == reg["event"]) & (Session.status == "scheduled")
     scope = scope & (Session.id == reg["session"] if reg["session"] else Session.capacity.is_null())
-    person = (await _people({reg["person"]})).get(reg["person"], {})
     queued = 0
     for session in await Session.select().where(scope).order_by(Session.starts_at):
         uid = registrant_uid(session["id"], reg["person"])
-        holder = (await invitees(session["id"])).get(uid)
-        if method == "REQUEST" and holder is not None and holder.speaker_id is not None:
-            continue  # their speaker copy stands for this one
-        if method == "CANCEL" and holder is not None:
-            continue  # still held another way
-        invitee = Invitee(
-            uid=uid,
-            email=reg["email_key"],
-            name=person.get("name", ""),
-            person_id=reg["person"],
-            partstat="ACCEPTED",
-            may_join=method == "REQUEST",
-            time_zone=person.get("time_zone", ""),
-        )
-        await _enqueue(session, event, invitee, method)
+        if await _speaker_holds(session["id"], uid, reg["person"]):
+            continue  # their speaker copy stands for this one, and stays
+        if method == "CANCEL" and await Registration.exists().where(
+            covering(session, event)
+            & (Registration.person == reg["person"])
+            & (Registration.status == "confirmed")
+            & (Registration.id != reg["id"])
+        ):
+            continue  # still held through another registration
+        await enqueue_session_copy(session, event, registrant(uid, reg, method), method)
         queued += 1
     return queued
 
@@ -257,35 +125,46 @@ async def enqueue_speaker_invite(
 ) -> int:
     """REQUEST (the first one carries the accept/decline link) or CANCEL to one speaker.
 
-    Withdrawing a speaker who also holds a confirmed registration for the
-    session turns their copy back into an attendee's instead of cancelling it.
+    Withdrawing a speaker who also holds the session's copy as a registrant
+    turns their copy back into an attendee's instead of cancelling it. The
+    answer link is a secret: the outbox row blanks it once delivered.
     """
     row = await SessionSpeaker.select().where(SessionSpeaker.id == speaker_id).first()
     if row is None:
         return 0
-    session, event = await _session_event(row["session"])
+    session, event = await session_event(row["session"])
     if session["status"] != "scheduled" or event["status"] == "cancelled":
         return 0
-    person = (await _people({row["person"]} if row["person"] else set())).get(row["person"], {})
-    invitee = _speaker_invitee(row, person.get("time_zone", ""))
+    invitee = speaker_invitee(row)
     if method == "CANCEL":
-        registrants = {i.uid: i for i in await _registrants(session)}
-        if invitee.uid in registrants:
-            await _enqueue(session, event, registrants[invitee.uid], "REQUEST")
-            return 1
-        await _enqueue(session, event, invitee, "CANCEL", reason=reason)
+        attending = None
+        if row["person"] is not None and invitee.uid == registrant_uid(session["id"], row["person"]):
+            attending = (
+                await Registration.select(Registration.person, Registration.email_key)
+                .where(
+                    covering(session, event)
+                    & (Registration.person == row["person"])
+                    & (Registration.status == "confirmed")
+                )
+                .first()
+            )
+        if attending is not None:
+            await enqueue_session_copy(session, event, registrant(invitee.uid, attending), "REQUEST")
+        else:
+            await enqueue_session_copy(session, event, invitee, "CANCEL", reason=reason)
         return 1
     if respond_url:
-        await _enqueue(
+        await enqueue_session_copy(
             session,
             event,
             invitee,
             "REQUEST",
             template="speaker_invitation",
             extra={"respond_url": respond_url},
+            secret_keys=("respond_url",),
         )
     else:
-        await _enqueue(session, event, invitee, "REQUEST", reason=reason)
+        await enqueue_session_copy(session, event, invitee, "REQUEST", reason=reason)
     return 1
 
 
@@ -295,31 +174,73 @@ async def announce_session_change(
     """After a change: updates to everyone who holds a copy (all of them when time, place or
     link moved; else only newcomers), and CANCEL to anyone the change left without one.
 
-    ``before`` is :func:`invitees` taken before the change.
+    ``before`` is :func:`invitees` taken before the change. A conference's
+    whole-event registrants hold no session copies, so they hear nothing.
     """
-    session, event = await _session_event(session_id)
+    session, event = await session_event(session_id)
     if event["status"] == "cancelled" or session["status"] != "scheduled":
         return 0
     after = await invitees(session_id)
     queued = 0
     for uid, invitee in before.items():
         if uid not in after:
-            await _enqueue(session, event, invitee, "CANCEL", reason=reason)
+            await enqueue_session_copy(session, event, invitee, "CANCEL", reason=reason)
             queued += 1
     for uid, invitee in after.items():
         if moved or uid not in before:
-            await _enqueue(session, event, invitee, "REQUEST", reason=reason)
+            await enqueue_session_copy(session, event, invitee, "REQUEST", reason=reason)
             queued += 1
     return queued
 
 
 async def announce_session_cancelled(session_id: int, reason: str) -> int:
     """CANCEL to every holder of a copy; call after the session's status and SEQUENCE changed."""
-    session, event = await _session_event(session_id)
+    session, event = await session_event(session_id)
     holders = await invitees(session_id, SPEAKERS_CANCELLED)
     for invitee in holders.values():
-        await _enqueue(session, event, invitee, "CANCEL", reason=reason)
+        await enqueue_session_copy(session, event, invitee, "CANCEL", reason=reason)
     return len(holders)
+
+
+async def announce_event_change(old: dict[str, Any], new: dict[str, Any]) -> int:
+    """After an event's own span, zone, venue or link changed: raise its SEQUENCE and send every
+    holder of its copy (a conference's whole-event registrants) one update.
+
+    ``old`` is the event row before the change, ``new`` the same with the
+    changes applied. Sessions that moved with it are announced on their own.
+    """
+    if not event_moved(old, new):
+        return 0
+    sequence = old["sequence"] + 1
+    await Event.update({Event.sequence: sequence}).where(Event.id == old["id"])
+    event = {**new, "sequence": sequence}
+    holders = await event_holders(event)
+    for invitee in holders:
+        await enqueue_event_copy(event, invitee, "REQUEST")
+    return len(holders)
+
+
+@dataclass(frozen=True, slots=True)
+class _Copy:
+    """One calendar copy a registrant holds: a session's, or (session None) the event's."""
+
+    session: dict[str, Any] | None
+    invitee: Invitee
+
+
+async def _cancel_copy(
+    event: dict[str, Any],
+    copy: _Copy,
+    reason: str,
+    template: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    if copy.session is None:
+        await enqueue_event_copy(event, copy.invitee, "CANCEL", template=template, reason=reason, extra=extra)
+    else:
+        await enqueue_session_copy(
+            copy.session, event, copy.invitee, "CANCEL", template=template, reason=reason, extra=extra
+        )
 
 
 async def announce_event_cancelled(
@@ -328,24 +249,31 @@ async def announce_event_cancelled(
     """Tell everyone with a live registration, and every speaker, that the event is off.
 
     Call before the registrations are moved (their state decides who held a
-    copy) and after the sessions were marked cancelled with a higher SEQUENCE.
-    A registrant with a single copy (a webinar, a workshop) gets one email
-    that carries the CANCEL; with several, one email plus a CANCEL per session.
-    Pending and waitlisted people get the email without any calendar part.
+    copy) and after the sessions were marked cancelled with a higher SEQUENCE;
+    the event's own SEQUENCE goes up here. One CANCEL per copy a person holds:
+    a registrant with a single copy (a webinar's session, a conference as a
+    whole) gets one email that carries it; with several, one email plus a
+    CANCEL per copy. Pending and waitlisted people get the email without any
+    calendar part.
     """
-    event = await Event.select().where(Event.id == event_id).first()
-    assert event is not None
-    copies: dict[int, list[tuple[dict[str, Any], Invitee]]] = {}
+    found = await Event.select().where(Event.id == event_id).first()
+    assert found is not None
+    event = {**found, "sequence": found["sequence"] + 1}
+    await Event.update({Event.sequence: event["sequence"]}).where(Event.id == event_id)
+    copies: dict[int, list[_Copy]] = {}
     queued = 0
     for session_id in session_ids:
-        session, _ = await _session_event(session_id)
+        session, _ = await session_event(session_id)
         for invitee in (await invitees(session_id, SPEAKERS_CANCELLED)).values():
             if invitee.speaker_id is None and invitee.person_id is not None:
-                copies.setdefault(invitee.person_id, []).append((session, invitee))
+                copies.setdefault(invitee.person_id, []).append(_Copy(session, invitee))
             else:
-                await _enqueue(session, event, invitee, "CANCEL", reason=reason)
+                await enqueue_session_copy(session, event, invitee, "CANCEL", reason=reason)
                 queued += 1
-    people = await _people({r["person"] for r in live})
+    for invitee in await event_holders(event):
+        assert invitee.person_id is not None
+        copies.setdefault(invitee.person_id, []).append(_Copy(None, invitee))
+    names = await _names({r["person"] for r in live})
     told: set[int] = set()
     for reg in live:
         if reg["person"] in told:
@@ -354,17 +282,23 @@ async def announce_event_cancelled(
         held = copies.pop(reg["person"], [])
         extra = {"event_title": event["title"], "reason": reason, "session_title": ""}
         if len(held) == 1:
-            session, invitee = held[0]
-            await _enqueue(
-                session, event, invitee, "CANCEL", template="event_cancelled", reason=reason, extra=extra
-            )
+            await _cancel_copy(event, held[0], reason, template="event_cancelled", extra=extra)
         else:
-            name = people.get(reg["person"], {}).get("name", "")
             await enqueue_email(
-                "event_cancelled", reg["email_key"], {"name": name, **extra}, person_id=reg["person"]
+                "event_cancelled",
+                reg["email_key"],
+                {"name": names.get(reg["person"], ""), **extra},
+                person_id=reg["person"],
             )
-            for session, invitee in held:
-                await _enqueue(session, event, invitee, "CANCEL", reason=reason)
+            for copy in held:
+                await _cancel_copy(event, copy, reason)
                 queued += 1
         queued += 1
     return queued
+
+
+async def _names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await Person.select(Person.id, Person.name).where(Person.id.is_in(list(ids)))
+    return {r["id"]: r["name"] for r in rows}

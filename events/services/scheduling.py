@@ -247,6 +247,8 @@ async def update_event(principal: Principal, event_id: int, data: EventUpdate) -
         if changes:
             values: dict[Any, Any] = {getattr(Event, k): v for k, v in changes.items()}
             await Event.update({**values, Event.updated_at: now()}).where(Event.id == event_id)
+            # Its own copy (a conference's whole-event registrants) moves with its span, venue, link.
+            await invites.announce_event_change(event, new)
         for session in sessions:
             await _follow(session, event, new, changes, mirror=session["id"] == mirrored)
         if changes.get("capacity", 0) > event["capacity"]:

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.principal import Principal
+from accounts.services.email_verification import is_verified
 from accounts.services.people import normalize_email
 from accounts.tables import Person
 from events import errors
@@ -90,7 +91,12 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
     try:
         async with write_transaction():
             await _open_session(session_id)
-            person = await Person.select(Person.id).where(Person.email == email).first()
+            # Only a confirmed address is trusted to be the speaker's (sign-up does not prove it).
+            person = (
+                await Person.select(Person.id)
+                .where((Person.email == email) & Person.email_verified_at.is_not_null())
+                .first()
+            )
             person_id = person["id"] if person else None
             existing = (
                 await SessionSpeaker.select()
@@ -218,14 +224,18 @@ async def respond_by_token(token: str, answer: str, viewer: Principal | None) ->
     return await _speaking_out(fresh, await _zone_of(viewer))
 
 
-def _mine(principal: Principal) -> Any:
-    return (SessionSpeaker.person == principal.person_id) | (
-        SessionSpeaker.person.is_null() & (SessionSpeaker.email_key == principal.email)
-    )
+async def _mine(principal: Principal) -> Any:
+    """Invitations linked to the person, and, once their address is confirmed, those sent to it."""
+    linked = SessionSpeaker.person == principal.person_id
+    if not await is_verified(principal.person_id):
+        return linked
+    return linked | (SessionSpeaker.person.is_null() & (SessionSpeaker.email_key == principal.email))
 
 
 async def my_speaking(principal: Principal) -> list[SpeakingOut]:
-    rows = await SessionSpeaker.select().where(_mine(principal) & (SessionSpeaker.status != "withdrawn"))
+    rows = await SessionSpeaker.select().where(
+        await _mine(principal) & (SessionSpeaker.status != "withdrawn")
+    )
     zone = await _zone_of(principal)
     found = [await _speaking_out(r, zone) for r in rows]
     return sorted(found, key=lambda s: (s.starts_at, s.speaker_id))
@@ -233,7 +243,11 @@ async def my_speaking(principal: Principal) -> list[SpeakingOut]:
 
 async def respond_as_me(principal: Principal, speaker_id: int, answer: str) -> SpeakingOut:
     """Answer from the /speaking page or the API; someone else's invitation is simply not found."""
-    row = await SessionSpeaker.select().where((SessionSpeaker.id == speaker_id) & _mine(principal)).first()
+    row = (
+        await SessionSpeaker.select()
+        .where((SessionSpeaker.id == speaker_id) & await _mine(principal))
+        .first()
+    )
     if row is None or row["status"] == "withdrawn":
         raise errors.speaker_not_found()
     await _respond(row, answer, principal)

@@ -105,3 +105,12 @@ async def profile_rungs(person_id: int) -> list[dict[str, Any]]:
         }
         for e in by_program.values()
     ]
+
+
+async def profile_lines(person_id: int) -> list[tuple[str, str]]:
+    """The account page's lines: 'Fellows ladder (Program)' -> 'Silver'."""
+    return [
+        (f"Fellows ladder ({entry['program']})", str(entry["rung"]))
+        for entry in await profile_rungs(person_id)
+        if entry["rung"]
+    ]

@@ -132,3 +132,22 @@ async def test_people_list_pages_and_filters(client) -> None:
     assert [p["email"] for p in filtered.json()["items"]] == ["m3@example.org"]
     assert (await client.get("/api/v1/people/?limit=0", headers=admin.headers)).status_code == 400
     assert (await client.get("/api/v1/people/?limit=abc", headers=admin.headers)).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/events/99999999999999999999999",
+        "/api/v1/people/99999999999999999999999",
+        "/api/v1/cohorts/99999999999999999999999/",
+        "/events/99999999999999999999999",
+        "/api/v1/events/4294967296",
+    ],
+)
+async def test_ids_too_large_for_the_database_are_a_4xx_not_a_500(client, path: str) -> None:
+    from accounts.principal import Role
+    from tests.conftest import make_actor
+
+    admin = await make_actor(Role.ADMIN)
+    response = await client.get(path, headers=admin.headers)
+    assert 400 <= response.status_code < 500, (path, response.status_code, response.text[:200])

@@ -101,3 +101,16 @@ def test_a_feed_of_500_sessions_holds_them_all() -> None:
     ]
     text = build_feed("big", entries, "http://127.0.0.1:8000")  # its speed: bench/feeds.py
     assert text.count("BEGIN:VEVENT") == 500 and text.count("BEGIN:VTIMEZONE") == 1
+
+
+async def test_a_residents_feed_holds_their_cohorts_sessions_and_nobody_elses(client) -> None:
+    from tests.programs.factory import make_world
+
+    world = await make_world(client, residents=1)
+    [resident] = world.residents
+    outsider = await make_actor(Role.MEMBER)
+    feed = await client.get(await _feed_url(client, resident))
+    titles = {str(e["SUMMARY"]) for e in Calendar.from_ical(feed.text).walk("VEVENT")}
+    assert len(titles) == len(world.sessions) and any("Crisis communication" in t for t in titles)
+    empty = await client.get(await _feed_url(client, outsider))
+    assert not Calendar.from_ical(empty.text).walk("VEVENT")

@@ -259,16 +259,21 @@ async def test_cancelling_a_session_cancels_every_copy(client, smtp_server) -> N
         starts_at=start.isoformat(),
         ends_at=(start + timedelta(days=1)).isoformat(),
     )
-    attendee = await make_actor(Role.MEMBER)
-    await register(client, event_id, attendee)
+    whole, attendee = await make_actor(Role.MEMBER), await make_actor(Role.MEMBER)
+    await register(client, event_id, whole)
     talk = {
         "title": "Misinformation in an outbreak",
         "starts_at": (start + timedelta(hours=2)).isoformat(),
         "ends_at": (start + timedelta(hours=3)).isoformat(),
         "room": "Hall A",
+        "capacity": 5,
     }
     created = await client.post(f"/api/v1/events/{event_id}/sessions", json=talk, headers=staff.headers)
     session_id = created.json()["id"]
+    seat = await client.post(
+        f"/api/v1/events/{event_id}/registrations", json={"session_id": session_id}, headers=attendee.headers
+    )
+    assert seat.status_code == 201 and seat.json()["status"] == "confirmed"
     await client.post(
         f"/api/v1/sessions/{session_id}/speakers",
         json={"email": "speaker@example.org", "name": "Sam Speaker"},
@@ -285,6 +290,7 @@ async def test_cancelling_a_session_cancels_every_copy(client, smtp_server) -> N
     )
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     await deliver(port)
+    # The whole-event registrant holds the conference as one copy: a session's end is not theirs.
     assert sorted(m["To"] for m in inbox.messages) == sorted([attendee.email, "speaker@example.org"])
     for message in inbox.messages:
         calendar = calendar_of(message)

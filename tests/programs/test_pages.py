@@ -182,3 +182,14 @@ async def test_rung_shows_on_the_learners_pages(client) -> None:
     assert "error" not in granted.headers["location"]
     mine = await client.get("/my/programs", headers=fellow.headers)
     assert "Bronze" in mine.text
+
+
+async def test_rung_shows_on_the_account_page(client) -> None:
+    world = await make_world(client, kind="fellows", sessions=[])
+    fellow = world.residents[0]
+    granted = await world.api(
+        "POST", f"/api/v1/programs/{world.program_id}/fellows/{fellow.id}/rungs", json={"rung": "Bronze"}
+    )
+    assert granted.status_code in (200, 201), granted.text
+    page = await client.get("/account", headers=fellow.headers)
+    assert 'class="profile-line">Bronze<' in page.text

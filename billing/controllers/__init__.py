@@ -1,0 +1,1 @@
+"""Billing's API: checkout for paid registrations and Stripe's webhook."""

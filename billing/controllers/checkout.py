@@ -1,0 +1,33 @@
+"""Checkout for a paid registration: the registrant gets the Stripe page where they pay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, post
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_200_OK
+
+from billing.schemas import CheckoutOut
+from billing.services.checkout import start_checkout
+from billing.stripe_api import account_from
+from grandrounds.auth import current_principal, signed_in
+
+
+@post(
+    "/api/v1/registrations/{registration_id:int}/checkout",
+    status_code=HTTP_200_OK,
+    guards=[signed_in],
+    tags=["billing"],
+)
+async def checkout(request: Request[Any, Any, Any], registration_id: FromPath[int]) -> CheckoutOut:
+    """Open (or reopen) the Stripe Checkout Session for the caller's place held for payment.
+
+    Calling it again while the session can still be paid returns the same
+    session; send the person to ``url``.
+    """
+    account = account_from(request.app.state)
+    return await start_checkout(account, current_principal(request), registration_id)
+
+
+CONTROLLERS = [checkout]

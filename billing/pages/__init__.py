@@ -1,0 +1,1 @@
+"""Billing's pages: paying for a held place and coming back from Stripe."""
