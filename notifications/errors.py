@@ -21,3 +21,11 @@ def status_unknown() -> InvalidInput:
 
 def template_not_found() -> NotFound:
     return NotFound("template.not_found", "No such email template.")
+
+
+def link_gone() -> Conflict:
+    return Conflict(
+        "message.link_gone",
+        "This message held a one-time link that was blanked when it failed for good; "
+        "ask the person to request a new one instead of retrying.",
+    )

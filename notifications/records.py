@@ -18,6 +18,7 @@ from jinja2 import TemplateError
 
 from notifications import errors
 from notifications.dispatcher import retry_failed
+from notifications.outbox import REDACTED, SECRET_KEYS
 from notifications.rendering import render_subject
 from notifications.schemas import MessageOut, MessagePage, SentMail
 from notifications.tables import OutboxMessage
@@ -78,6 +79,11 @@ async def retry(message_id: int) -> MessageOut:
     row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
     if row is None:
         raise errors.message_not_found()
+    context = row["context"]
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    if any(context.get(key) == REDACTED for key in context.get(SECRET_KEYS) or []):
+        raise errors.link_gone()
     if not await retry_failed(message_id):
         raise errors.not_failed()
     fresh = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()

@@ -119,3 +119,32 @@ async def test_staff_preview_every_template(client) -> None:
     assert (await client.get("/staff/templates/nope", headers=staff.headers)).status_code == 404
     member = await make_actor(Role.MEMBER)
     assert (await client.get("/staff/templates", headers=member.headers)).status_code == 403
+
+
+async def test_a_failed_message_whose_secret_was_blanked_is_not_retried(client) -> None:
+    from notifications.outbox import REDACTED, SECRET_KEYS
+
+    staff = await make_staff()
+    async with write_transaction():
+        await enqueue_email(
+            "password_reset",
+            "e@example.org",
+            {"name": "E", "reset_url": "http://x/password/reset/SECRET", "valid_minutes": 60},
+            secret_keys=("reset_url",),
+        )
+    row = await OutboxMessage.select(OutboxMessage.id).first()
+    await OutboxMessage.update(
+        {
+            OutboxMessage.status: "failed",
+            OutboxMessage.context: {
+                "name": "E",
+                "reset_url": REDACTED,
+                "valid_minutes": 60,
+                SECRET_KEYS: ["reset_url"],
+            },
+        }
+    ).where(OutboxMessage.id == row["id"])
+    refused = await client.post(f"/api/v1/messages/{row['id']}/retry", headers=staff.headers)
+    assert refused.status_code == 409 and refused.json()["code"] == "message.link_gone"
+    after = await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == row["id"]).first()
+    assert after["status"] == "failed"
