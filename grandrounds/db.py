@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -113,3 +114,20 @@ async def migrate(quiet: bool = False) -> None:
     if is_sqlite():
         # WAL is a property of the file: readers no longer block the writer.
         await engine().run_ddl("PRAGMA journal_mode=WAL")
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_any(columns: tuple[str, ...], term: str) -> WhereRaw:
+    """Any of ``columns`` (plain names of the queried table) contains ``term`` literally, ignoring case.
+
+    The one text search every list uses: ``%``, ``_`` and backslashes typed by
+    a person match themselves, and SQLite (whose LIKE already ignores ASCII
+    case and has no ILIKE) and PostgreSQL get the operator each understands.
+    """
+    operator = "LIKE" if is_sqlite() else "ILIKE"
+    pattern = f"%{_escape_like(term)}%"
+    sql = " OR ".join(f"{column} {operator} {{}} ESCAPE '\\'" for column in columns)
+    return WhereRaw(f"({sql})", *([pattern] * len(columns)))

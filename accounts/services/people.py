@@ -14,7 +14,7 @@ from accounts.principal import Principal, Role
 from accounts.schemas import PersonOut, PersonUpdate, SignUp
 from accounts.services.email_verification import verify_url
 from accounts.tables import Person, RoleGrant
-from grandrounds.db import is_sqlite, is_unique_violation, now, write_transaction
+from grandrounds.db import contains_any, is_unique_violation, now, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 
@@ -162,10 +162,7 @@ async def list_people(limit: int, offset: int, query: str | None = None) -> tupl
     select = Person.select().order_by(Person.id).limit(limit).offset(offset)
     count = Person.count()
     if query:
-        needle = f"%{query.lower()}%"
-        # SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE.
-        name_match = Person.name.like(needle) if is_sqlite() else Person.name.ilike(needle)
-        condition = Person.email.like(needle) | name_match
+        condition = contains_any(("name", "email"), query)
         select = select.where(condition)
         count = count.where(condition)
     rows = await select

@@ -25,7 +25,7 @@ from events import errors
 from events.schemas import Kind
 from events.services.seats import seats_taken, tickets_taken
 from events.tables import Event, Session, TicketType, Track
-from grandrounds.db import is_sqlite, now
+from grandrounds.db import contains_any, now
 from grandrounds.errors import InvalidInput
 
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -113,18 +113,6 @@ def parse_query(
             "request.invalid", f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"}
         )
     return CatalogueQuery(kind, topic, start, end, words, limit, offset)
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def contains_any(columns: tuple[str, ...], term: str) -> WhereRaw:
-    """Any of ``columns`` (plain names of the queried table) contains ``term``, ignoring case."""
-    operator = "LIKE" if is_sqlite() else "ILIKE"
-    pattern = f"%{_escape_like(term)}%"
-    sql = " OR ".join(f"{column} {operator} {{}} ESCAPE '\\'" for column in columns)
-    return WhereRaw(f"({sql})", *([pattern] * len(columns)))
 
 
 def day_start(day: date, zone: str) -> datetime:

@@ -26,12 +26,13 @@ from datetime import datetime
 from typing import Any
 
 from accounts.principal import Principal
+from accounts.tables import Person
 from events import errors
 from events.schemas import AttendeeOut, CheckInOut, CheckInRemovalOut, SessionCheckIns
 from events.services.access import session_for_staff
 from events.services.tickets import new_ticket_code
 from events.tables import CheckIn, CheckInRemoval, Event, Registration, Session
-from grandrounds.db import is_sqlite, is_unique_violation, now, write_transaction
+from grandrounds.db import contains_any, is_unique_violation, now, write_transaction
 
 # How the check-in was made: found by name/email, ticket code typed by hand,
 # ticket QR scanned, or the person's own entry of the session's rotating code.
@@ -254,16 +255,6 @@ async def session_checkins(principal: Principal, session_id: int) -> SessionChec
     )
 
 
-def _like_pattern(q: str) -> str:
-    """A LIKE pattern that can only match more than ``q``; Python then keeps exact matches.
-
-    LIKE's special characters differ by engine (PostgreSQL escapes with a
-    backslash, SQLite has no default escape), so they become the one-character
-    wildcard rather than being escaped.
-    """
-    return "%" + "".join("_" if ch in "%_\\" else ch for ch in q) + "%"
-
-
 async def search_attendees(
     principal: Principal, session_id: int, q: str = "", limit: int = 50, confirmed_only: bool = False
 ) -> list[AttendeeOut]:
@@ -274,15 +265,8 @@ async def search_attendees(
     if confirmed_only:
         condition = condition & (Registration.status == "confirmed")
     if q:
-        pattern = _like_pattern(q)
-        if is_sqlite():  # SQLite's LIKE already ignores ASCII case; it has no ILIKE
-            condition = condition & (
-                Registration.person.name.like(pattern) | Registration.email_key.like(pattern.lower())
-            )
-        else:
-            condition = condition & (
-                Registration.person.name.ilike(pattern) | Registration.email_key.ilike(pattern)
-            )
+        matching = Person.select(Person.id).where(contains_any(("name", "email"), q))
+        condition = condition & Registration.person.is_in(matching)
     rows = (
         await Registration.select(
             Registration.id,
@@ -293,10 +277,8 @@ async def search_attendees(
         )
         .where(condition)
         .order_by(Registration.person.name)
-        .limit(limit * 4 if q else limit)
+        .limit(limit)
     )
-    needle = q.casefold()
-    rows = [r for r in rows if needle in r["name"].casefold() or needle in r["email_key"]][:limit]
     checked = {
         c["registration"]: c["at"]
         for c in await CheckIn.select(CheckIn.registration, CheckIn.at).where(

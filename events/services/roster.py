@@ -20,8 +20,9 @@ from accounts.principal import Principal
 from accounts.tables import Person
 from events.schemas import RosterEntry, RosterPage
 from events.services.access import event_for_staff
-from events.services.catalogue import MAX_WORDS, contains_any
+from events.services.catalogue import MAX_WORDS
 from events.tables import CheckIn, Registration
+from grandrounds.db import contains_any
 from grandrounds.errors import InvalidInput
 
 STATUSES = (
