@@ -14,5 +14,7 @@ APP_REGISTRY = AppRegistry(
         "programs.piccolo_app",
         "billing.piccolo_app",
         "notifications.piccolo_app",
+        "library.piccolo_app",
+        "directory.piccolo_app",
     ]
 )

@@ -47,6 +47,11 @@ def wire_feed_sources() -> None:
     register_source(cohort_entries.for_person)
 
 
+def wire_role_sources() -> None:
+    """Who is a member today is billing's to say; accounts asks through a registry (no import)."""
+    # billing registers its active-membership source here once memberships exist.
+
+
 def wire_profile_sections() -> None:
     """The account page shows what other packages know about the person (their fellows rung)."""
     from accounts.profile import register_section
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire_feed_sources()
     wire_invite_resolvers()
     wire_profile_sections()
+    wire_role_sources()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

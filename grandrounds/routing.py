@@ -12,7 +12,7 @@ import importlib.util
 import pkgutil
 from typing import Any
 
-DOMAIN_PACKAGES = ("accounts", "events", "programs", "billing", "notifications")
+DOMAIN_PACKAGES = ("accounts", "events", "programs", "billing", "notifications", "library", "directory")
 ROOMS = ("controllers", "pages")
 
 

@@ -13,6 +13,7 @@ from accounts.passwords import check_strength, hash_password
 from accounts.principal import Principal, Role
 from accounts.schemas import PersonOut, PersonUpdate, SignUp
 from accounts.services.email_verification import verify_url
+from accounts.services.standing import with_derived
 from accounts.tables import Person, RoleGrant
 from grandrounds.db import contains_any, is_unique_violation, now, write_transaction
 from grandrounds.settings import get_settings
@@ -58,8 +59,10 @@ def check_name(name: str) -> str:
 
 
 async def roles_of(person_id: int) -> frozenset[Role]:
+    """Granted roles plus those held today through a membership (see accounts.services.standing)."""
     rows = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id)
-    return frozenset(Role(r["role"]) for r in rows if r["role"] in Role.__members__.values())
+    granted = {Role(r["role"]) for r in rows if r["role"] in Role.__members__.values()}
+    return (await with_derived({person_id: granted}))[person_id]
 
 
 async def person_out(person_id: int) -> PersonOut:
@@ -172,7 +175,8 @@ async def list_people(limit: int, offset: int, query: str | None = None) -> tupl
     roles: dict[int, set[Role]] = {}
     for grant in grants:
         roles.setdefault(grant["person"], set()).add(Role(grant["role"]))
-    out = [_out(row, frozenset(roles.get(row["id"], ()))) for row in rows]
+    held = await with_derived({row["id"]: roles.get(row["id"], set()) for row in rows})
+    out = [_out(row, held[row["id"]]) for row in rows]
     return out, await count
 
 

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from accounts.principal import Principal, Role
+from accounts.services.standing import with_derived
 from accounts.tables import Organization, OrganizationMember, Person, RoleGrant
 from events import errors
 from events.schemas import RegistrationOut
@@ -220,7 +221,8 @@ async def _people(person_ids: list[int]) -> dict[int, tuple[Row, frozenset[Role]
     for grant in grants:
         if grant["role"] in known:
             roles[grant["person"]].add(Role(grant["role"]))
-    return {p["id"]: (p, frozenset(roles[p["id"]])) for p in people}
+    held = await with_derived(roles)
+    return {p["id"]: (p, held[p["id"]]) for p in people}
 
 
 async def _refuse_duplicates(place: Place, person_ids: list[int], emails: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""The Health Care Social Media List: a moderated public directory of healthcare organizations' accounts."""

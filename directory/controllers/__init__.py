@@ -1,0 +1,1 @@
+"""HTTP API of the directory package: every module here exporting CONTROLLERS is mounted."""

@@ -1,0 +1,1 @@
+"""Pages of the directory package: every module here exporting CONTROLLERS is mounted."""

@@ -1,0 +1,3 @@
+"""Tables of the directory package."""
+
+from __future__ import annotations

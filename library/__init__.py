@@ -1,0 +1,1 @@
+"""The member resource library: guides, templates, recorded webinars and videos, by audience."""

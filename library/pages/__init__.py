@@ -1,0 +1,1 @@
+"""Pages of the library package: every module here exporting CONTROLLERS is mounted."""

@@ -1,0 +1,3 @@
+"""Tables of the library package."""
+
+from __future__ import annotations
