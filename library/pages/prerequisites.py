@@ -1,0 +1,91 @@
+"""A cohort's prerequisite reading: the list for anyone, add and remove for staff of its program.
+
+Linked from the cohort pages of programs; programs' own rules are untouched,
+the list is advice to learners, not a completion requirement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from accounts.principal import Role
+from grandrounds.auth import current_principal, requires
+from grandrounds.errors import DomainError, InvalidInput
+from library.services import access, prerequisites
+from library.services.rules import KINDS
+from library.tables import LibraryItem
+from library.web import viewer
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+async def _page(
+    request: Request[Any, Any, Any], cohort_id: int, error: DomainError | None = None
+) -> Template:
+    principal = viewer(request)
+    cohort = await prerequisites.cohort(cohort_id)
+    listed = await prerequisites.list_for(principal, cohort_id)
+    may_change = await prerequisites.may_change(principal, cohort)
+    chosen = {p.item.id for p in listed}
+    choices = []
+    if may_change:
+        rows = (
+            await LibraryItem.select(LibraryItem.id, LibraryItem.title)
+            .where(LibraryItem.status == "published")
+            .order_by(LibraryItem.title)
+        )
+        choices = [r for r in rows if r["id"] not in chosen]
+    return Template(
+        "library/cohort.html",
+        context={
+            "cohort": cohort,
+            "prerequisites": [{"item": p.item, "kind": KINDS.get(p.item.kind, p.item.kind)} for p in listed],
+            "may_change": may_change,
+            "choices": choices,
+            "join_path": access.JOIN_PATH,
+            "error": error.message if error else None,
+        },
+        status_code=error.status_code if error else 200,
+    )
+
+
+class PrerequisitePages(Controller):
+    include_in_schema = False
+
+    @get("/library/cohorts/{cohort_id:int}")
+    async def prerequisites_page(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
+        return await _page(request, cohort_id)
+
+    @post("/library/cohorts/{cohort_id:int}/prerequisites", guards=[requires(Role.PROGRAM_STAFF)])
+    async def add(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        raw = (data.get("item_id") or "").strip()
+        try:
+            if not raw.isdigit() or len(raw) > 12:
+                raise InvalidInput(
+                    "library.form_invalid", "Choose one of the items listed.", {"field": "item_id"}
+                )
+            await prerequisites.add(current_principal(request), cohort_id, int(raw))
+        except DomainError as exc:
+            if exc.status_code in (403, 404) and exc.code != "library.not_found":
+                raise
+            return await _page(request, cohort_id, exc)
+        return Redirect(path=f"/library/cohorts/{cohort_id}", status_code=303)
+
+    @post(
+        "/library/cohorts/{cohort_id:int}/prerequisites/{item_id:int}/remove",
+        guards=[requires(Role.PROGRAM_STAFF)],
+    )
+    async def remove(
+        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], item_id: FromPath[int]
+    ) -> Redirect:
+        await prerequisites.remove(current_principal(request), cohort_id, item_id)
+        return Redirect(path=f"/library/cohorts/{cohort_id}", status_code=303)
+
+
+CONTROLLERS = [PrerequisitePages]
