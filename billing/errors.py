@@ -54,3 +54,19 @@ def stripe_unavailable(detail: str) -> PaymentProviderUnavailable:
         "The payment provider could not be reached; please try again in a moment.",
         {"stripe": detail},
     )
+
+
+def period_invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("finance.period_invalid", message, {"field": field})
+
+
+def run_not_found() -> NotFound:
+    return NotFound("reconciliation.not_found", "No such reconciliation run.")
+
+
+def alert_not_found() -> NotFound:
+    return NotFound("alert.not_found", "No such billing alert.")
+
+
+def alert_already_resolved() -> Conflict:
+    return Conflict("alert.already_resolved", "This alert was already resolved.")

@@ -64,6 +64,18 @@ def stripe_lifespan(settings: Settings) -> Callable[[Any], AbstractAsyncContextM
     return lifespan
 
 
+@asynccontextmanager
+async def worker_account(settings: Settings) -> AsyncIterator[StripeAccount | None]:
+    """The same account for a ``grandrounds worker`` process, opened inside its running loop and
+    closed when the worker stops; None without a key (the worker then skips Stripe chores)."""
+    opened = open_account(settings)
+    try:
+        yield opened[0] if opened else None
+    finally:
+        if opened:
+            await opened[1].close_async()
+
+
 def account_from(state: Any) -> StripeAccount:
     """The running app's Stripe account, or billing.not_configured."""
     account: StripeAccount | None = state.get(STATE_KEY)

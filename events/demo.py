@@ -173,7 +173,7 @@ async def _webinars(admin: Principal, program_id: int, today: date) -> None:
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
-async def _workshop_and_office_hours(admin: Principal, program_id: int, today: date) -> None:
+async def _workshop_and_office_hours(admin: Principal, program_id: int, speaker_id: int, today: date) -> None:
     day = _next_weekday(today + timedelta(days=21), 3)
     await _event(
         admin,
@@ -209,11 +209,12 @@ async def _workshop_and_office_hours(admin: Principal, program_id: int, today: d
     )
     if event_id is None:
         return
-    # The consultation is booked by slot: replace the spanning session with four half-hour slots.
+    # The consultation is booked by slot: replace the spanning session with four half-hour slots,
+    # each with the demo speaker as its expert (who gets a calendar copy of every booking).
     await Session.delete().where(Session.event == event_id)
     for slot in range(4):
         start = _at(office_day, 13) + timedelta(minutes=30 * slot)
-        await Session.insert(
+        inserted = await Session.insert(
             Session(
                 event=event_id,
                 title=f"Slot {slot + 1}",
@@ -223,6 +224,16 @@ async def _workshop_and_office_hours(admin: Principal, program_id: int, today: d
                 capacity=1,
                 counts_toward_completion=False,
                 checkin_secret=secrets.token_hex(32),
+            )
+        ).returning(Session.id)
+        await SessionSpeaker.insert(
+            SessionSpeaker(
+                session=inserted[0]["id"],
+                person=speaker_id,
+                email_key="speaker@example.org",
+                name="Dr. Priya Speaker",
+                status="accepted",
+                invited_by=admin.person_id,
             )
         )
 
@@ -237,4 +248,4 @@ async def seed_events(people: dict[str, int]) -> None:
     series = await _program("grand-rounds-webinars", f"{WEBINAR_SERIES} series", "webinar_series", staff)
     await _conference(admin, conference, people["speaker@example.org"], today)
     await _webinars(admin, series, today)
-    await _workshop_and_office_hours(admin, conference, today)
+    await _workshop_and_office_hours(admin, conference, people["speaker@example.org"], today)

@@ -475,6 +475,15 @@ def hold_lapsed() -> Conflict:
     )
 
 
+def payments_not_configured() -> Conflict:
+    """The same code and words as billing's own refusal, so a client meets one answer for one cause."""
+    return Conflict(
+        "billing.not_configured",
+        "Online payment is not set up on this site yet, so paid places cannot be booked. "
+        "Free tickets still work; for a paid place, please contact the organisers.",
+    )
+
+
 def ticket_name_blank() -> InvalidInput:
     return InvalidInput("ticket.name_blank", "Give the ticket type a name.", {"field": "name"})
 

@@ -12,18 +12,21 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
+from billing.stripe_api import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_api import stripe_lifespan
 from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.background import default_dispatcher, wire_invite_resolvers
 from grandrounds.db import engine
 from grandrounds.health import healthz, readyz
 from grandrounds.http_errors import EXCEPTION_HANDLERS
+from grandrounds.payments import initial_state as payments_state
 from grandrounds.routing import domain_handlers
 from grandrounds.settings import Settings, get_settings
 
@@ -49,7 +52,18 @@ def wire_feed_sources() -> None:
 
 def wire_role_sources() -> None:
     """Who is a member today is billing's to say; accounts asks through a registry (no import)."""
-    # billing registers its active-membership source here once memberships exist.
+    from accounts.services.standing import register_role_source
+    from billing.services.membership_standing import member_roles
+
+    register_role_source(member_roles)
+
+
+def wire_event_links() -> None:
+    """The event page links to what other packages hold about the event (the library's recordings)."""
+    from events.pages.catalogue import register_event_links
+    from library.services.event_links import recordings_of
+
+    register_event_links(recordings_of)
 
 
 def wire_profile_sections() -> None:
@@ -65,17 +79,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire_feed_sources()
     wire_invite_resolvers()
     wire_profile_sections()
+    wire_event_links()
     wire_role_sources()
 
     @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db = engine()
         if isinstance(db, PostgresEngine):
             await db.start_connection_pool(max_size=10)
         dispatcher_task = None
         if settings.run_dispatcher_in_server:
             # The embedded default: no separate worker process to remember to start.
-            dispatcher_task = asyncio.create_task(default_dispatcher().run_forever())
+            # It shares the app's Stripe account (opened by stripe_lifespan, which runs first).
+            dispatcher = default_dispatcher(stripe_account=app.state.get(STRIPE_STATE_KEY))
+            dispatcher_task = asyncio.create_task(dispatcher.run_forever())
         try:
             yield
         finally:
@@ -95,6 +112,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         middleware=[PrincipalMiddleware()],
+        # Whether paid places can be held here (grandrounds.payments): events ask without importing billing.
+        state=State(payments_state(settings)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=CSRF_COOKIE,
@@ -109,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="grandrounds", version="1", path="/schema"),
         exception_handlers=EXCEPTION_HANDLERS,
         # Stripe's async client is made inside the lifespan (its HTTP client binds to the running loop).
-        lifespan=[lifespan, stripe_lifespan(settings)],
+        # First in, last out: the dispatcher (in ``lifespan``) stops before the Stripe client closes.
+        lifespan=[stripe_lifespan(settings), lifespan],
         request_max_body_size=2 * 1024 * 1024,
     )

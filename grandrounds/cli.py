@@ -99,11 +99,20 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from billing.stripe_api import worker_account
+    from grandrounds.app import wire_role_sources
     from grandrounds.background import default_dispatcher
     from notifications.dispatcher import run_worker
 
     _migrate()
-    asyncio.run(run_worker(default_dispatcher(), once=args.once))
+    wire_role_sources()  # offers and reminders price places: membership must count there too
+
+    async def work() -> None:
+        # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).
+        async with worker_account(get_settings()) as stripe_account:
+            await run_worker(default_dispatcher(stripe_account=stripe_account), once=args.once)
+
+    asyncio.run(work())
     return 0
 
 

@@ -68,4 +68,12 @@ async def seed_demo() -> DemoLogins:
     from programs.demo import seed_programs
 
     await seed_programs(ids)
+
+    from library.demo import seed_library
+
+    await seed_library(ids)
+
+    from directory.demo import seed_directory
+
+    await seed_directory(ids)
     return logins

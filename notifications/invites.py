@@ -25,7 +25,7 @@ from typing import Any, get_args
 from notifications.calendar import Invitation, Method, PartStat, build_invite
 from notifications.outbox import enqueue_email
 
-KINDS = ("session", "event")
+KINDS = ("session", "event", "booking")  # booking: an expert's copy of a consultation booking
 # What the resolver supplies at delivery; a queued row never holds these.
 CURRENT_KEYS = frozenset({"when", "when_yours", "place", "join_url", "ics", "ics_method"})
 

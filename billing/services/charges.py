@@ -8,13 +8,20 @@ dashboard arrive the same way and are imported once, keyed by the refund id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import stripe
 
 from billing import errors
-from billing.services.ledger import Movement, at, known_registration, record
+from billing.services.ledger import (
+    Movement,
+    at,
+    known_registration,
+    membership_of_charge,
+    membership_of_customer,
+    record,
+)
 from billing.stripe_api import StripeAccount
 from grandrounds.db import write_transaction
 
@@ -104,7 +111,9 @@ def _id_of(value: Any) -> str:
     return value if isinstance(value, str) else str(value["id"])
 
 
-async def import_charge(account: StripeAccount, charge_id: str) -> ChargeFacts:
+async def import_charge(
+    account: StripeAccount, charge_id: str, membership_id: int | None = None
+) -> ChargeFacts:
     """Re-read a charge with its fee and refunds from Stripe and record what the ledger lacks.
 
     The registration comes from the charge's metadata (set through
@@ -114,6 +123,13 @@ async def import_charge(account: StripeAccount, charge_id: str) -> ChargeFacts:
     charge = await call(account.client.v1.charges.retrieve_async(charge_id))
     registration_id = await known_registration(field(field(charge, "metadata"), "registration_id"))
     movements = await _movements(account, charge, registration_id)
+    membership_id = (
+        membership_id
+        or await membership_of_charge(charge_id)
+        or await membership_of_customer(field(charge, "customer"))
+    )
+    if membership_id is not None:  # dues: the charge, its fee and any refund belong to the membership
+        movements = [replace(m, membership_id=membership_id) for m in movements]
     async with write_transaction():
         await record(movements)
     return ChargeFacts(

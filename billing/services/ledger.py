@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from billing.tables import LedgerEntry
+from billing.tables import LedgerEntry, Membership
 from events.tables import Registration
 
 KINDS = ("charge", "refund", "fee", "dispute", "payout")
@@ -30,6 +30,7 @@ class Movement:
     registration_id: int | None = None
     stripe_charge_id: str = ""
     stripe_balance_transaction_id: str = ""
+    membership_id: int | None = None  # dues: the membership the charge paid for
 
 
 def at(timestamp: int) -> datetime:
@@ -50,6 +51,7 @@ async def record(movements: list[Movement]) -> int:
                     amount=m.amount,
                     currency=m.currency.upper(),
                     registration=m.registration_id,
+                    membership=m.membership_id,
                     stripe_id=m.stripe_id,
                     stripe_charge_id=m.stripe_charge_id,
                     stripe_balance_transaction_id=m.stripe_balance_transaction_id,
@@ -82,3 +84,23 @@ async def balance_of(registration_id: int) -> dict[str, int]:
     for row in rows:
         totals[row["currency"]] = totals.get(row["currency"], 0) + row["amount"]
     return totals
+
+
+async def membership_of_charge(charge_id: str) -> int | None:
+    """The membership whose dues a charge paid, once its charge row is in the ledger: a refund or
+    dispute on it later is attributed to the same membership."""
+    row = (
+        await LedgerEntry.select(LedgerEntry.membership)
+        .where((LedgerEntry.kind == "charge") & (LedgerEntry.stripe_id == charge_id))
+        .first()
+    )
+    return row["membership"] if row else None
+
+
+async def membership_of_customer(customer: Any) -> int | None:
+    """The membership a Stripe customer was made for (each membership has its own customer), so a
+    dues charge imported by any path (a refund event, reconciliation) is attributed to it."""
+    if not isinstance(customer, str) or not customer:
+        return None
+    row = await Membership.select(Membership.id).where(Membership.stripe_customer_id == customer).first()
+    return row["id"] if row else None

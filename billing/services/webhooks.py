@@ -19,6 +19,10 @@ import stripe
 
 from billing import errors
 from billing.services.charges import import_charge
+from billing.services.disputes import import_dispute
+from billing.services.membership_sync import sync_from_invoice, sync_from_session, sync_subscription
+from billing.services.payouts import import_payout
+from billing.services.refund_effects import apply_refunds
 from billing.services.settlement import settle_session
 from billing.stripe_api import StripeAccount
 from billing.tables import StripeEvent
@@ -34,6 +38,21 @@ SESSION_EVENTS = frozenset(
     }
 )
 CHARGE_EVENTS = frozenset({"charge.refunded", "charge.refund.updated"})
+# Memberships: the invoice or subscription is only a pointer; the subscription is re-read.
+INVOICE_EVENTS = frozenset({"invoice.paid", "invoice.payment_failed", "invoice.finalized", "invoice.voided"})
+SUBSCRIPTION_EVENTS = frozenset(
+    {"customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted"}
+)
+DISPUTE_EVENTS = frozenset(
+    {
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.closed",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+    }
+)
+PAYOUT_EVENTS = frozenset({"payout.paid", "payout.failed"})
 # How old a signed delivery may be (Stripe's default): a captured request cannot be replayed later.
 TOLERANCE_SECONDS = 300
 
@@ -75,11 +94,22 @@ async def receive(account: StripeAccount, payload: bytes, signature: str | None)
     outcome: str = "ignored"
     if event.type in SESSION_EVENTS and object_id:
         outcome = await settle_session(account, object_id)
+        if outcome == "not_ours":  # a membership's subscription-mode checkout
+            outcome = await sync_from_session(account, object_id)
+    elif event.type in INVOICE_EVENTS and object_id:
+        outcome = await sync_from_invoice(account, object_id)
+    elif event.type in SUBSCRIPTION_EVENTS and object_id:
+        outcome = await sync_subscription(account, object_id)
     elif event.type in CHARGE_EVENTS and object_id:
         charge_id = object_id if event.type == "charge.refunded" else str(obj.get("charge") or "")
         if charge_id:
             await import_charge(account, charge_id)
+            await apply_refunds(charge_id)
             outcome = "imported"
+    elif event.type in DISPUTE_EVENTS and object_id:
+        outcome = f"dispute_{await import_dispute(account, object_id)}"
+    elif event.type in PAYOUT_EVENTS and object_id:
+        outcome = await import_payout(account, object_id)
     await StripeEvent.insert(
         StripeEvent(stripe_event_id=event.id, type=event.type, object_id=object_id)
     ).on_conflict(action="DO NOTHING")

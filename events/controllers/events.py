@@ -20,6 +20,7 @@ from events.schemas import (
 )
 from events.services import catalogue, registration, scheduling
 from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.payments import payments_open
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0)]
@@ -85,6 +86,7 @@ class EventController(Controller):
             event_id,
             ticket_type_id=choice.ticket_type_id,
             session_id=choice.session_id,
+            payments_open=payments_open(request.app.state),
         )
 
 

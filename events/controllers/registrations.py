@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from events.schemas import ColleaguesCreate, RegistrationOut
 from events.services import registration
 from grandrounds.auth import current_principal, signed_in
+from grandrounds.payments import payments_open
 
 
 class RegistrationController(Controller):
@@ -60,6 +61,7 @@ class ColleagueRegistrationController(Controller):
             data.person_ids,
             data.ticket_type_id,
             session_id=data.session_id,
+            payments_open=payments_open(request.app.state),
         )
 
 

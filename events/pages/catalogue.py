@@ -7,7 +7,7 @@ to everyone but the staff who run it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +27,7 @@ from events.tables import Registration
 from grandrounds.auth import current_principal, signed_in
 from grandrounds.db import now
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.payments import payments_open
 
 Form = URLEncodedBody[dict[str, str]]
 PAGE_SIZE = 20
@@ -39,6 +40,15 @@ KIND_LABELS = {
 TIER_LABELS = {"member": "Members", "non_member": "Non-members", "guest": "Guests"}
 # Where a non-member is invited to join; the membership pages live there.
 JOIN_PATH = "/membership"
+# Links other packages put on an event's page, e.g. the library's "recording available"; the shell
+# registers them (events imports none of them). Each gives [{"href": ..., "text": ...}] for an event id.
+EventLinks = Callable[[int], Awaitable[list[dict[str, str]]]]
+_event_links: list[EventLinks] = []
+
+
+def register_event_links(source: EventLinks) -> None:
+    if source not in _event_links:
+        _event_links.append(source)
 
 
 def viewer(request: Request[Any, Any, Any]) -> Principal | None:
@@ -156,7 +166,11 @@ class CataloguePages(Controller):
                 data.get("session_id"), "session_id", "Choose one of the sessions listed."
             )
             placed = await registration.register(
-                principal, event_id, ticket_type_id=ticket_type_id, session_id=session_id
+                principal,
+                event_id,
+                ticket_type_id=ticket_type_id,
+                session_id=session_id,
+                payments_open=payments_open(request.app.state),
             )
         except DomainError as exc:
             if exc.code == "event.not_found":
@@ -168,7 +182,7 @@ class CataloguePages(Controller):
 
 
 def _tickets(
-    ticket_types: list[dict[str, Any]], principal: Principal | None, is_member: bool
+    ticket_types: list[dict[str, Any]], principal: Principal | None, is_member: bool, payments_open: bool
 ) -> list[dict[str, Any]]:
     moment = now()
     tier = pricing.tier_for(principal.roles) if principal else None
@@ -180,10 +194,12 @@ def _tickets(
                 (f"Your price ({TIER_LABELS[tier].lower()})", display.price_label(own.amount, own.currency))
             ]
             early = own.early_bird
+            costs = own.amount > 0
         else:
             tiers = [pricing.price(ticket, t, moment) for t in pricing.TIERS]
             prices = [(TIER_LABELS[p.tier], display.price_label(p.amount, p.currency)) for p in tiers]
             early = any(p.early_bird for p in tiers)
+            costs = all(p.amount > 0 for p in tiers)
         unavailable = None
         if ticket["sales_start"] and ticket["sales_start"] > moment:
             unavailable = "Not on sale yet"
@@ -193,6 +209,8 @@ def _tickets(
             unavailable = "Sold out"
         elif ticket["member_only"] and principal is not None and not is_member:
             unavailable = "Members only"
+        elif costs and not payments_open:
+            unavailable = "Online payment is not set up on this site yet"
         shown.append(
             {
                 "id": ticket["id"],
@@ -293,7 +311,7 @@ async def event_page(
             },
             "viewer_zone": zone if zone and zone != event["time_zone"] else None,
             "schedule": _schedule(detail, event["time_zone"], zone),
-            "tickets": _tickets(detail.ticket_types, principal, is_member),
+            "tickets": _tickets(detail.ticket_types, principal, is_member, payments_open(request.app.state)),
             "bookable_sessions": bookable,
             "signed_in": principal is not None,
             "is_member": is_member,
@@ -302,6 +320,7 @@ async def event_page(
             "open_for_registration": open_for_registration,
             "join_path": JOIN_PATH,
             "next_path": f"/events/{event_id}",
+            "related_links": [link for source in _event_links for link in await source(event_id)],
             "error": error.message if error else None,
             "error_field": error.details.get("field") if error else None,
             "form": dict(form or {}),

@@ -9,6 +9,7 @@ Offer emails link here; the sign-in form brings the person back.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,14 @@ def join_link(reg: dict[str, Any]) -> str | None:
     return reg["session_join_url"] or reg["event_join_url"] or None
 
 
+def time_left(until: datetime, moment: datetime) -> str:
+    """How long a hold still runs, in words a person reads at a glance ("12 minutes", "1 h 05 min")."""
+    minutes = max(math.ceil((until - moment).total_seconds() / 60), 1)
+    if minutes < 60:
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict[str, Any]:
     event_zone = reg["event_zone"]
     starts, ends = reg["event_starts_at"], reg["event_ends_at"]
@@ -108,6 +117,9 @@ async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict
         else None,
         "amount": display.price_label(reg["amount"], reg["currency"]) if reg["amount"] else None,
         "hold_expires": display.when_moment(hold, event_zone, zone) if hold else None,
+        # Pay now: the checkout form (billing's /registrations/{id}/pay) while the hold still runs.
+        "can_pay": bool(hold and hold > moment and reg["amount"] > 0),
+        "hold_left": time_left(hold, moment) if hold and hold > moment else None,
         "join_url": join_link(reg),
         "has_ticket": reg["status"] == "confirmed",
         "can_cancel": reg["status"] in LIVE and ends > moment,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.tables import Person
+from events.services import consultations
 from events.services.invite_holders import (
     SPEAKERS_CANCELLED,
     SPEAKERS_UPDATED,
@@ -199,7 +200,7 @@ async def announce_session_cancelled(session_id: int, reason: str) -> int:
     holders = await invitees(session_id, SPEAKERS_CANCELLED)
     for invitee in holders.values():
         await enqueue_session_copy(session, event, invitee, "CANCEL", reason=reason)
-    return len(holders)
+    return len(holders) + await consultations.cancel_bookings([session_id], event["id"], reason)
 
 
 async def announce_event_change(old: dict[str, Any], new: dict[str, Any]) -> int:
@@ -261,7 +262,7 @@ async def announce_event_cancelled(
     event = {**found, "sequence": found["sequence"] + 1}
     await Event.update({Event.sequence: event["sequence"]}).where(Event.id == event_id)
     copies: dict[int, list[_Copy]] = {}
-    queued = 0
+    queued = await consultations.cancel_bookings(session_ids, event_id, reason)
     for session_id in session_ids:
         session, _ = await session_event(session_id)
         for invitee in (await invitees(session_id, SPEAKERS_CANCELLED)).values():

@@ -21,6 +21,7 @@ from accounts.principal import Principal
 from accounts.tables import Person
 from events import errors
 from events.schemas import RegistrationOut
+from events.services import consultations
 from events.services.access import may_run_event
 from events.services.invites import enqueue_registrant_invite
 from events.services.pricing import format_money
@@ -62,12 +63,14 @@ async def on_confirmed(reg: Row, place: Place, name: str, booked_by_name: str = 
     values = context(place, name, booked_by_name=booked_by_name)
     await enqueue_email("registration_confirmed", reg["email_key"], values, person_id=reg["person"])
     await enqueue_registrant_invite(reg["id"], "REQUEST")
+    await consultations.on_booking_confirmed(reg, place)  # the expert hears of a booked slot
 
 
 async def on_withdrawn(reg: Row, place: Place) -> None:
     """A confirmed place was given up (cancelled now; refunded once billing lands), inside its
     transaction: the hook for taking back what on_confirmed gave (the calendar copies)."""
     await enqueue_registrant_invite(reg["id"], "CANCEL")
+    await consultations.on_booking_withdrawn(reg, place)
 
 
 async def tell_pending(reg: Row, place: Place, name: str, **extra: Any) -> None:

@@ -155,8 +155,20 @@ async def _book(
     return rows
 
 
+def _refuse_unpayable(people: list[_Who], payments_open: bool) -> None:
+    """Without a way to take money (no Stripe keys) a paid place is refused before anything is
+    stored: a hold nobody can pay for would only block a seat and then lapse."""
+    if not payments_open and any(who.price.amount > 0 for who in people):
+        raise errors.payments_not_configured()
+
+
 async def register(
-    principal: Principal, event_id: int, *, ticket_type_id: int | None = None, session_id: int | None = None
+    principal: Principal,
+    event_id: int,
+    *,
+    ticket_type_id: int | None = None,
+    session_id: int | None = None,
+    payments_open: bool,
 ) -> RegistrationOut:
     """Sign the caller up: a seat if one is free and nobody waits, otherwise a place in line.
 
@@ -173,6 +185,7 @@ async def register(
 
     There is no separate duplicate check: the partial unique indexes refuse a
     second live registration, and the violation becomes registration.duplicate.
+    ``payments_open`` (grandrounds.payments) says whether a price above zero can be paid here.
     """
     try:
         async with write_transaction():
@@ -185,6 +198,7 @@ async def register(
             if ticket:
                 await check_sale(ticket, 1, [] if member_places else [principal.person_id])
             who = _Who(principal.person_id, principal.email, principal.name, _price(ticket, principal.roles))
+            _refuse_unpayable([who], payments_open)
             (row,) = await _book(place, [who], ticket, principal, on_behalf=False)
     except Exception as exc:
         if is_unique_violation(exc):
@@ -243,6 +257,7 @@ async def register_colleagues(
     ticket_type_id: int | None = None,
     *,
     session_id: int | None = None,
+    payments_open: bool,
 ) -> list[RegistrationOut]:
     """Register a group on their behalf, all or nothing: an organization's leader for its members,
     or the event's staff for anyone. The group shares a party key, waits together and is seated
@@ -271,6 +286,7 @@ async def register_colleagues(
                 person, roles = people[pid]
                 cost = _price(ticket, roles, booked_by_someone_else=pid != principal.person_id)
                 group.append(_Who(pid, person["email"], person["name"], cost))
+            _refuse_unpayable(group, payments_open)
             rows = await _book(place, group, ticket, principal, on_behalf=True)
     except Exception as exc:
         if is_unique_violation(exc):

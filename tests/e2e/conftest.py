@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -36,9 +37,22 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(run_dir: Path) -> Iterator[str]:
     """A real server on a free loopback port, on the suite's database, stopped afterwards."""
+    with serve(run_dir) as base:
+        yield base
+
+
+@contextmanager
+def serve(run_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``grandrounds serve`` with the suite's environment plus ``extra_env`` (Stripe keys, say);
+    its base URL is its own address, so links it makes (Stripe's return address) lead back to it."""
     port = _free_port()
     log = (run_dir / f"server-{port}.log").open("w")
-    env = {**os.environ, "GRANDROUNDS_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "GRANDROUNDS_LOG_LEVEL": "warning",
+        "GRANDROUNDS_BASE_URL": f"http://127.0.0.1:{port}",
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "grandrounds.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

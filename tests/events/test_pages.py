@@ -267,12 +267,19 @@ async def test_member_only_event_invites_non_members_to_join_and_shows_no_form(c
     await sign_in(client, await make_actor(Role.GUEST))
     guest = await client.get(f"/events/{event_id}")
     assert "This event is for members." in guest.text
-    assert 'href="/membership"' in guest.text
+    assert "Become a member" in _member_only_notice(guest.text)
+    assert 'href="/membership"' in _member_only_notice(guest.text)
     assert f'action="/events/{event_id}/register"' not in guest.text
     await sign_in(client, await make_actor(Role.MEMBER))
     member = await client.get(f"/events/{event_id}")
-    assert 'href="/membership"' not in member.text
+    # Members are not invited to join (the site-wide navigation still links to /membership).
+    assert "Become a member" not in _member_only_notice(member.text)
     assert f'action="/events/{event_id}/register"' in member.text
+
+
+def _member_only_notice(html: str) -> str:
+    start = html.index('id="member-only"')
+    return html[start : html.index("</div>", start)]
 
 
 async def test_anonymous_visitor_is_asked_to_sign_in_to_register(client) -> None:

@@ -249,4 +249,4 @@ def test_the_worker_wires_the_resolvers_too(monkeypatch, tmp_path) -> None:
 
     monkeypatch.setattr(invites, "_resolvers", {})
     default_dispatcher(MailLogTransport(tmp_path / "mail.log"))
-    assert set(invites._resolvers) == {"session", "event"}
+    assert set(invites._resolvers) == {"session", "event", "booking"}

@@ -59,6 +59,9 @@ class Account:
         self.lock = threading.RLock()
         self.public_url = public_url
         self.clock_offset = 0  # seconds added to the wall clock, to age objects in tests
+        # Where the hosted Checkout page (tests.stripe_server.hosted) sends events: (url, secret).
+        self.webhook_endpoint: tuple[str, str] | None = None
+        self.deliveries: list[tuple[str, int, str]] = []  # (event type, status, body) per delivery
         self.reset()
 
     def reset(self) -> None:
@@ -112,8 +115,11 @@ class Account:
 
     def create_session(self, params: Obj) -> Obj:
         with self.lock:
-            if params.get("mode") != "payment":
-                raise StripeFailure(400, "Only mode=payment is supported here.", param="mode")
+            mode = params.get("mode")
+            if mode not in ("payment", "subscription"):
+                raise StripeFailure(
+                    400, "Only mode=payment or mode=subscription is supported here.", param="mode"
+                )
             items = params.get("line_items") or []
             if not items:
                 raise StripeFailure(400, "line_items is required in payment mode.", param="line_items")
@@ -142,11 +148,11 @@ class Account:
                     param="expires_at",
                 )
             session_id = self.new_id("cs")
-            return self._store(
+            session = self._store(
                 {
                     "id": session_id,
                     "object": "checkout.session",
-                    "mode": "payment",
+                    "mode": mode,
                     "amount_subtotal": total,
                     "amount_total": total,
                     "currency": currencies.pop(),
@@ -167,6 +173,11 @@ class Account:
                     ),
                 }
             )
+            if mode == "subscription":
+                from tests.stripe_server.subscriptions import create_subscription_session
+
+                create_subscription_session(self, params, session)
+            return session
 
     def pay(self, session_id: str, *, amount: int | None = None) -> Obj:
         """The customer pays the session (``amount``: what Stripe ends up charging, to fake a
@@ -175,6 +186,10 @@ class Account:
             session = self.get(session_id, "checkout.session")
             if session["status"] != "open":
                 raise StripeFailure(400, f"This Checkout Session is {session['status']}.")
+            if session["mode"] == "subscription":
+                from tests.stripe_server.subscriptions import pay_subscription_session
+
+                return pay_subscription_session(self, session)
             paid = session["amount_total"] if amount is None else amount
             metadata = session["_payment_intent_metadata"]
             intent = self._store(
@@ -320,11 +335,12 @@ class Account:
 
     def held_for(self, registration_id: int) -> int:
         """What Stripe holds for a registration: the net of every balance transaction of its
-        charges and their refunds (one currency per registration)."""
+        charges, their refunds and their disputes (one currency per registration)."""
         with self.lock:
             charges = {c["id"] for c in self.charges_for(registration_id)}
             refunds = {r["id"] for r in self.of_kind("refund", lambda r: r["charge"] in charges)}
-            sources = charges | refunds
+            disputes = {d["id"] for d in self.of_kind("dispute", lambda d: d["charge"] in charges)}
+            sources = charges | refunds | disputes
             return sum(
                 t["net"] for t in self.of_kind("balance_transaction", lambda t: t["source"] in sources)
             )

@@ -2,8 +2,9 @@
 
 It speaks what billing uses: Checkout Sessions (create, retrieve, list,
 expire), PaymentIntents (retrieve), charges and refunds (create, retrieve,
-list), balance transactions (list with fees, retrieve) and events (retrieve,
-list); form-encoded requests, ``expand[]``, Stripe-shaped objects and errors,
+list), balance transactions (list with fees, by ``created`` range and by
+payout, retrieve), payouts (list, retrieve), disputes (list, retrieve) and events (retrieve, list);
+form-encoded requests, ``expand[]``, Stripe-shaped objects and errors,
 the secret key checked, and ``Idempotency-Key`` honoured the way Stripe does
 (the same key with the same parameters replays the first answer; with other
 parameters it is an ``idempotency_error``).
@@ -23,8 +24,12 @@ from typing import Any
 import uvicorn
 from litestar import Litestar, Request, Response, route
 
+from tests.stripe_server import disputes
 from tests.stripe_server.account import Account, Obj, StripeFailure, missing
 from tests.stripe_server.forms import decode
+from tests.stripe_server.hosted import routes as hosted_routes
+from tests.stripe_server.payouts import in_payout
+from tests.stripe_server.subscriptions import routes as subscription_routes
 
 Handler = Callable[[Account, dict[str, str], Obj], Obj]
 
@@ -65,12 +70,39 @@ def _matches(params: Obj, *fields: str) -> Callable[[Obj], bool]:
     return lambda o: all(o.get(f) == v for f, v in wanted.items())
 
 
+def _created(params: Obj) -> Callable[[Obj], bool]:
+    """Stripe's ``created[gte|gt|lte|lt]`` range filter (epoch seconds); no bounds keeps everything."""
+    bounds = params.get("created")
+    if not isinstance(bounds, dict):
+        return lambda _: True
+    tests = {"gte": int.__ge__, "gt": int.__gt__, "lte": int.__le__, "lt": int.__lt__}
+    wanted = [(tests[op], int(value)) for op, value in bounds.items() if op in tests]
+    return lambda o: all(test(int(o["created"]), value) for test, value in wanted)
+
+
+def _list_balance_transactions(account: Account, _: dict[str, str], params: Obj) -> Obj:
+    fields = _matches(params, "source", "type", "currency")
+    in_range = _created(params)
+    payout = in_payout(params["payout"]) if params.get("payout") else (lambda _: True)
+    return _page(
+        account,
+        "balance_transaction",
+        params,
+        lambda o: fields(o) and in_range(o) and payout(o),
+        "/v1/balance_transactions",
+    )
+
+
 def _retrieve(kind: str) -> Handler:
     return lambda account, ids, _: account.get(ids["id"], kind)
 
 
 def _list(kind: str, url: str, *filters: str) -> Handler:
-    return lambda account, _, params: _page(account, kind, params, _matches(params, *filters), url)
+    def keep(params: Obj) -> Callable[[Obj], bool]:
+        fields, in_range = _matches(params, *filters), _created(params)
+        return lambda o: fields(o) and in_range(o)
+
+    return lambda account, _, params: _page(account, kind, params, keep(params), url)
 
 
 def _create_charge(account: Account, _: dict[str, str], params: Obj) -> Obj:
@@ -107,14 +139,15 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", "/v1/refunds", lambda a, _, p: a.refund(p)[0]),
         ("GET", "/v1/refunds", _list("refund", "/v1/refunds", "charge", "payment_intent")),
         ("GET", "/v1/refunds/(?P<id>[^/]+)", _retrieve("refund")),
-        (
-            "GET",
-            "/v1/balance_transactions",
-            _list("balance_transaction", "/v1/balance_transactions", "source", "type"),
-        ),
+        ("GET", "/v1/balance_transactions", _list_balance_transactions),
         ("GET", "/v1/balance_transactions/(?P<id>[^/]+)", _retrieve("balance_transaction")),
+        ("GET", "/v1/payouts", _list("payout", "/v1/payouts", "status")),
+        ("GET", "/v1/payouts/(?P<id>[^/]+)", _retrieve("payout")),
+        ("GET", "/v1/disputes", lambda a, _, p: disputes.listed(a, p)),
+        ("GET", "/v1/disputes/(?P<id>[^/]+)", lambda a, ids, _: disputes.retrieve(a, ids["id"])),
         ("GET", "/v1/events", _list("event", "/v1/events", "type")),
         ("GET", "/v1/events/(?P<id>[^/]+)", _retrieve("event")),
+        *subscription_routes(),
     ]
 ]
 
@@ -167,7 +200,7 @@ def build_app(account: Account, api_key: str) -> Litestar:
                 account.idempotent[key] = (fingerprint, status, body)
         return Response(body, status_code=status, headers={"Request-Id": f"req_{time.monotonic_ns()}"})
 
-    return Litestar(route_handlers=[api], debug=False)
+    return Litestar(route_handlers=[api, *hosted_routes(account)], debug=False)
 
 
 class StripeServer:

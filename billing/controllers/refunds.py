@@ -1,0 +1,40 @@
+"""Refunds started by finance: give back all or part of what was paid for a registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from accounts.principal import Role
+from billing.schemas import RefundCreate, RefundOut
+from billing.services.refunds import refund_registration
+from billing.stripe_api import account_from
+from grandrounds.auth import current_principal, requires
+
+
+@post(
+    "/api/v1/registrations/{registration_id:int}/refunds",
+    status_code=HTTP_201_CREATED,
+    guards=[requires(Role.FINANCE)],
+    tags=["billing"],
+)
+async def create_refund(
+    request: Request[Any, Any, Any], registration_id: FromPath[int], data: JSONBody[RefundCreate]
+) -> RefundOut:
+    """Refund ``amount`` minor units (absent: all that remains) of the registration's payment.
+
+    Finance and admins only. Send ``expected_refunded`` (how much had been
+    refunded when you looked) to make a retry safe: the same value again
+    returns the first refund instead of making a second. Refused with
+    ``refund.certificate_issued`` once a completion certificate exists for the
+    enrollment, ``refund.exceeds_remaining`` above what is left,
+    ``refund.stale`` when the payment changed since you looked.
+    """
+    account = account_from(request.app.state)
+    return await refund_registration(account, current_principal(request), registration_id, data)
+
+
+CONTROLLERS = [create_refund]
