@@ -102,7 +102,7 @@ class MembershipSeat(Table, tablename="billing_membership_seat"):
 
 
 class PointsEntry(Table, tablename="billing_points_entry"):
-    """Append-only points ledger of an organization membership: grant, transfer, redeem, forfeit.
+    """Append-only points ledger of an organization membership: grant, transfer, redeem, return, forfeit.
 
     ``amount`` is signed points (1 point = 1 major unit of the membership's
     currency). ``person`` None is the organization's pool (grants land there);
@@ -113,7 +113,7 @@ class PointsEntry(Table, tablename="billing_points_entry"):
     id: Serial  # added by Piccolo; declared for type checkers
     membership = ForeignKey(references=Membership, null=False)
     person = ForeignKey(references=Person, null=True)
-    kind = Varchar(length=12)  # grant, transfer, redeem, forfeit
+    kind = Varchar(length=12)  # grant, transfer, redeem, return, forfeit
     amount = Integer()
     registration = ForeignKey(references=Registration, null=True)
     key = Varchar(length=255, null=True, default=None, unique=True)

@@ -72,17 +72,10 @@ class ListingIn(msgspec.Struct, forbid_unknown_fields=True):
     accounts: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True):
-    """What anyone may send; the contact email is required when not signed in and never shown publicly."""
+class SubmissionIn(ListingIn, forbid_unknown_fields=True):
+    """What anyone may send: a listing's fields plus a note and a contact. The contact email is
+    required when not signed in and never shown publicly."""
 
-    name: str = ""
-    kind: str = ""
-    country: str = ""
-    region: str = ""
-    city: str = ""
-    website: str = ""
-    description: str = ""
-    accounts: dict[str, str] = msgspec.field(default_factory=dict)
     note: str = ""
     contact_email: str = ""
     contact_name: str = ""

@@ -58,6 +58,15 @@ def wire_role_sources() -> None:
     register_role_source(member_roles)
 
 
+def wire_withdrawal_hooks() -> None:
+    """Points spent on a place come back when it ends unused: billing hears of ended places from
+    events through a registry (events imports no billing). Every process that ends places wires it."""
+    from billing.services.points_returns import on_place_ended
+    from events.services.withdrawal_hooks import register_withdrawal_hook
+
+    register_withdrawal_hook(on_place_ended)
+
+
 def wire_event_links() -> None:
     """The event page links to what other packages hold about the event (the library's recordings)."""
     from events.pages.catalogue import register_event_links
@@ -81,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wire_profile_sections()
     wire_event_links()
     wire_role_sources()
+    wire_withdrawal_hooks()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

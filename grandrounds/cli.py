@@ -100,12 +100,13 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from billing.stripe_api import worker_account
-    from grandrounds.app import wire_role_sources
+    from grandrounds.app import wire_role_sources, wire_withdrawal_hooks
     from grandrounds.background import default_dispatcher
     from notifications.dispatcher import run_worker
 
     _migrate()
     wire_role_sources()  # offers and reminders price places: membership must count there too
+    wire_withdrawal_hooks()  # expired holds give back the points spent on them
 
     async def work() -> None:
         # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).

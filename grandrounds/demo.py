@@ -28,12 +28,24 @@ DEMO_PEOPLE: list[tuple[str, str, str, str, tuple[Role, ...]]] = [
     ("staff@example.org", "Sam Staff", "MPH", "America/Chicago", (Role.PROGRAM_STAFF,)),
     ("finance@example.org", "Fran Finance", "MBA", "America/Chicago", (Role.FINANCE,)),
     ("speaker@example.org", "Dr. Priya Speaker", "MD", "America/New_York", (Role.SPEAKER, Role.MEMBER)),
-    ("member@example.org", "Dr. Miguel Member", "DO", "America/Denver", (Role.MEMBER,)),
-    ("leader@example.org", "Lee Leader", "RN", "America/Chicago", (Role.MEMBER,)),
-    ("colleague@example.org", "Casey Colleague", "PA", "America/Chicago", (Role.MEMBER,)),
+    # Member through a membership (billing/demo.py), not a stored role: the tour shows the real thing.
+    ("member@example.org", "Dr. Miguel Member", "DO", "America/Denver", (Role.GUEST,)),
+    ("leader@example.org", "Lee Leader", "RN", "America/Chicago", (Role.GUEST,)),
+    ("colleague@example.org", "Casey Colleague", "PA", "America/Chicago", (Role.GUEST,)),
+    ("comms@example.org", "Cam Comms", "", "America/Chicago", (Role.GUEST,)),
+    ("lapsed@example.org", "Lou Lapsed", "NP", "America/Los_Angeles", (Role.GUEST,)),
     ("resident@example.org", "Dr. Rosa Resident", "MD", "Europe/London", (Role.MEMBER,)),
     ("guest@example.org", "Gil Guest", "", "UTC", (Role.GUEST,)),
 ]
+
+# What each demo login is for, where its stored role does not say it (membership is derived).
+DEMO_LABELS: dict[str, str] = {
+    "member@example.org": "member",
+    "leader@example.org": "org leader",
+    "colleague@example.org": "org seat",
+    "comms@example.org": "org seat",
+    "lapsed@example.org": "lapsed member",
+}
 
 
 async def _ensure_person(email: str, name: str, degree: str, zone: str, roles: tuple[Role, ...]) -> int:
@@ -50,7 +62,7 @@ async def seed_demo() -> DemoLogins:
     ids: dict[str, int] = {}
     for email, name, degree, zone, roles in DEMO_PEOPLE:
         ids[email] = await _ensure_person(email, name, degree, zone, roles)
-        logins.accounts.append((roles[0].value, email))
+        logins.accounts.append((DEMO_LABELS.get(email, roles[0].value), email))
 
     if not await Organization.exists().where(Organization.name == "Riverside Health System"):
         org = await create_organization("Riverside Health System", ids["leader@example.org"])
@@ -60,6 +72,10 @@ async def seed_demo() -> DemoLogins:
             ids["leader@example.org"], "leader@example.org", "Lee Leader", frozenset({Role.MEMBER}), "cli", 0
         )
         await add_member(leader, org.id, ids["colleague@example.org"])
+
+    from billing.demo import seed_memberships
+
+    await seed_memberships(ids)
 
     from events.demo import seed_events
 

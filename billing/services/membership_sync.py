@@ -24,7 +24,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from billing.services import points, tiers
+from billing.services import points, seats, tiers
 from billing.services.charges import call, field
 from billing.services.charges import import_charge as import_charge_for
 from billing.services.ledger import at
@@ -172,6 +172,8 @@ async def sync_subscription(account: StripeAccount, subscription_id: str) -> str
     async with write_transaction():
         await Membership.update(values).where(Membership.id == membership["id"])
     if membership["tier"] == "organization":
+        if membership["status"] == "pending" and paid_terms:
+            await seats.seat_leader_at_activation(membership["id"])  # first activation only
         exponent = MINOR_UNIT_EXPONENT.get(membership["currency"], 2)
         for _start, _end, invoice in paid_terms:
             granted = tiers.points_for_dues(int(invoice["amount_paid"]), exponent)

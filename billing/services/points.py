@@ -17,7 +17,8 @@ Spending is opt-in per registration: the registrant applies points to a
 place waiting for payment *before* opening Stripe's page; the registration's
 amount drops by the points' value, so the Checkout Session asks only the
 rest, and a place covered in full is confirmed without Stripe. A partly
-used point is not split: covering 19.99 USD takes 20 points.
+used point is not split: covering 19.99 USD takes 20 points. A place that
+ends unused gives its points back (billing.services.points_returns).
 """
 
 from __future__ import annotations

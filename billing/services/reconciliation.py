@@ -108,12 +108,15 @@ async def _ledger(period: Period, txns: list[Txn]) -> tuple[list[Entry], set[int
     )
     rows = {r["id"]: r for r in inside}
     keys = sorted({t.id for t in txns} | {t.source for t in txns if t.source})
+    # Only rows outside the period are still unknown: asking for those alone keeps a month's lookup
+    # from reading the whole month a second time (both id columns are indexed).
+    outside = (LedgerEntry.occurred_at < period.start) | (LedgerEntry.occurred_at >= period.end)
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i : i + CHUNK]
-        condition: Where | Or = Or(
+        named: Where | Or = Or(
             LedgerEntry.stripe_balance_transaction_id.is_in(chunk), LedgerEntry.stripe_id.is_in(chunk)
         )
-        for r in await LedgerEntry.select(*ENTRY_COLUMNS).where(condition):
+        for r in await LedgerEntry.select(*ENTRY_COLUMNS).where(named & outside):
             rows.setdefault(r["id"], r)
     return [_entry(r) for r in rows.values()], {r["id"] for r in inside}
 
@@ -220,8 +223,10 @@ async def _store(
             await ReconciliationRun.update(changes).where(ReconciliationRun.id == run_id)
             await ReconciliationFinding.delete().where(ReconciliationFinding.run == run_id)
         rows = [_finding_row(run_id, f, payouts) for f in comparison.findings]
-        if rows:
-            await ReconciliationFinding.insert(*rows)
+        # A first run over a ledger never filled can find thousands: one INSERT of them all would
+        # pass PostgreSQL's limit of 32,767 bound values (SQLite's depends on its build) and fail.
+        for i in range(0, len(rows), CHUNK):
+            await ReconciliationFinding.insert(*rows[i : i + CHUNK])
     return int(run_id)
 
 

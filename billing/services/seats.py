@@ -94,6 +94,52 @@ async def assign(principal: Principal, membership_id: int, person_id: int) -> li
     return await open_seats(membership_id)
 
 
+async def seat_leader_at_activation(membership_id: int) -> bool:
+    """The leader takes the first seat when the membership first becomes active; True when seated.
+
+    The leader is a colleague of their organization and nearly always its first
+    user: the one who pays should not find they pay member dues yet non-member
+    prices. It happens once, at activation: a seat the leader gives up (to pass
+    it to a colleague) is never taken back by a renewal, and a leader with a
+    seat in the history of this membership is not seated again. It takes a
+    seat only while one is free, like any assignment.
+    """
+    membership = await organization_membership(membership_id)
+    org = (
+        await Organization.select(Organization.leader)
+        .where(Organization.id == membership["organization"])
+        .first()
+    )
+    leader = org["leader"] if org else None
+    if leader is None:
+        return False
+    try:
+        async with write_transaction():
+            query = Membership.select().where(Membership.id == membership_id)
+            if isinstance(engine(), PostgresEngine):
+                query = query.lock_rows("UPDATE")
+            locked = await query.first()
+            assert locked is not None  # memberships are never deleted
+            if locked["status"] not in LIVE:
+                return False
+            ever = await MembershipSeat.exists().where(
+                (MembershipSeat.membership == membership_id) & (MembershipSeat.person == leader)
+            )
+            taken = await MembershipSeat.count().where(
+                (MembershipSeat.membership == membership_id) & MembershipSeat.released_at.is_null()
+            )
+            if ever or taken >= locked["seat_limit"]:
+                return False
+            await MembershipSeat.insert(
+                MembershipSeat(membership=membership_id, person=leader, assigned_by=None)
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            return False  # seated by a concurrent delivery of the same activation
+        raise
+    return True
+
+
 async def release(principal: Principal, membership_id: int, person_id: int) -> list[dict[str, Any]]:
     """Take a seat back: the colleague stops being a member through it now."""
     membership = await organization_membership(membership_id)

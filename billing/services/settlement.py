@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from billing.services.charges import ChargeFacts, call, field, import_charge
 from billing.services.holds import release_hold
+from billing.services.points_returns import return_points
 from billing.stripe_api import StripeAccount
 from billing.tables import BillingAlert, Checkout
 from events.services.lifecycle import confirm_payment
@@ -175,7 +176,12 @@ async def settle_session(account: StripeAccount, session_id: str) -> Outcome:
         account.client.v1.checkout.sessions.retrieve_async(session_id, {"expand": ["payment_intent"]})
     )
     if session.status == "expired":
-        return await _expired(checkout)
-    if session.status != "complete" or session.payment_status != "paid":
+        outcome = await _expired(checkout)
+    elif session.status != "complete" or session.payment_status != "paid":
         return "awaiting_payment"
-    return await _settle_paid(account, checkout, session)
+    else:
+        outcome = await _settle_paid(account, checkout, session)
+    if outcome in ("expired", "released", "refunded_seat_gone"):
+        # Points spent on a place that ended while this page could still be paid come back now.
+        await return_points(checkout["registration"])
+    return outcome

@@ -27,6 +27,7 @@ from events.services.invites import enqueue_registrant_invite
 from events.services.pricing import format_money
 from events.services.seats import LIVE, Place, Row, lock_event, occupancy, place_of, units_that_fit
 from events.services.tickets import new_ticket_code
+from events.services.withdrawal_hooks import ENDED, places_ended
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import is_unique_violation, now, write_transaction
 from grandrounds.settings import get_settings
@@ -54,6 +55,8 @@ async def move(reg: Row, to_status: str, by: int | None, reason: str, **values: 
             reason=reason,
         )
     )
+    if to_status in ENDED:
+        await places_ended([reg["id"]])  # e.g. billing gives back points spent on it
     return {**reg, **values, "status": to_status}
 
 

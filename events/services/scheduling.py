@@ -26,6 +26,7 @@ from events.services.access import event_for_staff
 from events.services.catalogue import CatalogueQuery, search
 from events.services.lifecycle import offer_next
 from events.services.seats import LIVE, Place, lock_event, seats_taken
+from events.services.withdrawal_hooks import places_ended
 from events.tables import Event, Registration, RegistrationChange, Session
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
@@ -305,5 +306,6 @@ async def cancel_event(principal: Principal, event_id: int, data: CancelRequest)
                     for r in live
                 ]
             )
+            await places_ended([r["id"] for r in live])
         await Event.update({Event.status: "cancelled", Event.updated_at: moment}).where(Event.id == event_id)
     return await event_out(event_id)

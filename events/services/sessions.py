@@ -25,6 +25,7 @@ from events.services.access import event_for_staff, session_for_staff
 from events.services.lifecycle import offer_next
 from events.services.scheduling import is_web_link
 from events.services.seats import LIVE, Place, lock_event, seats_taken
+from events.services.withdrawal_hooks import places_ended
 from events.tables import Event, Registration, RegistrationChange, Session, SessionSpeaker, Track
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import NotFound
@@ -337,6 +338,7 @@ async def _end_session_places(
             for r in live
         ]
     )
+    await places_ended([r["id"] for r in live])
     # Confirmed people were told by their CANCEL; the rest never held a copy.
     waiting = [r for r in live if r["status"] != "confirmed"]
     ids = list({r["person"] for r in waiting})

@@ -69,9 +69,8 @@ async def test_invoice_membership_starts_when_the_invoice_is_paid(
     row = await membership(membership_id)
     assert row["status"] == "active" and row["seat_limit"] == 15
     assert Role.MEMBER in (await derived_roles([colleague.id]))[colleague.id]
-    assert (
-        Role.MEMBER not in (await derived_roles([leader.id]))[leader.id]
-    )  # the leader seats themselves if they wish
+    # The leader took the first free seat at activation (seats.seat_leader_at_activation).
+    assert Role.MEMBER in (await derived_roles([leader.id]))[leader.id]
     entries = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount).where(
         LedgerEntry.membership == membership_id
     )
@@ -183,7 +182,7 @@ async def test_seats_are_assigned_and_released_by_the_leader_only(
     }
     if who in ALLOWED:
         assert [assign.status_code, release.status_code, view.status_code] == [200, 200, 200]
-        assert open_seats == {colleague.id}
+        assert open_seats == {leader.id, colleague.id}
         assert (
             transfer.status_code == 400 and transfer.json()["code"] == "points.no_seat"
         )  # released just now
@@ -193,7 +192,7 @@ async def test_seats_are_assigned_and_released_by_the_leader_only(
             assert response.status_code == expected, (who, response.text)
         if who != "anonymous":
             assert assign.json()["code"] == "membership.not_leader"
-        assert open_seats == {holder.id}
+        assert open_seats == {leader.id, holder.id}
 
 
 async def test_seat_limit_and_colleagues_only(client: httpx.AsyncClient, stripe_account: Account) -> None:
@@ -202,6 +201,11 @@ async def test_seat_limit_and_colleagues_only(client: httpx.AsyncClient, stripe_
     outsider = await guest()
     org_id = await organization(leader, *colleagues)
     membership_id = await join_by_invoice(client, stripe_account, leader, org_id, band="A")  # 5 seats
+    # A leader who needs no seat gives up the one taken at activation.
+    given_up = await client.delete(
+        f"/api/v1/memberships/{membership_id}/seats/{leader.id}", headers=leader.headers
+    )
+    assert given_up.status_code == 200 and given_up.json() == []
     for colleague in colleagues[:5]:
         ok = await client.post(
             f"/api/v1/memberships/{membership_id}/seats",
@@ -273,7 +277,7 @@ async def test_concurrent_seat_assignments_never_exceed_the_band(
             for c in colleagues
         )
     )
-    assert sorted(r.status_code for r in responses) == [200] * 5 + [409] * 3
+    assert sorted(r.status_code for r in responses) == [200] * 4 + [409] * 4  # the leader holds the 5th
     assert await MembershipSeat.count().where(MembershipSeat.released_at.is_null()) == 5
 
 

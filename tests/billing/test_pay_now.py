@@ -12,7 +12,7 @@ from events.tables import Registration
 from grandrounds.db import now
 from tests.billing.conftest import Shop
 from tests.conftest import csrf_from
-from tests.events.test_pages import visible_text
+from tests.events.page_kit import visible_text
 
 PAY_FORM = re.compile(r'<form method="post" action="/registrations/(\d+)/pay">')
 

@@ -9,7 +9,7 @@ from accounts.principal import Role
 from directory.tables import Claim, Listing, Submission
 from tests.conftest import Actor, csrf_from, make_actor, make_staff
 from tests.directory.factory import API, org, publish, submit
-from tests.events.test_pages import sign_in
+from tests.events.page_kit import sign_in
 
 ROLES = [
     ("anonymous", 401),

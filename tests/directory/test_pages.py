@@ -12,7 +12,7 @@ from directory.tables import Listing, Submission
 from grandrounds.db import now
 from tests.conftest import csrf_from, make_actor, make_staff
 from tests.directory.factory import publish
-from tests.events.test_pages import sign_in, submit
+from tests.events.page_kit import sign_in, submit
 
 FORM = {
     "name": "Harbor Health Clinic",
@@ -101,20 +101,20 @@ async def test_a_form_without_its_csrf_token_is_refused(client: httpx.AsyncClien
     assert await Submission.count() == 0
 
 
+# A clinic whose website's domain lets a person with an address there claim it at once.
+HARBOR = {
+    "name": "Harbor Health Clinic",
+    "kind": "clinic",
+    "country": "CA",
+    "website": "https://harborhealth.example.ca",
+    "accounts": {"instagram": "https://instagram.com/harborhealth"},
+    "contact_email": "x@example.org",
+}
+
+
 async def test_claim_then_edit_through_the_pages(client: httpx.AsyncClient) -> None:
     staff = await make_staff()
-    listing_id = await publish(
-        client,
-        staff,
-        {
-            "name": "Harbor Health Clinic",
-            "kind": "clinic",
-            "country": "CA",
-            "website": "https://harborhealth.example.ca",
-            "accounts": {"instagram": "https://instagram.com/harborhealth"},
-            "contact_email": "x@example.org",
-        },
-    )
+    listing_id = await publish(client, staff, HARBOR)
     contact = await make_actor(Role.GUEST, email="web@harborhealth.example.ca")
     await Person.update({Person.email_verified_at: now()}).where(Person.id == contact.id)
     await sign_in(client, contact)
@@ -149,18 +149,7 @@ async def test_claim_then_edit_through_the_pages(client: httpx.AsyncClient) -> N
 
 async def test_a_claim_that_waits_is_confirmed_from_the_queue(client: httpx.AsyncClient) -> None:
     staff = await make_staff()
-    listing_id = await publish(
-        client,
-        staff,
-        {
-            "name": "Harbor Health Clinic",
-            "kind": "clinic",
-            "country": "CA",
-            "website": "https://harborhealth.example.ca",
-            "accounts": {"instagram": "https://instagram.com/harborhealth"},
-            "contact_email": "x@example.org",
-        },
-    )
+    listing_id = await publish(client, staff, HARBOR)
     agency = await make_actor(Role.GUEST, email="agency@elsewhere.example.com")
     await sign_in(client, agency)
     page = await client.get(f"/social-media-list/{listing_id}")

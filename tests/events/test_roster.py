@@ -12,8 +12,8 @@ from accounts.tables import Person
 from events.services.roster import safe_cell
 from events.tables import CheckIn, Registration, Session
 from tests.conftest import Actor, make_actor, make_staff
+from tests.events.page_kit import register_api, sign_in
 from tests.events.test_catalogue import create_event
-from tests.events.test_pages import register_api, sign_in
 
 
 async def _event_with_people(client) -> tuple[Actor, int, list[Actor]]:

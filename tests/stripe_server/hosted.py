@@ -4,7 +4,9 @@ A session's ``url`` (``<server>/checkout/c/pay/<session id>``) shows the amount
 and a "Pay" button. Paying does what Stripe does: the session is paid
 (Account.pay), the ``checkout.session.completed`` event is signed with the
 endpoint's secret by stripe's own code and POSTed to the app's webhook, and
-the browser is sent to the session's ``success_url``. Set
+the browser is sent to the session's ``success_url``. A subscription-mode
+session (a membership) first sends what Stripe sends before it, in
+Stripe's order: ``customer.subscription.created`` and ``invoice.paid``. Set
 ``account.webhook_endpoint = (url, secret)`` to receive the events; every
 delivery is kept in ``account.deliveries`` (event type, HTTP status, body).
 """
@@ -30,6 +32,10 @@ PAGE = """<!doctype html>
 <p>Test mode checkout for <span id="email">{email}</span>.</p>
 <form method="post" action="/checkout/c/pay/{session_id}"><button type="submit">Pay</button></form>
 </main></body></html>"""
+
+
+# Sent before checkout.session.completed when a subscription-mode session is paid.
+SUBSCRIPTION_EVENTS = ("customer.subscription.created", "invoice.paid")
 
 
 def _amount(session: dict[str, Any]) -> str:
@@ -75,11 +81,16 @@ def routes(account: Account) -> list[Any]:
 
     @post("/checkout/c/pay/{session_id:str}", status_code=303)
     async def pay(session_id: FromPath[str]) -> Redirect | Response[str]:
+        first = len(account.events)
         try:
             completed = account.pay(session_id)
         except StripeFailure as failure:
             message = html.escape(failure.body["error"]["message"])
             return Response(f"<h1>{message}</h1>", status_code=failure.status, media_type="text/html")
+        if completed["data"]["object"].get("mode") == "subscription":
+            for event in account.events[first:]:
+                if event["type"] in SUBSCRIPTION_EVENTS:
+                    await _deliver(account, event)
         await _deliver(account, completed)
         return Redirect(path=str(completed["data"]["object"]["success_url"]), status_code=303)
 
