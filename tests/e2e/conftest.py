@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.stripe_server import StripeServer
+
 CHROMIUM = os.environ.get("GRANDROUNDS_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium tries to reach Google's services at start and on idle.
 CHROMIUM_ARGS = [
@@ -82,6 +84,35 @@ def serve(run_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[st
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+STRIPE_API_KEY = "sk_test_journey"
+STRIPE_WEBHOOK_SECRET = "whsec_test_journey"
+
+
+@pytest.fixture
+def stripe_server() -> Iterator[StripeServer]:
+    """The local Stripe-shaped server, on its own loopback port for one journey."""
+    server = StripeServer(STRIPE_API_KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def paid_server(run_dir: Path, stripe_server: StripeServer) -> Iterator[str]:
+    """A real server with Stripe keys pointing at the local server, which delivers its signed
+    webhooks back to this server over HTTP."""
+    keys = {
+        "STRIPE_SECRET_KEY": STRIPE_API_KEY,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe_server.url,
+    }
+    with serve(run_dir, keys) as base:
+        endpoint = f"{base}/api/v1/billing/stripe/webhook"
+        stripe_server.account.webhook_endpoint = (endpoint, STRIPE_WEBHOOK_SECRET)
+        yield base
 
 
 @pytest.fixture

@@ -8,46 +8,19 @@ there delivers the subscription's signed webhooks to the app over HTTP, in Strip
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from accounts.principal import Role
 from billing.tables import Membership
 from tests.conftest import make_actor, make_staff, run
-from tests.e2e.conftest import serve
 from tests.e2e.test_library_journey import _publish
 from tests.e2e.test_paid_registration_journey import _paid_webinar
 from tests.stripe_server import StripeServer
 
 pytestmark = pytest.mark.e2e
 
-API_KEY = "sk_test_membership_journey"
-WEBHOOK_SECRET = "whsec_test_membership_journey"
 LOCKED = "Physician social media onboarding kit"
 LOCKED_TEXT = "Week one: set up a professional profile separate from your personal one"
-
-
-@pytest.fixture
-def stripe_server() -> Iterator[StripeServer]:
-    server = StripeServer(API_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def paid_server(run_dir: Path, stripe_server: StripeServer) -> Iterator[str]:
-    keys = {
-        "STRIPE_SECRET_KEY": API_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe_server.url,
-    }
-    with serve(run_dir, keys) as base:
-        stripe_server.account.webhook_endpoint = (f"{base}/api/v1/billing/stripe/webhook", WEBHOOK_SECRET)
-        yield base
 
 
 def test_a_guest_joins_on_the_hosted_page_and_gets_members_content_and_prices(

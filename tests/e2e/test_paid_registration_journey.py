@@ -8,9 +8,7 @@ there delivers the signed checkout.session.completed webhook to the app over HTT
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,35 +16,11 @@ import pytest
 from events.tables import Registration
 from notifications.tables import OutboxMessage
 from tests.conftest import make_staff, run
-from tests.e2e.conftest import serve
 from tests.stripe_server import StripeServer
 
 pytestmark = pytest.mark.e2e
 
-API_KEY = "sk_test_journey"
-WEBHOOK_SECRET = "whsec_test_journey"
 TITLE = "Webinar: measuring patient education on social media"
-
-
-@pytest.fixture
-def stripe_server() -> Iterator[StripeServer]:
-    server = StripeServer(API_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def paid_server(run_dir: Path, stripe_server: StripeServer) -> Iterator[str]:
-    keys = {
-        "STRIPE_SECRET_KEY": API_KEY,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe_server.url,
-    }
-    with serve(run_dir, keys) as base:
-        stripe_server.account.webhook_endpoint = (f"{base}/api/v1/billing/stripe/webhook", WEBHOOK_SECRET)
-        yield base
 
 
 def _paid_webinar(base: str, token: str, program_id: int) -> int:
