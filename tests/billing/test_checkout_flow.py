@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from billing.tables import Checkout, LedgerEntry, StripeEvent
 from events.tables import RegistrationChange
 from notifications.tables import OutboxMessage
@@ -163,3 +165,29 @@ async def test_the_pay_button_leads_to_stripe_without_javascript(shop: Shop) -> 
     assert response.status_code == 303, response.text
     (session,) = shop.stripe.sessions()
     assert response.headers["location"] == session["url"]
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "stripe_currency"),
+    [(1999, "USD", "usd"), (1000, "JPY", "jpy")],
+    ids=["19.99 USD is 1999", "1000 JPY is 1000"],
+)
+async def test_stripe_is_asked_for_minor_units_of_the_ticket_currency(
+    shop: Shop, price: int, currency: str, stripe_currency: str
+) -> None:
+    """DOMAIN: money is integer minor units; a zero-decimal currency is not multiplied by 100."""
+    await shop.open_event(price=price, currency=currency)
+    person, reg = await shop.register()
+    assert (reg["amount"], reg["currency"]) == (price, currency)
+
+    opened = await shop.checkout(person, reg["id"])
+    session = shop.stripe.get(opened["session_id"], "checkout.session")
+    assert (session["amount_total"], session["currency"]) == (price, stripe_currency)
+
+    await shop.deliver(shop.stripe.pay(opened["session_id"]))
+    assert await shop.status(reg["id"]) == "confirmed"
+    charge = await LedgerEntry.select(LedgerEntry.amount, LedgerEntry.currency).where(
+        (LedgerEntry.registration == reg["id"]) & (LedgerEntry.kind == "charge")
+    )
+    assert charge == [{"amount": price, "currency": currency}]
+    await shop.assert_ledger_matches_stripe(reg["id"])
