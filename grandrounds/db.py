@@ -116,7 +116,8 @@ async def migrate(quiet: bool = False) -> None:
         await engine().run_ddl("PRAGMA journal_mode=WAL")
 
 
-def _escape_like(term: str) -> str:
+def literal_like(term: str) -> str:
+    """``term`` as the body of a LIKE pattern (with ESCAPE): a typed %, _ or backslash matches itself."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -128,6 +129,6 @@ def contains_any(columns: tuple[str, ...], term: str) -> WhereRaw:
     case and has no ILIKE) and PostgreSQL get the operator each understands.
     """
     operator = "LIKE" if is_sqlite() else "ILIKE"
-    pattern = f"%{_escape_like(term)}%"
+    pattern = f"%{literal_like(term)}%"
     sql = " OR ".join(f"{column} {operator} {{}} ESCAPE '\\'" for column in columns)
     return WhereRaw(f"({sql})", *([pattern] * len(columns)))

@@ -10,7 +10,7 @@ A payment is one charge with what followed it (refunds, fees) whenever that
 happened, so its net is what the charge finally left with the network.
 
 The CSV is opened in spreadsheets: text cells that start like a formula get
-a leading apostrophe (events.services.roster.safe_cell), and every amount is
+a leading apostrophe (grandrounds.spreadsheets.safe_cell), and every amount is
 given twice, as integer minor units and as people read it ("19.99").
 """
 
@@ -28,7 +28,7 @@ from billing.finance_schemas import LedgerRowOut, PaymentRowOut
 from billing.services.finance_totals import display
 from billing.services.periods import Period
 from billing.tables import LedgerEntry
-from events.services.roster import safe_cell
+from grandrounds.spreadsheets import safe_cell
 
 Basis = Literal["payment", "event"]
 BASES: tuple[Basis, ...] = ("payment", "event")

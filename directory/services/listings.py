@@ -24,9 +24,9 @@ from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LIMITS, Proposal, region_key
 from directory.schemas import AccountOut, ChangeOut, ChangePage, ListingOut, ListingPage
 from directory.tables import Listing, ListingAccount, ListingChange
+from grandrounds.spreadsheets import safe_cell
 
 MAX_LIMIT = 500
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "id",
     "name",
@@ -230,12 +230,6 @@ async def changes(listing_id: int | None = None, limit: int = 100, offset: int =
     ]
     total = await ListingChange.count().where(*conditions)
     return ChangePage(items=items, total=total, limit=limit, offset=offset)
-
-
-def safe_cell(value: object) -> str:
-    """Text a spreadsheet will show, never run: formula-like cells get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 async def export_csv(query: ListingQuery) -> str:

@@ -24,6 +24,7 @@ from events.services.catalogue import MAX_WORDS
 from events.tables import CheckIn, Registration
 from grandrounds.db import contains_any
 from grandrounds.errors import InvalidInput
+from grandrounds.spreadsheets import safe_cell
 
 STATUSES = (
     "pending_payment",
@@ -49,7 +50,6 @@ CSV_COLUMNS = (
     "registered_at",
     "checked_in",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +155,6 @@ async def roster(principal: Principal, event_id: int, query: RosterQuery) -> Ros
     await event_for_staff(principal, event_id)
     entries, total = await _entries(event_id, query, paged=True)
     return RosterPage(items=entries, total=total, limit=query.limit, offset=query.offset)
-
-
-def safe_cell(value: object) -> str:
-    """Text a spreadsheet will show, never run: formula-like cells get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 async def roster_csv(principal: Principal, event_id: int, query: RosterQuery) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from accounts.principal import Principal
-from grandrounds.db import contains_any
+from grandrounds.db import contains_any, literal_like
 from grandrounds.errors import InvalidInput
 from library import errors
 from library.services import access
@@ -102,17 +102,13 @@ def _condition(principal: Principal | None, query: LibraryQuery, *, staff_list: 
         anywhere: Any = contains_any(("title", "summary", "author_name"), word)
         anywhere |= WhereRaw(
             "id IN (SELECT item FROM library_item_tag WHERE tag LIKE {} ESCAPE '\\')",
-            f"%{_escape(word.lower())}%",
+            f"%{literal_like(word.lower())}%",
         )
         in_body: Any = contains_any(("body",), word)
         if not full_text:
             in_body &= LibraryItem.audience.is_in(list(OPEN_AUDIENCES))
         condition &= anywhere | in_body
     return condition
-
-
-def _escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def search(

@@ -6,6 +6,7 @@ import csv
 import io
 
 from accounts.principal import Principal
+from grandrounds.spreadsheets import safe_cell
 from programs import errors
 from programs.schemas import ProgressOut, RosterRowOut, RuleOut, SessionLineOut
 from programs.services import certificates
@@ -100,11 +101,6 @@ def roster_out(rows: list[Progress]) -> list[RosterRowOut]:
     ]
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading quote keeps them text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def roster_csv(rows: list[Progress]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -125,15 +121,15 @@ def roster_csv(rows: list[Progress]) -> str:
     for p in rows:
         writer.writerow(
             [
-                _cell(p.name),
-                _cell(p.email),
-                _cell(p.degree),
+                safe_cell(p.name),
+                safe_cell(p.email),
+                safe_cell(p.degree),
                 percent_text(p.attendance.current),
                 percent_text(p.attendance.over_all),
                 percent_text(p.attendance.best_possible),
                 str(p.credits),
                 STATE_WORDS[p.state],
-                _cell("; ".join(p.to_do)),
+                safe_cell("; ".join(p.to_do)),
                 p.certificate_code or "",
             ]
         )

@@ -9,8 +9,8 @@ import pytest
 
 from accounts.principal import Role
 from accounts.tables import Person
-from events.services.roster import safe_cell
 from events.tables import CheckIn, Registration, Session
+from grandrounds.spreadsheets import safe_cell
 from tests.conftest import Actor, make_actor, make_staff
 from tests.events.page_kit import register_api, sign_in
 from tests.events.test_catalogue import create_event
