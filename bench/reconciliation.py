@@ -54,6 +54,7 @@ import logging  # noqa: E402
 
 import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
+from billing.services import reconciliation  # noqa: E402
 
 from accounts.principal import Role  # noqa: E402
 from accounts.schemas import ProgramCreate, SignUp  # noqa: E402
@@ -61,10 +62,9 @@ from accounts.services.credentials import create_token, open_session  # noqa: E4
 from accounts.services.people import create_person  # noqa: E402
 from accounts.services.programs import create_program  # noqa: E402
 from accounts.tables import Person  # noqa: E402
-from billing.services import reconciliation  # noqa: E402
-from billing.services.ledger import at  # noqa: E402
-from billing.services.periods import Period, month_of  # noqa: E402
-from billing.stripe_api import STATE_KEY  # noqa: E402
+from billing.finance.periods import Period, month_of  # noqa: E402
+from billing.ledger import at  # noqa: E402
+from billing.stripe_client import STATE_KEY  # noqa: E402
 from billing.tables import LedgerEntry  # noqa: E402
 from events.tables import Event, Registration  # noqa: E402
 from grandrounds.app import create_app  # noqa: E402

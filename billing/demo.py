@@ -4,7 +4,7 @@ The demo has no Stripe keys, so these rows carry no Stripe ids: they stand
 for terms Stripe would have reported paid. Dates are relative to the day the
 demo is seeded (the individual term ends in about three months, the lapsed
 one ended yesterday), so member prices and members-only content follow the
-same rule (billing.services.membership_standing) as real memberships.
+same rule (billing.memberships.standing) as real memberships.
 Seeding is idempotent: each row is looked up first, points rows carry keys.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts.tables import Organization, OrganizationMember
-from billing.services import tiers
+from billing.memberships import tiers
 from billing.tables import Membership, MembershipSeat, PointsEntry
 from grandrounds.db import now
 

@@ -60,7 +60,7 @@ class Membership(Table, tablename="billing_membership"):
     ``starts_at <= instant < current_period_end`` and it is not pending:
     ``current_period_end`` is the end of the last term Stripe says was paid,
     so an unpaid renewal lapses on the anniversary with nothing to sweep
-    (see billing.services.membership_standing). A guest membership has no end.
+    (see billing.memberships.standing). A guest membership has no end.
     One live (pending, active, past_due) membership per person and tier, and
     per organization: raw unique indexes in the migration.
     """
@@ -70,7 +70,7 @@ class Membership(Table, tablename="billing_membership"):
     person = ForeignKey(references=Person, null=True)
     organization = ForeignKey(references=Organization, null=True)
     status = Varchar(length=12, default="pending")  # pending, active, past_due, canceled, abandoned
-    band = Varchar(length=2, default="")  # an organization's revenue band (billing.services.tiers)
+    band = Varchar(length=2, default="")  # an organization's revenue band (billing.memberships.tiers)
     dues_amount = Integer(default=0)  # minor units per annual term
     currency = Varchar(length=3, default="USD")
     seat_limit = Integer(default=0)

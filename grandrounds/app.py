@@ -19,8 +19,8 @@ from litestar.response import Template
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from billing.stripe_api import STATE_KEY as STRIPE_STATE_KEY
-from billing.stripe_api import stripe_lifespan
+from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
+from billing.stripe_client import stripe_lifespan
 from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.background import default_dispatcher, wire_invite_resolvers
 from grandrounds.db import engine
@@ -53,7 +53,7 @@ def wire_feed_sources() -> None:
 def wire_role_sources() -> None:
     """Who is a member today is billing's to say; accounts asks through a registry (no import)."""
     from accounts.services.standing import register_role_source
-    from billing.services.membership_standing import member_roles
+    from billing.memberships.standing import member_roles
 
     register_role_source(member_roles)
 
@@ -61,8 +61,8 @@ def wire_role_sources() -> None:
 def wire_withdrawal_hooks() -> None:
     """Points spent on a place come back when it ends unused: billing hears of ended places from
     events through a registry (events imports no billing). Every process that ends places wires it."""
-    from billing.services.points_returns import on_place_ended
-    from events.services.withdrawal_hooks import register_withdrawal_hook
+    from billing.memberships.points_returns import on_place_ended
+    from events.services.registration.withdrawal_hooks import register_withdrawal_hook
 
     register_withdrawal_hook(on_place_ended)
 

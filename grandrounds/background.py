@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from billing.services.lapsed_checkouts import expire_lapsed_checkouts
-from billing.stripe_api import StripeAccount
-from events.services import consultation_delivery, invite_delivery
-from events.services.registration import expire_holds, expire_offers
+from billing.payments.lapsed_checkouts import expire_lapsed_checkouts
+from billing.stripe_client import StripeAccount
+from events.services.consultations import delivery as consultation_delivery
+from events.services.invites import delivery as invite_delivery
+from events.services.registration.registering import expire_holds, expire_offers
 from events.services.reminders import send_due_reminders
 from grandrounds.settings import get_settings
 from notifications.dispatcher import Dispatcher, new_worker_id

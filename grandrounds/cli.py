@@ -99,7 +99,7 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from billing.stripe_api import worker_account
+    from billing.stripe_client import worker_account
     from grandrounds.app import wire_role_sources, wire_withdrawal_hooks
     from grandrounds.background import default_dispatcher
     from notifications.dispatcher import run_worker

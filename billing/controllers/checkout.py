@@ -8,9 +8,9 @@ from litestar import Request, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
-from billing.schemas import CheckoutOut
-from billing.services.checkout import start_checkout
-from billing.stripe_api import account_from
+from billing.payments.checkout import start_checkout
+from billing.payments.schemas import CheckoutOut
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, signed_in
 
 

@@ -15,7 +15,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from accounts.principal import Role
-from billing.finance_schemas import (
+from billing.finance import alerts, record_missing
+from billing.finance import exports as finance_exports
+from billing.finance import totals as finance_totals
+from billing.finance.periods import parse_period
+from billing.finance.reconciliation import reconcile
+from billing.finance.schemas import (
     AlertOut,
     LedgerPage,
     PaymentPage,
@@ -27,10 +32,7 @@ from billing.finance_schemas import (
     RunSummary,
     TotalsOut,
 )
-from billing.services import alerts, finance_exports, finance_totals, record_missing
-from billing.services.periods import parse_period
-from billing.services.reconciliation import reconcile
-from billing.stripe_api import account_from
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, requires
 
 FINANCE = [requires(Role.FINANCE)]

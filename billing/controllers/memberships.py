@@ -12,7 +12,10 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from billing.membership_schemas import (
+from billing.memberships import joining, points, seats
+from billing.memberships import views as membership_views
+from billing.memberships.joining import JoinOutcome
+from billing.memberships.schemas import (
     JoinOut,
     MineOut,
     OfferOut,
@@ -23,9 +26,7 @@ from billing.membership_schemas import (
     SeatAssign,
     SeatOut,
 )
-from billing.services import joining, membership_views, points, seats
-from billing.services.joining import JoinOutcome
-from billing.stripe_api import STATE_KEY, StripeAccount, account_from
+from billing.stripe_client import STATE_KEY, StripeAccount, account_from
 from grandrounds.auth import current_principal, signed_in
 
 

@@ -9,9 +9,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from accounts.principal import Role
-from billing.schemas import RefundCreate, RefundOut
-from billing.services.refunds import refund_registration
-from billing.stripe_api import account_from
+from billing.payments.refunds import refund_registration
+from billing.payments.schemas import RefundCreate, RefundOut
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, requires
 
 

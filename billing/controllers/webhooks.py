@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Request, post
 from litestar.status_codes import HTTP_200_OK
 
-from billing.schemas import WebhookReceipt
-from billing.services.webhooks import receive
-from billing.stripe_api import account_from
+from billing.payments.schemas import WebhookReceipt
+from billing.stripe_client import account_from
+from billing.webhooks import receive
 
 
 @post("/api/v1/billing/stripe/webhook", status_code=HTTP_200_OK, tags=["billing"])

@@ -18,10 +18,12 @@ from litestar.response import Redirect, Template
 
 from accounts.principal import Role
 from billing.controllers.finance import csv_response
-from billing.services import alerts, finance_exports, finance_totals, record_missing
-from billing.services.periods import Period, month_of, parse_period
-from billing.services.reconciliation import reconcile
-from billing.stripe_api import account_from
+from billing.finance import alerts, record_missing
+from billing.finance import exports as finance_exports
+from billing.finance import totals as finance_totals
+from billing.finance.periods import Period, month_of, parse_period
+from billing.finance.reconciliation import reconcile
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, requires
 from grandrounds.db import now
 from grandrounds.errors import DomainError

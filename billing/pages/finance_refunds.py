@@ -15,15 +15,15 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from billing import refund_errors as errors
-from billing.schemas import RefundCreate
-from billing.services.disputes import disputes_list
-from billing.services.finance_view import PaymentView, payment_view
-from billing.services.refunds import refund_registration
-from billing.stripe_api import account_from
-from events.services.pricing import format_money, to_minor_units
+from billing import errors
+from billing.finance.view import PaymentView, payment_view
+from billing.payments.disputes import disputes_list
+from billing.payments.refunds import refund_registration
+from billing.payments.schemas import RefundCreate
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
+from grandrounds.money import format_money, to_minor_units
 
 Body = URLEncodedBody[dict[str, str]]
 FINANCE = [requires(Role.FINANCE)]

@@ -17,12 +17,13 @@ from litestar.response import Redirect, Template
 
 from accounts.principal import Principal
 from accounts.tables import Organization
-from billing.services import joining, membership_views, points, seats
-from billing.services.tiers import CURRENCY
-from billing.stripe_api import STATE_KEY, StripeAccount, account_from
-from events.services.pricing import format_money
+from billing.memberships import joining, points, seats
+from billing.memberships import views as membership_views
+from billing.memberships.tiers import CURRENCY
+from billing.stripe_client import STATE_KEY, StripeAccount, account_from
 from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import DomainError
+from grandrounds.money import format_money
 
 Form = URLEncodedBody[dict[str, str]]
 

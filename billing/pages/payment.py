@@ -12,9 +12,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from billing.services.checkout import registrant_view, start_checkout
-from billing.services.returns import settle_on_return
-from billing.stripe_api import account_from
+from billing.payments.checkout import registrant_view, start_checkout
+from billing.payments.returns import settle_on_return
+from billing.stripe_client import account_from
 from grandrounds.auth import current_principal, signed_in
 
 OUTCOMES: dict[str, tuple[str, str]] = {

@@ -1,6 +1,6 @@
 """The ledger is append-only in the database itself: triggers refuse UPDATE and DELETE of its rows.
 
-The application only ever inserts ledger rows (billing.services.ledger), but
+The application only ever inserts ledger rows (billing.ledger), but
 a finance record should not depend on every future code path, script or
 console session remembering that. On both engines a trigger aborts any
 UPDATE or DELETE of ``billing_ledger_entry`` (PostgreSQL also refuses

@@ -22,7 +22,8 @@ from events.schemas import (
     SelfCheckIn,
     SessionCheckIns,
 )
-from events.services import checkin, checkin_codes
+from events.services.checkin import codes as checkin_codes
+from events.services.checkin import records as checkin
 from grandrounds.auth import current_principal, requires, signed_in
 
 Search = Annotated[str, QueryParameter(max_length=200)]

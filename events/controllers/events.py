@@ -18,7 +18,8 @@ from events.schemas import (
     RegistrationCreate,
     RegistrationOut,
 )
-from events.services import catalogue, registration, scheduling
+from events.services import catalogue, scheduling
+from events.services.registration import registering as registration
 from grandrounds.auth import current_principal, requires, signed_in
 from grandrounds.payments import payments_open
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from events.schemas import ColleaguesCreate, RegistrationOut
-from events.services import registration
+from events.services.registration import registering as registration
 from grandrounds.auth import current_principal, signed_in
 from grandrounds.payments import payments_open
 

@@ -8,7 +8,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from events.schemas import RosterPage
-from events.services import roster
+from events.services.registration import roster
 from grandrounds.auth import current_principal, signed_in
 
 Limit = Annotated[int, QueryParameter(ge=1, le=roster.MAX_LIMIT)]

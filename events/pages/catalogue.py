@@ -20,9 +20,10 @@ from accounts.principal import Principal, Role
 from accounts.tables import Person
 from events import errors
 from events.pages import display
-from events.services import catalogue, pricing, registration
+from events.services import catalogue, pricing
 from events.services.access import may_run_event
-from events.services.seats import LIVE, seats_taken
+from events.services.registration import registering as registration
+from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
 from grandrounds.auth import current_principal, signed_in
 from grandrounds.db import now

@@ -21,8 +21,9 @@ from litestar.response import Template
 
 from accounts.principal import Role
 from events.pages import display
-from events.services import checkin, checkin_codes
 from events.services.access import session_for_staff
+from events.services.checkin import codes as checkin_codes
+from events.services.checkin import records as checkin
 from grandrounds.auth import current_principal, requires, signed_in
 from grandrounds.errors import DomainError
 

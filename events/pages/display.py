@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from events.services.pricing import MINOR_UNIT_EXPONENT
+from grandrounds.money import MINOR_UNIT_EXPONENT
 
 DASH = "\u2013"  # en dash, as in 14:00\u201315:00
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "CAD": "CA$", "AUD": "A$"}

@@ -21,8 +21,8 @@ from accounts.principal import Principal
 from events import errors
 from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
-from events.services import registration
-from events.services.seats import LIVE
+from events.services.registration import registering as registration
+from events.services.registration.seats import LIVE
 from events.tables import Registration
 from grandrounds.auth import current_principal, signed_in
 from grandrounds.db import now

@@ -28,9 +28,10 @@ from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
 from events.pages.registrations import STATUS_LABELS
 from events.schemas import EventCreate
-from events.services import roster, scheduling
+from events.services import scheduling
 from events.services.access import event_for_staff
 from events.services.catalogue import KINDS
+from events.services.registration import roster
 from events.tables import Event, Registration, Session
 from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput

@@ -23,7 +23,7 @@ from piccolo.columns.combination import WhereRaw
 
 from events import errors
 from events.schemas import Kind
-from events.services.seats import seats_taken, tickets_taken
+from events.services.registration.seats import seats_taken, tickets_taken
 from events.tables import Event, Session, TicketType, Track
 from grandrounds.db import contains_any, now
 from grandrounds.errors import InvalidInput

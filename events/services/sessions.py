@@ -20,12 +20,12 @@ from accounts.services.programs import runs_program
 from accounts.tables import Person
 from events import errors
 from events.schemas import SessionCreate, SessionOut, SessionUpdate, TrackCreate, TrackOut, TrackUpdate
-from events.services import invites
 from events.services.access import event_for_staff, session_for_staff
-from events.services.lifecycle import offer_next
+from events.services.invites import copies as invites
+from events.services.registration.lifecycle import offer_next
+from events.services.registration.seats import LIVE, Place, lock_event, seats_taken
+from events.services.registration.withdrawal_hooks import places_ended
 from events.services.scheduling import is_web_link
-from events.services.seats import LIVE, Place, lock_event, seats_taken
-from events.services.withdrawal_hooks import places_ended
 from events.tables import Event, Registration, RegistrationChange, Session, SessionSpeaker, Track
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import NotFound

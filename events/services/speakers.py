@@ -21,9 +21,9 @@ from accounts.services.people import normalize_email
 from accounts.tables import Person
 from events import errors
 from events.schemas import SpeakerCreate, SpeakerOut, SpeakingOut
-from events.services import invites
 from events.services.access import session_for_staff
-from events.services.seats import lock_event
+from events.services.invites import copies as invites
+from events.services.registration.seats import lock_event
 from events.tables import Event, Session, SessionSpeaker
 from grandrounds.db import is_unique_violation, now, write_transaction
 from grandrounds.errors import DomainError

@@ -17,10 +17,11 @@ from accounts.principal import Principal
 from events import errors
 from events.schemas import TicketTypeCreate, TicketTypeOut, TicketTypeUpdate
 from events.services.access import event_for_staff, may_run_event
-from events.services.pricing import TIERS, is_free, is_known_currency
-from events.services.seats import ticket_taken, tickets_taken
+from events.services.pricing import TIERS, is_free
+from events.services.registration.seats import ticket_taken, tickets_taken
 from events.tables import Event, TicketType
 from grandrounds.db import now, write_transaction
+from grandrounds.money import is_known_currency
 
 # Ten million in major units of a two-decimal currency: far above any ticket, far below overflow.
 MAX_PRICE = 1_000_000_000

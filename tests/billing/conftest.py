@@ -18,7 +18,7 @@ from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
 from accounts.principal import Role
-from billing.services.ledger import balance_of
+from billing.ledger import balance_of
 from grandrounds.app import create_app
 from grandrounds.settings import get_settings
 from tests.conftest import Actor, make_actor, make_staff

@@ -13,9 +13,9 @@ from litestar import Litestar
 from accounts.principal import Role
 from accounts.services.credentials import open_session
 from accounts.tables import Person
-from billing.services.charges import import_charge
-from billing.services.ledger import Movement, record
-from billing.stripe_api import STATE_KEY, StripeAccount
+from billing.ledger import Movement, record
+from billing.payments.charges import import_charge
+from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Membership
 from events.tables import Event, Registration
 from grandrounds.auth import SESSION_COOKIE

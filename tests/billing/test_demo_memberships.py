@@ -8,7 +8,7 @@ from accounts.principal import Role
 from accounts.services.credentials import create_token
 from accounts.services.standing import derived_roles
 from accounts.tables import Person
-from billing.services import points
+from billing.memberships import points
 from billing.tables import Membership, MembershipSeat, PointsEntry
 from grandrounds.app import wire_role_sources
 from grandrounds.db import now

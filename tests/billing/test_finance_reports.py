@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from accounts.principal import Role
-from billing.services.finance_totals import display
+from billing.finance.totals import display
 from billing.tables import BillingAlert
 from tests.billing.finance_world import browse_as, ledger_row, membership, program_event, registration, utc
 from tests.conftest import Actor, csrf_from, make_actor, make_program

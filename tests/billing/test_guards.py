@@ -147,7 +147,7 @@ async def test_stripe_unreachable_is_a_502_and_the_place_stays_held(shop: Shop) 
 
 async def test_the_stripe_client_lives_with_the_app(app: Litestar) -> None:
     """Made when the app starts (in the running loop), gone when it stops."""
-    from billing.stripe_api import STATE_KEY
+    from billing.stripe_client import STATE_KEY
 
     async with client_for(app):
         account = app.state[STATE_KEY]

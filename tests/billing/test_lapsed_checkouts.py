@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 
-from billing.services.lapsed_checkouts import expire_lapsed_checkouts
-from billing.stripe_api import STATE_KEY, StripeAccount
+from billing.payments.lapsed_checkouts import expire_lapsed_checkouts
+from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Checkout
 from grandrounds.background import default_dispatcher
 from notifications.transports import MailLogTransport
@@ -137,7 +137,7 @@ async def test_the_worker_opens_its_own_stripe_account_only_with_a_key() -> None
     """``grandrounds worker`` runs the chore with an account made in its own loop, closed on exit."""
     from dataclasses import replace
 
-    from billing.stripe_api import worker_account
+    from billing.stripe_client import worker_account
     from grandrounds.settings import get_settings
 
     async with worker_account(replace(get_settings(), stripe_secret_key="")) as none:

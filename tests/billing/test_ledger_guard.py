@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from billing.services.ledger import Movement, record
+from billing.ledger import Movement, record
 from billing.tables import LedgerEntry
 from grandrounds.db import write_transaction
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from billing.services import points
-from billing.services.tiers import BANDS, points_for_dues
+from billing.memberships import points
+from billing.memberships.tiers import BANDS, points_for_dues
 from billing.tables import PointsEntry
 from tests.billing.membership_kit import (
     MEMBER_PRICE,

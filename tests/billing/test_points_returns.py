@@ -7,9 +7,9 @@ from datetime import timedelta
 import httpx
 
 from accounts.principal import Role
-from billing.services import points
+from billing.memberships import points
 from billing.tables import PointsEntry
-from events.services.registration import expire_holds
+from events.services.registration.registering import expire_holds
 from events.tables import CheckIn, Registration, Session
 from grandrounds.db import now
 from tests.billing.membership_kit import (

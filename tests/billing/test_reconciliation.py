@@ -19,8 +19,8 @@ import pytest
 from litestar import Litestar
 
 from accounts.principal import Role
-from billing.services import reconciliation
-from billing.services.charges import import_charge
+from billing.finance import reconciliation
+from billing.payments.charges import import_charge
 from billing.tables import LedgerEntry, ReconciliationFinding, ReconciliationRun
 from tests.billing.conftest import WEBHOOK_SECRET
 from tests.billing.finance_world import (

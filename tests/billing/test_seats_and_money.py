@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from billing.tables import BillingAlert, LedgerEntry
-from events.services.registration import expire_holds
+from events.services.registration.registering import expire_holds
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import now
 from notifications.rendering import render_email

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.principal import Role
-from events.services import checkin_codes
-from events.services.checkin_codes import accepts, code_at, is_open, seconds_left, window
+from events.services.checkin import codes as checkin_codes
+from events.services.checkin.codes import accepts, code_at, is_open, seconds_left, window
 from events.tables import CheckIn, CheckInCodeFailure, Event, Registration, Session
 from grandrounds.db import now
 from tests.conftest import make_actor

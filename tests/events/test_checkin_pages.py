@@ -9,7 +9,7 @@ import pytest
 
 from accounts.principal import Role
 from accounts.services.credentials import open_session
-from events.services.checkin_codes import code_at
+from events.services.checkin.codes import code_at
 from events.tables import CheckIn, CheckInRemoval, Session
 from grandrounds.auth import SESSION_COOKIE
 from grandrounds.db import now

@@ -11,7 +11,7 @@ import pytest
 from accounts.principal import Role
 from accounts.services.organizations import create_organization
 from accounts.tables import OrganizationMember
-from events.services.registration import expire_offers
+from events.services.registration.registering import expire_offers
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import now
 from notifications.tables import OutboxMessage

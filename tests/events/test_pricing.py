@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from accounts.principal import Role
-from events.services.pricing import format_money, is_known_currency, price, tier_for, to_minor_units
+from events.services.pricing import price, tier_for
+from grandrounds.money import format_money, is_known_currency, to_minor_units
 from grandrounds.settings import load_settings
 from tests.conftest import make_actor, make_staff
 from tests.events.test_registration import event_body

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.principal import Role
-from events.services.registration import confirm_payment, expire_holds, expire_offers
+from events.services.registration.registering import confirm_payment, expire_holds, expire_offers
 from events.tables import Event, Registration, RegistrationChange, Session, TicketType
 from grandrounds.db import now
 from grandrounds.errors import DomainError

@@ -34,7 +34,7 @@ from events.pages.staff_manage.forms import (
 )
 from events.schemas import CancelRequest, EventUpdate
 from events.services import scheduling
-from events.services.seats import LIVE
+from events.services.registration.seats import LIVE
 from events.tables import Registration, Session
 from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError

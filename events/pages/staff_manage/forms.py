@@ -25,10 +25,10 @@ from events import errors
 from events.pages import display
 from events.pages.staff import form_invalid, local_instant
 from events.services.access import event_for_staff, session_for_staff
-from events.services.pricing import MINOR_UNIT_EXPONENT, to_minor_units
 from events.services.tickets import MAX_PRICE
 from events.tables import SessionSpeaker, TicketType, Track
 from grandrounds.errors import DomainError, InvalidInput, NotFound
+from grandrounds.money import MINOR_UNIT_EXPONENT, to_minor_units
 
 # Ids beyond a 32-bit column are simply not found (PostgreSQL refuses them as parameters).
 LARGEST_ID = 2**31 - 1

@@ -39,7 +39,7 @@ from events.pages.staff_manage.forms import (
 )
 from events.schemas import SessionCreate, SessionUpdate, TrackCreate, TrackUpdate
 from events.services import sessions as schedule
-from events.services.seats import LIVE
+from events.services.registration.seats import LIVE
 from events.tables import Registration, Session, SessionSpeaker, Track
 from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput

@@ -1,0 +1,1 @@
+"""Finance: totals, exports, alerts, payouts and reconciliation against Stripe."""

@@ -1,0 +1,1 @@
+"""Memberships: joining, Stripe subscriptions, standing, organization seats and points."""

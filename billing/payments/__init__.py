@@ -1,0 +1,1 @@
+"""Paying for a place: Stripe Checkout, settlement, holds, refunds and disputes."""

@@ -1,0 +1,1 @@
+"""Check-in at the door and by the room's rotating code."""

@@ -1,0 +1,1 @@
+"""Consultations: bookable slots and the expert's copy of each booking."""

@@ -1,0 +1,1 @@
+"""Calendar invites: who holds a copy, queuing REQUEST/CANCEL, delivering them."""

@@ -1,0 +1,1 @@
+"""A place at an event: registering, its status moves, seats, the roster."""

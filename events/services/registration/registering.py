@@ -1,0 +1,295 @@
+"""Registration: capacity that never oversells, a first-come waitlist, checkout holds, group bookings.
+
+Every change runs in one short write transaction that first locks the event
+row (PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE serialises all
+writers), so the seat count it reads cannot change before it writes. The
+partial unique indexes on live registrations (per event, or per session for a
+session with its own capacity) refuse a second live registration of a person
+or an email.
+
+States: pending_payment -> confirmed -> cancelled; waitlisted -> offered ->
+confirmed (pending_payment first when the place costs money) | expired |
+declined; pending_payment -> expired when its checkout hold lapses. Every move
+writes a RegistrationChange (who, when, why).
+
+This module signs people up; events.services.registration.lifecycle moves them afterwards
+(its functions are re-exported here, so callers need one import).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from accounts.principal import Principal, Role
+from accounts.services.standing import with_derived
+from accounts.tables import Organization, OrganizationMember, Person, RoleGrant
+from events import errors
+from events.schemas import RegistrationOut
+from events.services.access import may_run_event
+from events.services.pricing import Price, is_member, price, tier_for
+from events.services.registration.lifecycle import (
+    cancel,
+    claim_offer,
+    confirm_payment,
+    context,
+    decline_offer,
+    expire_holds,
+    expire_offers,
+    hold_until,
+    my_registrations,
+    offer_next,
+    on_confirmed,
+    out,
+    registration_out,
+    tell_pending,
+)
+from events.services.registration.seats import LIVE, Place, Row, lock_event, occupancy, open_place
+from events.services.tickets import check_sale, new_ticket_code, ticket_for_registration
+from events.tables import Registration, RegistrationChange
+from grandrounds.db import is_unique_violation, now, write_transaction
+from notifications.outbox import enqueue_email
+
+__all__ = [
+    "cancel",
+    "claim_offer",
+    "confirm_payment",
+    "decline_offer",
+    "expire_holds",
+    "expire_offers",
+    "my_registrations",
+    "register",
+    "register_colleagues",
+    "registration_out",
+]
+
+MAX_PARTY = 50
+
+
+async def _offer_next(event: Row, by: int | None) -> None:
+    """Pass free seats of the whole event down its line, for callers that changed the event itself
+    (more capacity, sessions cancelled); lifecycle.offer_next does the same for any Place."""
+    await offer_next(Place(event), by)
+
+
+@dataclass(frozen=True, slots=True)
+class _Who:
+    """One person being registered, with the price their tier pays."""
+
+    person_id: int
+    email: str
+    name: str
+    price: Price
+
+
+def _may_take_member_places(roles: frozenset[Role]) -> bool:
+    return is_member(roles) or bool(roles & {Role.PROGRAM_STAFF, Role.ADMIN})
+
+
+def _price(ticket: Row | None, roles: frozenset[Role], *, booked_by_someone_else: bool = False) -> Price:
+    tier = tier_for(roles, booked_by_someone_else=booked_by_someone_else)
+    return price(ticket, tier, now()) if ticket else Price(0, "USD", tier, False)
+
+
+def _new_row(place: Place, who: _Who, status: str, ticket: Row | None, at: datetime, **values: Any) -> Row:
+    return {
+        "event": place.event["id"],
+        "session": place.session_id,
+        "person": who.person_id,
+        "email_key": who.email,
+        "status": status,
+        # One created_at for a whole booking keeps a party together in the line's order.
+        "created_at": at,
+        "updated_at": at,
+        "offer_expires_at": None,
+        "ticket_type": ticket["id"] if ticket else None,
+        "price_tier": who.price.tier,
+        "amount": who.price.amount,
+        "currency": who.price.currency,
+        "hold_expires_at": hold_until() if status == "pending_payment" else None,
+        "ticket_code": new_ticket_code() if status == "confirmed" else None,
+        **values,
+    }
+
+
+async def _book(
+    place: Place, people: list[_Who], ticket: Row | None, by: Principal, on_behalf: bool
+) -> list[Row]:
+    """Insert one booking: everyone seated (or held for payment) if all fit and nobody waits,
+    otherwise everyone in line together."""
+    seats = await occupancy(place.event["id"], place.session_id)
+    seated = seats.waiting == 0 and seats.taken + len(people) <= place.capacity
+    party = secrets.token_urlsafe(12) if len(people) > 1 else ""
+    booked_by = by.person_id if on_behalf else None
+    at = now()
+    rows = []
+    for who in people:
+        status = "waitlisted" if not seated else "pending_payment" if who.price.amount > 0 else "confirmed"
+        rows.append(_new_row(place, who, status, ticket, at, booked_by=booked_by, party=party))
+    inserted = await Registration.insert(*(Registration(**row) for row in rows)).returning(
+        Registration.id, Registration.person
+    )
+    ids = {r["person"]: r["id"] for r in inserted}
+    for row in rows:
+        row["id"] = ids[row["person"]]
+    reason = "registered on their behalf" if on_behalf else "registered"
+    await RegistrationChange.insert(
+        *(
+            RegistrationChange(
+                registration=r["id"], to_status=r["status"], by_person=by.person_id, reason=reason
+            )
+            for r in rows
+        )
+    )
+    booked_by_name = by.name if on_behalf else ""
+    for row, who in zip(rows, people, strict=True):
+        if row["status"] == "confirmed":
+            await on_confirmed(row, place, who.name, booked_by_name)
+        elif row["status"] == "pending_payment":
+            await tell_pending(row, place, who.name, booked_by_name=booked_by_name)
+        else:
+            values = context(place, who.name, booked_by_name=booked_by_name)
+            await enqueue_email("registration_waitlisted", who.email, values, person_id=who.person_id)
+    return rows
+
+
+def _refuse_unpayable(people: list[_Who], payments_open: bool) -> None:
+    """Without a way to take money (no Stripe keys) a paid place is refused before anything is
+    stored: a hold nobody can pay for would only block a seat and then lapse."""
+    if not payments_open and any(who.price.amount > 0 for who in people):
+        raise errors.payments_not_configured()
+
+
+async def register(
+    principal: Principal,
+    event_id: int,
+    *,
+    ticket_type_id: int | None = None,
+    session_id: int | None = None,
+    payments_open: bool,
+) -> RegistrationOut:
+    """Sign the caller up: a seat if one is free and nobody waits, otherwise a place in line.
+
+    Nothing owed: confirmed at once, with a ticket code. Something owed: a
+    checkout hold on the seat until ``hold_expires_at``. This is the hot
+    path; each query inside the lock is there for a reason:
+
+    1. lock the event row: every change to its seats queues behind it;
+    2. (``session_id`` only) the session: its capacity and status;
+    3. the active ticket types (at most two rows): which one, its price, window, quantity;
+    4. (a type with a quantity only) how many of that type are taken;
+    5. seats taken and people waiting, in one statement;
+    6-8. insert the registration, its history row and its email.
+
+    There is no separate duplicate check: the partial unique indexes refuse a
+    second live registration, and the violation becomes registration.duplicate.
+    ``payments_open`` (grandrounds.payments) says whether a price above zero can be paid here.
+    """
+    try:
+        async with write_transaction():
+            event = await lock_event(event_id)
+            place = await open_place(event, session_id)
+            member_places = _may_take_member_places(principal.roles)
+            if event["member_only"] and not member_places:
+                raise errors.members_only()
+            ticket = await ticket_for_registration(event_id, ticket_type_id)
+            if ticket:
+                await check_sale(ticket, 1, [] if member_places else [principal.person_id])
+            who = _Who(principal.person_id, principal.email, principal.name, _price(ticket, principal.roles))
+            _refuse_unpayable([who], payments_open)
+            (row,) = await _book(place, [who], ticket, principal, on_behalf=False)
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise errors.duplicate() from exc
+        raise
+    return out(row, place.join_url, owner_view=True)
+
+
+async def _require_colleagues(principal: Principal, person_ids: list[int]) -> None:
+    """The caller leads organizations that count every one of ``person_ids`` among their members."""
+    led = await Organization.select(Organization.id).where(Organization.leader == principal.person_id)
+    if not led:
+        raise errors.on_behalf_forbidden()
+    members = await OrganizationMember.select(OrganizationMember.person).where(
+        OrganizationMember.organization.is_in([o["id"] for o in led])
+        & OrganizationMember.person.is_in(person_ids)
+    )
+    strangers = sorted(set(person_ids) - {m["person"] for m in members})
+    if strangers:
+        raise errors.not_colleagues(strangers)
+
+
+async def _people(person_ids: list[int]) -> dict[int, tuple[Row, frozenset[Role]]]:
+    """Each person's account and roles (two queries for the whole group)."""
+    people = await Person.select(Person.id, Person.email, Person.name).where(Person.id.is_in(person_ids))
+    unknown = sorted(set(person_ids) - {p["id"] for p in people})
+    if unknown:
+        raise errors.person_unknown(unknown)
+    grants = await RoleGrant.select(RoleGrant.person, RoleGrant.role).where(
+        RoleGrant.person.is_in(person_ids)
+    )
+    known = {role.value for role in Role}
+    roles: dict[int, set[Role]] = {pid: set() for pid in person_ids}
+    for grant in grants:
+        if grant["role"] in known:
+            roles[grant["person"]].add(Role(grant["role"]))
+    held = await with_derived(roles)
+    return {p["id"]: (p, held[p["id"]]) for p in people}
+
+
+async def _refuse_duplicates(place: Place, person_ids: list[int], emails: list[str]) -> None:
+    """Name who is already registered, so the booker knows whom to leave out."""
+    taken = await Registration.select(Registration.person).where(
+        place.scope()
+        & Registration.status.is_in(list(LIVE))
+        & (Registration.person.is_in(person_ids) | Registration.email_key.is_in(emails))
+    )
+    if taken:
+        raise errors.already_registered(sorted({t["person"] for t in taken}))
+
+
+async def register_colleagues(
+    principal: Principal,
+    event_id: int,
+    person_ids: list[int],
+    ticket_type_id: int | None = None,
+    *,
+    session_id: int | None = None,
+    payments_open: bool,
+) -> list[RegistrationOut]:
+    """Register a group on their behalf, all or nothing: an organization's leader for its members,
+    or the event's staff for anyone. The group shares a party key, waits together and is seated
+    together. Each pays their own tier's price (pricing explains the on-behalf rule)."""
+    if not 1 <= len(person_ids) <= MAX_PARTY or len(set(person_ids)) != len(person_ids):
+        raise errors.party_invalid()
+    staff = await may_run_event(principal, event_id)
+    if not staff:
+        await _require_colleagues(principal, person_ids)
+    try:
+        async with write_transaction():
+            event = await lock_event(event_id)
+            place = await open_place(event, session_id)
+            if len(person_ids) > place.capacity:
+                raise errors.party_too_large(place.capacity)
+            people = await _people(person_ids)
+            outsiders = [pid for pid in person_ids if not _may_take_member_places(people[pid][1])]
+            if event["member_only"] and outsiders:
+                raise errors.members_only()
+            ticket = await ticket_for_registration(event_id, ticket_type_id)
+            if ticket:
+                await check_sale(ticket, len(person_ids), outsiders)
+            await _refuse_duplicates(place, person_ids, [people[pid][0]["email"] for pid in person_ids])
+            group = []
+            for pid in person_ids:
+                person, roles = people[pid]
+                cost = _price(ticket, roles, booked_by_someone_else=pid != principal.person_id)
+                group.append(_Who(pid, person["email"], person["name"], cost))
+            _refuse_unpayable(group, payments_open)
+            rows = await _book(place, group, ticket, principal, on_behalf=True)
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise errors.duplicate() from exc
+        raise
+    return [out(r, place.join_url, owner_view=staff or r["person"] == principal.person_id) for r in rows]
