@@ -30,10 +30,10 @@ from accounts.schemas import (
     TokenOut,
 )
 from accounts.services import credentials, email_verification, organizations, password_reset, people, programs
-from grandrounds.auth import SESSION_COOKIE, current_principal, requires, signed_in
-from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import Forbidden
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import SESSION_COOKIE, current_principal, requires, signed_in
+from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0)]

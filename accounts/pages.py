@@ -16,10 +16,10 @@ from litestar.response import Redirect, Template
 from accounts.profile import profile_lines
 from accounts.schemas import PersonUpdate, SignUp
 from accounts.services import credentials, email_verification, password_reset, people
-from grandrounds.auth import SESSION_COOKIE, current_principal, signed_in
-from grandrounds.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import SESSION_COOKIE, current_principal, signed_in
+from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 
 Form = URLEncodedBody[dict[str, str]]
 

@@ -38,14 +38,14 @@ def server_command(name: str, port: int) -> list[str]:
     if name == "uvicorn":
         return [
             str(venv_bin / "uvicorn"),
-            "grandrounds.asgi:app",
+            "grandrounds.server.asgi:app",
             "--port",
             str(port),
             "--log-level",
             "warning",
         ]
     return [str(venv_bin / "granian"), "--interface", "asgi", "--port", str(port), "--log-level", "warning",
-            "grandrounds.asgi:app"]  # fmt: skip
+            "grandrounds.server.asgi:app"]  # fmt: skip
 
 
 def wait_ready(base: str) -> None:
@@ -83,7 +83,7 @@ def main() -> int:
     env = {**os.environ, "GRANDROUNDS_VAR_DIR": str(var), "GRANDROUNDS_DISPATCHER_IN_SERVER": "0"}
     env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "grandrounds.cli", "migrate"], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "grandrounds.server.cli", "migrate"], env=env, check=True, capture_output=True
     )
     print(f"{'server':<8} {'path':<9} {'req/s':>9} {'p50':>9} {'p99':>9}")
     for name in ("uvicorn", "granian"):

@@ -38,8 +38,8 @@ async def main() -> None:
     from accounts.schemas import SignUp
     from accounts.services.people import create_person
     from events.tables import Event, Registration, Session
-    from grandrounds.app import create_app
     from grandrounds.db import migrate
+    from grandrounds.server.app import create_app
     from notifications.feeds import build_feed, entries_for, reset_token
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it would print the feed token

@@ -67,10 +67,10 @@ from billing.ledger import at  # noqa: E402
 from billing.stripe_client import STATE_KEY  # noqa: E402
 from billing.tables import LedgerEntry  # noqa: E402
 from events.tables import Event, Registration  # noqa: E402
-from grandrounds.app import create_app  # noqa: E402
-from grandrounds.auth import SESSION_COOKIE  # noqa: E402
 from grandrounds.db import migrate  # noqa: E402
+from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
+from grandrounds.web.auth import SESSION_COOKIE  # noqa: E402
 from tests.stripe_server import Account, StripeServer  # noqa: E402
 from tests.stripe_server.payouts import stripe_fee  # noqa: E402
 

@@ -43,8 +43,8 @@ from accounts.schemas import ProgramCreate, SignUp  # noqa: E402
 from accounts.services.credentials import create_token  # noqa: E402
 from accounts.services.people import create_person  # noqa: E402
 from accounts.services.programs import assign_staff, create_program  # noqa: E402
-from grandrounds.app import create_app  # noqa: E402
 from grandrounds.db import migrate  # noqa: E402
+from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
 
 PASSWORD = "correct horse battery"  # noqa: S105 - throwaway accounts in a scratch database

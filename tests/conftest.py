@@ -33,8 +33,8 @@ from accounts.principal import Role  # noqa: E402
 from accounts.schemas import SignUp  # noqa: E402
 from accounts.services.credentials import create_token  # noqa: E402
 from accounts.services.people import create_person  # noqa: E402
-from grandrounds.app import create_app  # noqa: E402
 from grandrounds.db import engine, migrate  # noqa: E402
+from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
 
 PASSWORD = "correct horse battery"

@@ -3,7 +3,7 @@
 A member is whoever holds an active membership *today*: an individual
 membership, or a seat in an organization's. That lives in billing, which
 accounts must not import, so billing registers a *role source* here at start
-(see ``grandrounds.app.wire_role_sources``) and every place that asks what
+(see ``grandrounds.server.app.wire_role_sources``) and every place that asks what
 roles a person has (the signed-in principal, pricing a colleague booked by
 someone else, the people list) asks through :func:`with_derived`. Because the
 answer is computed when asked, a membership that lapses stops counting that

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK
 from billing.payments.checkout import start_checkout
 from billing.payments.schemas import CheckoutOut
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, signed_in
+from grandrounds.web.auth import current_principal, signed_in
 
 
 @post(

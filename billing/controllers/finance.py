@@ -33,7 +33,7 @@ from billing.finance.schemas import (
     TotalsOut,
 )
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 
 FINANCE = [requires(Role.FINANCE)]
 TAGS = ["finance"]

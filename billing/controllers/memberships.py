@@ -27,7 +27,7 @@ from billing.memberships.schemas import (
     SeatOut,
 )
 from billing.stripe_client import STATE_KEY, StripeAccount, account_from
-from grandrounds.auth import current_principal, signed_in
+from grandrounds.web.auth import current_principal, signed_in
 
 
 def _join_out(outcome: JoinOutcome) -> JoinOut:

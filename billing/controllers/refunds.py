@@ -12,7 +12,7 @@ from accounts.principal import Role
 from billing.payments.refunds import refund_registration
 from billing.payments.schemas import RefundCreate, RefundOut
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 
 
 @post(

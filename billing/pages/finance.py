@@ -24,9 +24,9 @@ from billing.finance import totals as finance_totals
 from billing.finance.periods import Period, month_of, parse_period
 from billing.finance.reconciliation import reconcile
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, requires
 from grandrounds.db import now
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires
 
 FINANCE = [requires(Role.FINANCE)]
 Form = URLEncodedBody[dict[str, str]]

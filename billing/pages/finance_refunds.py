@@ -21,9 +21,9 @@ from billing.payments.disputes import disputes_list
 from billing.payments.refunds import refund_registration
 from billing.payments.schemas import RefundCreate
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
 from grandrounds.money import format_money, to_minor_units
+from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
 FINANCE = [requires(Role.FINANCE)]

@@ -21,9 +21,9 @@ from billing.memberships import joining, points, seats
 from billing.memberships import views as membership_views
 from billing.memberships.tiers import CURRENCY
 from billing.stripe_client import STATE_KEY, StripeAccount, account_from
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import DomainError
 from grandrounds.money import format_money
+from grandrounds.web.auth import current_principal, signed_in
 
 Form = URLEncodedBody[dict[str, str]]
 

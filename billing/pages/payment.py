@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from billing.payments.checkout import registrant_view, start_checkout
 from billing.payments.returns import settle_on_return
 from billing.stripe_client import account_from
-from grandrounds.auth import current_principal, signed_in
+from grandrounds.web.auth import current_principal, signed_in
 
 OUTCOMES: dict[str, tuple[str, str]] = {
     "confirmed": ("Payment received", "Your payment went through and your place is confirmed."),

@@ -26,7 +26,7 @@ from directory.schemas import (
     SubmissionReceipt,
 )
 from directory.services import claims, listings, moderation, submissions
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 
 Limit = Annotated[int, QueryParameter(ge=1, le=listings.MAX_LIMIT)]
 Offset = Annotated[int, QueryParameter(ge=0)]

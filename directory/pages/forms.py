@@ -21,8 +21,8 @@ from directory.pages.public import viewer
 from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LIMITS, Proposal
 from directory.services import claims, listings, submissions
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, signed_in
 
 Form = URLEncodedBody[dict[str, str]]
 PROPOSAL_FIELDS = ("name", "kind", "country", "region", "city", "website", "description")

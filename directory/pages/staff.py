@@ -20,8 +20,8 @@ from directory.pages.forms import form_context, form_values, proposal_data
 from directory.platforms import PLATFORMS
 from directory.proposals import LABELS, Proposal
 from directory.services import claims, listings, moderation
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires
 
 Form = URLEncodedBody[dict[str, str]]
 NOTICES = {

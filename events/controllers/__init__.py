@@ -1,1 +1,1 @@
-"""The events JSON API, one module per resource; see grandrounds.routing for how they are wired."""
+"""The events JSON API, one module per resource; see grandrounds.server.routing for how they are wired."""

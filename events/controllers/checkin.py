@@ -24,7 +24,7 @@ from events.schemas import (
 )
 from events.services.checkin import codes as checkin_codes
 from events.services.checkin import records as checkin
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 
 Search = Annotated[str, QueryParameter(max_length=200)]
 Reason = Annotated[str, QueryParameter(max_length=200)]

@@ -20,8 +20,8 @@ from events.schemas import (
 )
 from events.services import catalogue, scheduling
 from events.services.registration import registering as registration
-from grandrounds.auth import current_principal, requires, signed_in
-from grandrounds.payments import payments_open
+from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.payments import payments_open
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0)]

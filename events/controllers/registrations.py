@@ -13,8 +13,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from events.schemas import ColleaguesCreate, RegistrationOut
 from events.services.registration import registering as registration
-from grandrounds.auth import current_principal, signed_in
-from grandrounds.payments import payments_open
+from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.payments import payments_open
 
 
 class RegistrationController(Controller):

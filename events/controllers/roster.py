@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from events.schemas import RosterPage
 from events.services.registration import roster
-from grandrounds.auth import current_principal, signed_in
+from grandrounds.web.auth import current_principal, signed_in
 
 Limit = Annotated[int, QueryParameter(ge=1, le=roster.MAX_LIMIT)]
 Offset = Annotated[int, QueryParameter(ge=0)]

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from accounts.principal import Principal, Role
 from events.schemas import SessionCreate, SessionOut, SessionUpdate, TrackCreate, TrackOut, TrackUpdate
 from events.services import sessions
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 
 Reason = Annotated[str, QueryParameter(max_length=200)]
 STAFF = [requires(Role.PROGRAM_STAFF)]

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from accounts.principal import Role
 from events.schemas import SpeakerCreate, SpeakerOut, SpeakingOut
 from events.services import speakers
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 
 
 class SessionSpeakerController(Controller):

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from accounts.principal import Principal, Role
 from events.schemas import TicketTypeCreate, TicketTypeOut, TicketTypeUpdate
 from events.services import tickets
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 
 
 class TicketTypeController(Controller):

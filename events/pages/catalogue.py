@@ -25,10 +25,10 @@ from events.services.access import may_run_event
 from events.services.registration import registering as registration
 from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.db import now
 from grandrounds.errors import DomainError, InvalidInput
-from grandrounds.payments import payments_open
+from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.payments import payments_open
 
 Form = URLEncodedBody[dict[str, str]]
 PAGE_SIZE = 20

@@ -24,8 +24,8 @@ from events.pages import display
 from events.services.access import session_for_staff
 from events.services.checkin import codes as checkin_codes
 from events.services.checkin import records as checkin
-from grandrounds.auth import current_principal, requires, signed_in
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires, signed_in
 
 Form = URLEncodedBody[dict[str, str]]
 NO_STORE = {"Cache-Control": "no-store"}

@@ -24,9 +24,9 @@ from events.pages.catalogue import KIND_LABELS, viewer_zone
 from events.services.registration import registering as registration
 from events.services.registration.seats import LIVE
 from events.tables import Registration
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.db import now
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, signed_in
 
 STATUS_LABELS = {
     "pending_payment": "Pending payment",

@@ -19,8 +19,8 @@ from accounts.principal import Principal
 from events.pages import display
 from events.schemas import SpeakingOut
 from events.services import speakers
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, signed_in
 
 Form = URLEncodedBody[dict[str, str]]
 STATUS_LABELS = {

@@ -33,8 +33,8 @@ from events.services.access import event_for_staff
 from events.services.catalogue import KINDS
 from events.services.registration import roster
 from events.tables import Event, Registration, Session
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.web.auth import current_principal, requires
 
 Form = URLEncodedBody[dict[str, str]]
 ROSTER_PAGE_SIZE = 50

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 from library.schemas import ItemCreate, ItemOut, ItemPage, ItemUpdate
 from library.services import catalogue, items
 from library.web import viewer

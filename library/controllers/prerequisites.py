@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 from library.schemas import PrerequisiteAdd, PrerequisiteOut
 from library.services import prerequisites
 from library.web import viewer

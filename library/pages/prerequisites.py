@@ -13,8 +13,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.web.auth import current_principal, requires
 from library.services import access, prerequisites
 from library.services.rules import KINDS
 from library.tables import LibraryItem

@@ -17,8 +17,8 @@ from litestar.response import Redirect, Template
 
 from accounts.principal import Role
 from events.tables import Event
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.web.auth import current_principal, requires
 from library.pages.library import card
 from library.schemas import ItemCreate, ItemUpdate
 from library.services import catalogue, items

@@ -9,9 +9,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import NotFound
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import current_principal, signed_in
 from notifications import feeds
 
 CALENDAR = "text/calendar; charset=utf-8"

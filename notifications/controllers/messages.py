@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 from notifications import catalog, errors, records
 from notifications.schemas import MessageOut, MessagePage, TemplateOut
 

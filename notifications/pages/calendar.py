@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from grandrounds.auth import current_principal, signed_in
+from grandrounds.web.auth import current_principal, signed_in
 from notifications import feeds
 from notifications.controllers.feeds import feed_urls
 

@@ -9,8 +9,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires, signed_in
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import current_principal, requires, signed_in
 from notifications import catalog, errors, records
 
 

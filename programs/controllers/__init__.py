@@ -1,1 +1,1 @@
-"""The programs JSON API, one module per resource; see grandrounds.routing for how they are wired."""
+"""The programs JSON API, one module per resource; see grandrounds.server.routing for how they are wired."""

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires
+from grandrounds.web.auth import current_principal, requires
 from programs.controllers.uploads import MultipartForm, read_file, text_field
 from programs.schemas import AttendanceIn, AttendanceOut, ImportOut, PersonRef, UnmatchedOut
 from programs.services import attendance, imports

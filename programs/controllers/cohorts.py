@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
 from accounts.services.programs import runs_program
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 from programs import errors
 from programs.schemas import (
     CohortCreate,

@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import current_principal, requires, signed_in
 from programs.schemas import (
     Application,
     Decision,

@@ -9,8 +9,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.auth import current_principal, requires, signed_in
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import current_principal, requires, signed_in
 from programs.controllers.uploads import MultipartForm, read_file
 from programs.schemas import CertificateOut, DeliverableOut, ReviewIn, RevokeIn, TranscriptOut
 from programs.services import certificates, deliverables, transcript

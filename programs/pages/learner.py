@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from grandrounds.auth import current_principal, signed_in
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, signed_in
 from programs.controllers.uploads import MultipartForm, read_file
 from programs.pages.common import STATE_WORDS, Form, back, messages
 from programs.services import deliverables, enrollment, ladder, reports, transcript

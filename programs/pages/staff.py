@@ -11,8 +11,8 @@ from litestar.response import Template
 from accounts.principal import Role
 from accounts.services.programs import programs_run_by
 from accounts.tables import Person, Program
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires
 from programs.controllers.uploads import MultipartForm, read_file, text_field
 from programs.pages.common import STATE_WORDS, Form, as_int, back, local_time, messages
 from programs.services import (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.tables import Person
-from grandrounds.auth import SESSION_COOKIE
+from grandrounds.web.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD, csrf_from, make_actor
 
 FORM = {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from accounts.tables import Person, RoleGrant, SignInSession
-from grandrounds.auth import SESSION_COOKIE
+from grandrounds.web.auth import SESSION_COOKIE
 
 GOOD = {"email": "Grace.Hopper@Example.org", "password": "a sturdy passphrase", "name": "Grace Hopper"}
 

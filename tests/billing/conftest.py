@@ -19,7 +19,7 @@ from litestar import Litestar
 
 from accounts.principal import Role
 from billing.ledger import balance_of
-from grandrounds.app import create_app
+from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
 from tests.conftest import Actor, make_actor, make_staff
 from tests.events.test_registration import event_body

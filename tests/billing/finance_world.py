@@ -18,8 +18,8 @@ from billing.payments.charges import import_charge
 from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Membership
 from events.tables import Event, Registration
-from grandrounds.auth import SESSION_COOKIE
 from grandrounds.db import write_transaction
+from grandrounds.web.auth import SESSION_COOKIE
 from tests.conftest import Actor, make_actor, make_program
 from tests.stripe_server import Account
 from tests.stripe_server.account import Obj

@@ -10,9 +10,9 @@ from accounts.services.standing import derived_roles
 from accounts.tables import Person
 from billing.memberships import points
 from billing.tables import Membership, MembershipSeat, PointsEntry
-from grandrounds.app import wire_role_sources
 from grandrounds.db import now
-from grandrounds.demo import seed_demo
+from grandrounds.server.app import wire_role_sources
+from grandrounds.server.demo import seed_demo
 
 
 async def counts() -> tuple[int, int, int]:

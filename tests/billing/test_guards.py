@@ -10,7 +10,7 @@ from litestar import Litestar
 
 from accounts.principal import Role
 from billing.tables import Checkout, LedgerEntry, StripeEvent
-from grandrounds.app import create_app
+from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
 from tests.billing.conftest import WEBHOOK_SECRET, Shop, client_for
 from tests.conftest import make_actor, make_staff

@@ -8,7 +8,7 @@ from litestar import Litestar
 from billing.payments.lapsed_checkouts import expire_lapsed_checkouts
 from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Checkout
-from grandrounds.background import default_dispatcher
+from grandrounds.server.background import default_dispatcher
 from notifications.transports import MailLogTransport
 from tests.billing.conftest import PRICE, Shop
 from tests.billing.test_checkout_flow import confirmations

@@ -7,7 +7,7 @@ from dataclasses import replace
 import httpx
 
 from billing.tables import Membership, MembershipSeat
-from grandrounds.app import create_app
+from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
 from tests.billing.conftest import client_for
 from tests.billing.membership_kit import guest, join_individual, organization, priced_event, register

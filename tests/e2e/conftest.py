@@ -56,7 +56,7 @@ def serve(run_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[st
         **(extra_env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "grandrounds.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "grandrounds.server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

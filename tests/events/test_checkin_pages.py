@@ -11,8 +11,8 @@ from accounts.principal import Role
 from accounts.services.credentials import open_session
 from events.services.checkin.codes import code_at
 from events.tables import CheckIn, CheckInRemoval, Session
-from grandrounds.auth import SESSION_COOKIE
 from grandrounds.db import now
+from grandrounds.web.auth import SESSION_COOKIE
 from tests.conftest import Actor, csrf_from, make_actor, make_staff
 from tests.events.test_checkin import register, ticket_code_of, webinar
 

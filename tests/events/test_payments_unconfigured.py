@@ -13,7 +13,7 @@ from asgi_lifespan import LifespanManager
 from accounts.principal import Role
 from accounts.tables import Organization, OrganizationMember
 from events.tables import Registration, RegistrationChange
-from grandrounds.app import create_app
+from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
 from notifications.tables import OutboxMessage
 from tests.conftest import make_actor, make_staff

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events.demo import seed_events
-from grandrounds.demo import DEMO_PEOPLE, _ensure_person
+from grandrounds.server.demo import DEMO_PEOPLE, _ensure_person
 from library.demo import RECORDING_TITLE, seed_library
 from library.tables import CohortPrerequisite, LibraryItem
 from programs.demo import seed_programs

@@ -243,7 +243,7 @@ async def test_a_message_whose_session_is_gone_fails_for_good_and_the_rest_go_ou
 
 def test_the_worker_wires_the_resolvers_too(monkeypatch, tmp_path) -> None:
     """``grandrounds worker`` builds its dispatcher without the app: it must resolve invites all the same."""
-    from grandrounds.background import default_dispatcher
+    from grandrounds.server.background import default_dispatcher
     from notifications import invites
     from notifications.transports import MailLogTransport
 

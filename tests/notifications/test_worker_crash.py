@@ -62,7 +62,7 @@ def _start_worker(port: int) -> subprocess.Popen[bytes]:
         "GRANDROUNDS_OUTBOX_LEASE_SECONDS": "2",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "grandrounds.cli", "worker"],
+        [sys.executable, "-m", "grandrounds.server.cli", "worker"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

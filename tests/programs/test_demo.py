@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.principal import Role
-from grandrounds.demo import DEMO_PEOPLE, _ensure_person
+from grandrounds.server.demo import DEMO_PEOPLE, _ensure_person
 from programs.demo import seed_programs
 from programs.services.ladder import rungs_of
 from programs.services.progress import cohort_progress

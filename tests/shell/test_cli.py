@@ -11,7 +11,7 @@ from accounts.tables import OrganizationMember, Person, RoleGrant
 
 def grandrounds(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "grandrounds.cli", *args],
+        [sys.executable, "-m", "grandrounds.server.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -36,8 +36,8 @@ from events.schemas import CancelRequest, EventUpdate
 from events.services import scheduling
 from events.services.registration.seats import LIVE
 from events.tables import Registration, Session
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
 EDIT_FIELDS = (

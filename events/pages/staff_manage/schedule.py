@@ -41,8 +41,8 @@ from events.schemas import SessionCreate, SessionUpdate, TrackCreate, TrackUpdat
 from events.services import sessions as schedule
 from events.services.registration.seats import LIVE
 from events.tables import Registration, Session, SessionSpeaker, Track
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
 SESSION_FIELDS = (

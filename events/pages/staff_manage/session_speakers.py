@@ -22,8 +22,8 @@ from events.pages.staff_manage.forms import Form, line, problem, staff_session, 
 from events.schemas import SpeakerCreate
 from events.services import speakers
 from events.tables import SessionSpeaker
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError
+from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
 STATUS_LABELS = {

@@ -35,9 +35,9 @@ from events.pages.staff_manage.forms import (
 from events.schemas import TicketTypeCreate, TicketTypeOut
 from events.services import tickets
 from events.services.pricing import TIERS
-from grandrounds.auth import current_principal, requires
 from grandrounds.errors import DomainError, InvalidInput
 from grandrounds.money import is_known_currency
+from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
 TICKET_FIELDS = (

@@ -185,7 +185,7 @@ async def register(
 
     There is no separate duplicate check: the partial unique indexes refuse a
     second live registration, and the violation becomes registration.duplicate.
-    ``payments_open`` (grandrounds.payments) says whether a price above zero can be paid here.
+    ``payments_open`` (grandrounds.web.payments) says whether a price above zero can be paid here.
     """
     try:
         async with write_transaction():

@@ -8,7 +8,7 @@ place, after its new status is written, so what they write commits or rolls
 back with it; they must not open a transaction of their own nor call out of
 the process (Stripe, SMTP).
 
-The shell registers the hooks (``grandrounds.app.wire_withdrawal_hooks``) in
+The shell registers the hooks (``grandrounds.server.app.wire_withdrawal_hooks``) in
 every process that can end places: the server and the background worker.
 """
 

@@ -21,16 +21,16 @@ from piccolo.engine.postgres import PostgresEngine
 
 from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
-from grandrounds.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
-from grandrounds.background import default_dispatcher, wire_invite_resolvers
 from grandrounds.db import engine
-from grandrounds.health import healthz, readyz
-from grandrounds.http_errors import EXCEPTION_HANDLERS
-from grandrounds.payments import initial_state as payments_state
-from grandrounds.routing import domain_handlers
+from grandrounds.server.background import default_dispatcher, wire_invite_resolvers
+from grandrounds.server.health import healthz, readyz
+from grandrounds.server.routing import domain_handlers
 from grandrounds.settings import Settings, get_settings
+from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
+from grandrounds.web.http_errors import EXCEPTION_HANDLERS
+from grandrounds.web.payments import initial_state as payments_state
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 log = logging.getLogger("grandrounds")
 
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         middleware=[PrincipalMiddleware()],
-        # Whether paid places can be held here (grandrounds.payments): events ask without importing billing.
+        # Whether paid places can be held here (grandrounds.web.payments): events ask, importing no billing.
         state=State(payments_state(settings)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -40,7 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"grandrounds is running at http://{args.host}:{args.port}  (database: {_describe_db()})", flush=True
     )
     uvicorn.run(
-        "grandrounds.asgi:app",
+        "grandrounds.server.asgi:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -57,7 +57,7 @@ def _describe_db() -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from grandrounds.demo import seed_demo
+    from grandrounds.server.demo import seed_demo
 
     _migrate()
     logins = asyncio.run(seed_demo())
@@ -100,8 +100,8 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from billing.stripe_client import worker_account
-    from grandrounds.app import wire_role_sources, wire_withdrawal_hooks
-    from grandrounds.background import default_dispatcher
+    from grandrounds.server.app import wire_role_sources, wire_withdrawal_hooks
+    from grandrounds.server.background import default_dispatcher
     from notifications.dispatcher import run_worker
 
     _migrate()

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Response
 from litestar.datastructures import Cookie
 
-from grandrounds.auth import SESSION_COOKIE
 from grandrounds.settings import get_settings
+from grandrounds.web.auth import SESSION_COOKIE
 
 
 def set_session_cookie(response: Response[Any], secret: str) -> None:
