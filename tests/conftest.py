@@ -25,6 +25,8 @@ os.environ.pop("GRANDROUNDS_SECRET_KEY", None)
 
 import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 from litestar import Litestar  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.utils.sync import run_sync  # noqa: E402
@@ -38,6 +40,13 @@ from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
 
 PASSWORD = "correct horse battery"
+
+# Property tests explore the same examples on every run (a red CI is reproducible) and never fail
+# because the machine is busy: generation speed and per-example time are not what they test.
+hypothesis_settings.register_profile(
+    "grandrounds", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("grandrounds")
 
 
 def pytest_report_header() -> str:
