@@ -13,6 +13,10 @@ ensure_python() {
   exit 1
 }
 
+# The exact versions come from uv.lock (resolved by `uv lock`, checked in), so every install,
+# a developer's, CI's or the container's, gets the same packages. uv itself is pinned here.
+UV_VERSION=0.13.9
+
 ensure_venv() {
   local extras="$1"
   ensure_python
@@ -21,12 +25,16 @@ ensure_venv() {
     "$PYTHON" -m venv .venv
   fi
   local stamp=".venv/.installed${extras:+-$extras}"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "==> installing grandrounds${extras:+ with [$extras]} into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    # Build-tool chatter goes to a log; a failed install still prints it.
-    if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}" \
-      >.venv/install.log 2>&1; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ uv.lock -nt "$stamp" ]; then
+    echo "==> installing grandrounds${extras:+ with [$extras]} into .venv from uv.lock"
+    if [ "$(.venv/bin/python -m uv --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
+      .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >.venv/install.log 2>&1 ||
+        { cat .venv/install.log >&2; exit 1; }
+    fi
+    # --locked: refuse a lock that no longer matches pyproject.toml (run `uv lock` after changing it);
+    # --inexact: keep pip and uv themselves in the environment.
+    if ! UV_PROJECT_ENVIRONMENT=.venv .venv/bin/python -m uv sync --quiet --locked --inexact \
+      --python .venv/bin/python ${extras:+--extra "$extras"} >>.venv/install.log 2>&1; then
       cat .venv/install.log >&2
       exit 1
     fi
