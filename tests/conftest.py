@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,17 +28,11 @@ from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from litestar import Litestar  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
-from piccolo.utils.sync import run_sync  # noqa: E402
 
-from accounts.principal import Role  # noqa: E402
-from accounts.schemas import SignUp  # noqa: E402
-from accounts.services.credentials import create_token  # noqa: E402
-from accounts.services.people import create_person  # noqa: E402
 from grandrounds.db import engine, migrate  # noqa: E402
 from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
-
-PASSWORD = "correct horse battery"
+from tests.builders.people import make_actor  # noqa: E402
 
 # Property tests explore the same examples on every run (a red CI is reproducible) and never fail
 # because the machine is busy: generation speed and per-example time are not what they test.
@@ -138,72 +131,11 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
             yield test_client
 
 
-@dataclass
-class Actor:
-    """A person with roles and a personal API token, for calling the API as them."""
-
-    id: int
-    email: str
-    token: str
-    program_id: int | None = None  # for program staff: the program they run
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-_counter = iter(range(1, 1_000_000))
-
-
-async def make_actor(*roles: Role, email: str | None = None, degree: str = "") -> Actor:
-    email = email or f"person{next(_counter)}@example.org"
-    person_id = await create_person(
-        SignUp(email=email, password=PASSWORD, name=email.split("@")[0].title(), degree=degree),
-        roles=roles or (Role.GUEST,),
-    )
-    token = await create_token(person_id, "tests")
-    return Actor(id=person_id, email=email, token=token.token)
-
-
-async def make_program(kind: str = "conference", slug: str | None = None) -> int:
-    from accounts.schemas import ProgramCreate
-    from accounts.services.programs import create_program
-
-    slug = slug or f"program-{next(_counter)}"
-    program = await create_program(ProgramCreate(slug=slug, name=slug.replace("-", " ").title(), kind=kind))  # type: ignore[arg-type]
-    return program.id
-
-
-async def make_staff(program_id: int | None = None, email: str | None = None) -> Actor:
-    """A program-staff person who runs one program (a new one unless given)."""
-    from accounts.services.programs import assign_staff
-
-    program_id = program_id or await make_program()
-    actor = await make_actor(Role.PROGRAM_STAFF, email=email)
-    await assign_staff(program_id, actor.id)
-    actor.program_id = program_id
-    return actor
-
-
 @pytest.fixture
 def actor_factory():  # type: ignore[no-untyped-def]
     return make_actor
 
 
-CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_FIELD.search(html)
-    assert match, "page has no CSRF field"
-    return match.group(1)
-
-
 @pytest.fixture
 def run_dir() -> Iterator[Path]:
     yield _RUN_DIR
-
-
-def run(coro):  # type: ignore[no-untyped-def]
-    """Run a coroutine from a synchronous test."""
-    return run_sync(coro)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import Actor, make_actor
+from tests.builders.people import Actor, make_actor
 
 ANON = "anonymous"
 EVERYONE = ["guest", "member", "speaker", "finance", "program_staff", "admin"]
@@ -146,7 +146,7 @@ async def test_people_list_pages_and_filters(client) -> None:
 )
 async def test_ids_too_large_for_the_database_are_a_4xx_not_a_500(client, path: str) -> None:
     from accounts.principal import Role
-    from tests.conftest import make_actor
+    from tests.builders.people import make_actor
 
     admin = await make_actor(Role.ADMIN)
     response = await client.get(path, headers=admin.headers)

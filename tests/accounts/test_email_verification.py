@@ -10,7 +10,7 @@ import pytest
 from accounts.services.email_verification import confirm, make_token
 from accounts.tables import Person
 from notifications.tables import OutboxMessage
-from tests.events.test_speakers import invite, webinar
+from tests.builders.speakers import invite, webinar
 
 
 async def _verify_url(email: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from accounts.tables import Person
 from grandrounds.web.auth import SESSION_COOKIE
-from tests.conftest import PASSWORD, csrf_from, make_actor
+from tests.builders.clients import csrf_from
+from tests.builders.people import PASSWORD, make_actor
 
 FORM = {
     "name": "Grace Hopper",

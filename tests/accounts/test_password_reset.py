@@ -9,7 +9,8 @@ from accounts.principal import Role
 from accounts.tables import PasswordReset
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
-from tests.conftest import PASSWORD, csrf_from, make_actor
+from tests.builders.clients import csrf_from
+from tests.builders.people import PASSWORD, make_actor
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from events.tables import Event
-from tests.conftest import make_actor, make_staff
-from tests.events.test_registration import event_body
+from tests.builders.events import event_body
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_only_admins_create_programs_and_assign_staff(client) -> None:

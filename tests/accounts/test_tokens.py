@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from accounts.tables import ApiToken
-from tests.conftest import make_actor
+from tests.builders.people import make_actor
 
 
 async def test_token_is_shown_once_and_stored_hashed(client) -> None:

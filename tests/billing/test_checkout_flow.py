@@ -9,16 +9,8 @@ import pytest
 from billing.tables import Checkout, LedgerEntry, StripeEvent
 from events.tables import RegistrationChange
 from notifications.tables import OutboxMessage
-from tests.billing.conftest import PRICE, Shop
+from tests.builders.places import PRICE, Shop, confirmations
 from tests.stripe_server import fee_for
-
-
-async def confirmations(email: str) -> int:
-    return int(
-        await OutboxMessage.count().where(
-            (OutboxMessage.template == "registration_confirmed") & (OutboxMessage.recipient == email)
-        )
-    )
 
 
 async def test_paid_checkout_confirms_the_place_and_fills_the_ledger(shop: Shop) -> None:
@@ -153,7 +145,7 @@ async def test_browser_return_and_webhook_together_confirm_once(shop: Shop) -> N
 
 
 async def test_the_pay_button_leads_to_stripe_without_javascript(shop: Shop) -> None:
-    from tests.conftest import csrf_from
+    from tests.builders.clients import csrf_from
 
     await shop.open_event()
     person, reg = await shop.register()

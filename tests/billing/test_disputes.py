@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from billing.tables import BillingAlert, Dispute, LedgerEntry
-from tests.billing.conftest import PRICE, Shop
-from tests.billing.refund_steps import finance, ledger, paid_place, refund
+from tests.builders.places import PRICE, Shop
+from tests.builders.refunds import finance, ledger, paid_place, refund
 from tests.stripe_server import fee_for
 from tests.stripe_server.disputes import DISPUTE_FEE, close_dispute, open_dispute, submit_evidence
 

@@ -17,8 +17,9 @@ from accounts.principal import Role
 from billing.controllers import finance as finance_api
 from billing.pages import finance as finance_pages
 from billing.tables import BillingAlert, ReconciliationRun
-from tests.billing.finance_world import browse_as, utc
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
+from tests.builders.clients import csrf_from
+from tests.builders.finance import browse_as, utc
+from tests.builders.people import Actor, make_actor, make_staff
 
 ROLES = ("nobody", "guest", "member", "speaker", "program staff", "finance", "admin")
 ALLOWED = {"finance", "admin"}

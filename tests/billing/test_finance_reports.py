@@ -14,8 +14,9 @@ import pytest
 from accounts.principal import Role
 from billing.finance.totals import display
 from billing.tables import BillingAlert
-from tests.billing.finance_world import browse_as, ledger_row, membership, program_event, registration, utc
-from tests.conftest import Actor, csrf_from, make_actor, make_program
+from tests.builders.clients import csrf_from
+from tests.builders.finance import browse_as, ledger_row, membership, program_event, registration, utc
+from tests.builders.people import Actor, make_actor, make_program
 
 
 @dataclass

@@ -17,8 +17,9 @@ from litestar.routes import HTTPRoute
 
 from accounts.principal import Role
 from billing.tables import LedgerEntry, RefundRequest
-from tests.billing.finance_world import browse_as
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
+from tests.builders.clients import csrf_from
+from tests.builders.finance import browse_as
+from tests.builders.people import Actor, make_actor, make_staff
 
 FINANCE_PREFIXES = ("/finance", "/api/v1/finance")
 REFUND_PATH = re.compile(r"^/api/v1/registrations/\{[^}]+\}/refunds$")

@@ -12,9 +12,11 @@ from accounts.principal import Role
 from billing.tables import Checkout, LedgerEntry, StripeEvent
 from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
-from tests.billing.conftest import WEBHOOK_SECRET, Shop, client_for
-from tests.conftest import make_actor, make_staff
-from tests.events.test_registration import published_event
+from tests.builders.clients import client_for
+from tests.builders.events import published_event
+from tests.builders.people import make_actor, make_staff
+from tests.builders.places import Shop
+from tests.builders.stripe import WEBHOOK_SECRET
 from tests.stripe_server import deliver, sign
 
 

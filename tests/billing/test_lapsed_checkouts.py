@@ -10,9 +10,7 @@ from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Checkout
 from grandrounds.server.background import default_dispatcher
 from notifications.transports import MailLogTransport
-from tests.billing.conftest import PRICE, Shop
-from tests.billing.test_checkout_flow import confirmations
-from tests.billing.test_seats_and_money import lapse_hold
+from tests.builders.places import PRICE, Shop, confirmations, lapse_hold
 from tests.stripe_server import StripeFailure
 
 

@@ -7,8 +7,14 @@ import httpx
 from accounts.principal import Role
 from accounts.services.standing import derived_roles
 from billing.tables import MembershipSeat
-from tests.billing.membership_kit import guest, open_invoice, organization, send, subscription_for
-from tests.billing.test_memberships_org import join_by_invoice
+from tests.builders.memberships import (
+    guest,
+    join_by_invoice,
+    open_invoice,
+    organization,
+    send,
+    subscription_for,
+)
 from tests.stripe_server import Account
 from tests.stripe_server.subscriptions import pay_invoice, renew
 

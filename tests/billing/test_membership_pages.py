@@ -9,10 +9,9 @@ import httpx
 from billing.tables import Membership, MembershipSeat
 from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
-from tests.billing.conftest import client_for
-from tests.billing.membership_kit import guest, join_individual, organization, priced_event, register
-from tests.billing.test_memberships_org import join_by_invoice
-from tests.conftest import csrf_from
+from tests.builders.clients import client_for, csrf_from
+from tests.builders.events import register
+from tests.builders.memberships import guest, join_by_invoice, join_individual, organization, priced_event
 from tests.stripe_server import Account
 
 

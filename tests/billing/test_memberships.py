@@ -9,7 +9,8 @@ import httpx
 from accounts.principal import Role
 from accounts.services.standing import derived_roles
 from billing.tables import LedgerEntry, Membership, StripeEvent
-from tests.billing.membership_kit import (
+from tests.builders.events import register
+from tests.builders.memberships import (
     MEMBER_PRICE,
     NON_MEMBER_PRICE,
     age_membership,
@@ -19,7 +20,6 @@ from tests.billing.membership_kit import (
     join_individual,
     membership,
     priced_event,
-    register,
     send,
     subscription_for,
 )

@@ -8,37 +8,21 @@ import pytest
 from accounts.principal import Role
 from accounts.services.standing import derived_roles
 from billing.tables import LedgerEntry, MembershipSeat
-from tests.billing.membership_kit import (
+from tests.builders.events import register
+from tests.builders.memberships import (
     MEMBER_PRICE,
     guest,
+    join_by_invoice,
     membership,
     open_invoice,
     organization,
     priced_event,
-    register,
     send,
     subscription_for,
 )
-from tests.conftest import Actor, make_actor, make_staff
+from tests.builders.people import make_actor, make_staff
 from tests.stripe_server import Account, fee_for
 from tests.stripe_server.subscriptions import pay_invoice
-
-
-async def join_by_invoice(
-    client: httpx.AsyncClient, stripe: Account, leader: Actor, org_id: int, band: str = "B"
-) -> int:
-    joined = await client.post(
-        f"/api/v1/memberships/organizations/{org_id}",
-        json={"band": band, "collection": "invoice"},
-        headers=leader.headers,
-    )
-    assert joined.status_code == 200, joined.text
-    membership_id = int(joined.json()["membership_id"])
-    subscription = subscription_for(stripe, membership_id)
-    invoice = open_invoice(stripe, subscription["id"])
-    assert joined.json()["next_url"] == invoice["hosted_invoice_url"]
-    assert await send(client, pay_invoice(stripe, invoice["id"])) == "membership_active"
-    return membership_id
 
 
 async def test_invoice_membership_starts_when_the_invoice_is_paid(

@@ -10,9 +10,9 @@ import pytest
 from events.pages.registrations import time_left
 from events.tables import Registration
 from grandrounds.db import now
-from tests.billing.conftest import Shop
-from tests.conftest import csrf_from
-from tests.events.page_kit import visible_text
+from tests.builders.clients import csrf_from
+from tests.builders.pages import visible_text
+from tests.builders.places import Shop
 
 PAY_FORM = re.compile(r'<form method="post" action="/registrations/(\d+)/pay">')
 

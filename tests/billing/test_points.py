@@ -9,21 +9,19 @@ import pytest
 from billing.memberships import points
 from billing.memberships.tiers import BANDS, points_for_dues
 from billing.tables import PointsEntry
-from tests.billing.membership_kit import (
+from tests.builders.events import register
+from tests.builders.memberships import (
     MEMBER_PRICE,
     age_membership,
     ends_today,
-    guest,
     membership,
     open_invoice,
-    organization,
     priced_event,
-    register,
+    seated_colleague,
     send,
     subscription_for,
+    transfer,
 )
-from tests.billing.test_memberships_org import join_by_invoice
-from tests.conftest import Actor
 from tests.stripe_server import Account
 from tests.stripe_server.subscriptions import pay_invoice, renew
 
@@ -35,27 +33,6 @@ def test_points_are_half_the_dues_in_major_units(dues: int, granted: int) -> Non
 
 def test_every_band_grants_half_its_dues() -> None:
     assert [points_for_dues(b.dues) for b in BANDS] == [b.dues // 200 for b in BANDS]
-
-
-async def seated_colleague(client: httpx.AsyncClient, stripe: Account) -> tuple[Actor, Actor, int]:
-    leader, colleague = await guest(), await guest()
-    org_id = await organization(leader, colleague)
-    membership_id = await join_by_invoice(client, stripe, leader, org_id, band="B")
-    seat = await client.post(
-        f"/api/v1/memberships/{membership_id}/seats", json={"person_id": colleague.id}, headers=leader.headers
-    )
-    assert seat.status_code == 200
-    return leader, colleague, membership_id
-
-
-async def transfer(
-    client: httpx.AsyncClient, leader: Actor, membership_id: int, person: Actor, amount: int
-) -> httpx.Response:
-    return await client.post(
-        f"/api/v1/memberships/{membership_id}/points/transfers",
-        json={"person_id": person.id, "points": amount},
-        headers=leader.headers,
-    )
 
 
 async def test_a_paid_term_grants_half_the_dues_once(

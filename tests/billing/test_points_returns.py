@@ -12,19 +12,20 @@ from billing.tables import PointsEntry
 from events.services.registration.registering import expire_holds
 from events.tables import CheckIn, Registration, Session
 from grandrounds.db import now
-from tests.billing.membership_kit import (
+from tests.builders.events import register
+from tests.builders.memberships import (
     MEMBER_PRICE,
     age_membership,
     cancel,
     ends_today,
     membership,
     priced_event,
-    register,
+    seated_colleague,
     send,
+    transfer,
 )
-from tests.billing.refund_steps import finance, refund
-from tests.billing.test_points import seated_colleague, transfer
-from tests.conftest import Actor, make_actor
+from tests.builders.people import Actor, make_actor
+from tests.builders.refunds import finance, refund
 from tests.stripe_server import Account
 
 

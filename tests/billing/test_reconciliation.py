@@ -22,8 +22,8 @@ from accounts.principal import Role
 from billing.finance import reconciliation
 from billing.payments.charges import import_charge
 from billing.tables import LedgerEntry, ReconciliationFinding, ReconciliationRun
-from tests.billing.conftest import WEBHOOK_SECRET
-from tests.billing.finance_world import (
+from tests.builders.clients import csrf_from
+from tests.builders.finance import (
     account_of,
     at_moment,
     browse_as,
@@ -32,7 +32,8 @@ from tests.billing.finance_world import (
     ledger_row,
     utc,
 )
-from tests.conftest import Actor, csrf_from, make_actor
+from tests.builders.people import Actor, make_actor
+from tests.builders.stripe import WEBHOOK_SECRET
 from tests.stripe_server import Account, deliver
 from tests.stripe_server.payouts import create_payout, fail_payout, pay_payout, stripe_fee
 

@@ -14,8 +14,8 @@ from litestar import Litestar
 
 from accounts.principal import Role
 from billing.tables import LedgerEntry, ReconciliationFinding
-from tests.billing.finance_world import charge_at, utc
-from tests.conftest import make_actor
+from tests.builders.finance import charge_at, utc
+from tests.builders.people import make_actor
 from tests.stripe_server import Account
 
 CHARGES = 2_600  # x 14 values per finding > 32,767

@@ -8,8 +8,8 @@ from billing.tables import BillingAlert, LedgerEntry, RefundRequest
 from events.tables import RegistrationChange
 from grandrounds.db import now
 from programs.tables import Certificate
-from tests.billing.conftest import PRICE, Shop
-from tests.billing.refund_steps import INVITE_CANCELS, certify, finance, ledger, mails, paid_place, refund
+from tests.builders.places import PRICE, Shop
+from tests.builders.refunds import INVITE_CANCELS, certify, finance, ledger, mails, paid_place, refund
 from tests.stripe_server import fee_for
 
 

@@ -12,9 +12,10 @@ import pytest
 from accounts.principal import Role
 from billing.tables import RefundRequest
 from events.tables import Event
-from tests.billing.conftest import PRICE, Shop
-from tests.billing.refund_steps import certify, finance, paid_place
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
+from tests.builders.clients import csrf_from
+from tests.builders.people import Actor, make_actor, make_staff
+from tests.builders.places import PRICE, Shop
+from tests.builders.refunds import certify, finance, paid_place
 
 WHO = ["anonymous", "attendee", "program staff", "speaker", "member", "finance", "admin"]
 ALLOWED = {"finance", "admin"}

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from billing.tables import BillingAlert, LedgerEntry
-from events.services.registration.registering import expire_holds
-from events.tables import Registration, RegistrationChange
-from grandrounds.db import now
+from events.tables import RegistrationChange
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
-from tests.billing.conftest import PRICE, Shop
-from tests.billing.test_checkout_flow import confirmations
-from tests.conftest import make_actor
+from tests.builders.people import make_actor
+from tests.builders.places import PRICE, Shop, confirmations, lapse_hold
 from tests.stripe_server import fee_for
-
-
-async def lapse_hold(registration_id: int) -> None:
-    """The hold runs out and the dispatcher's chore passes the seat on."""
-    await Registration.update({Registration.hold_expires_at: now() - timedelta(seconds=1)}).where(
-        Registration.id == registration_id
-    )
-    assert await expire_holds() >= 1
 
 
 async def test_amount_mismatch_raises_an_alert_and_confirms_nothing(shop: Shop) -> None:

@@ -7,9 +7,9 @@ import pytest
 
 from accounts.principal import Role
 from directory.tables import Claim, Listing, Submission
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
-from tests.directory.factory import API, org, publish, submit
-from tests.events.page_kit import sign_in
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.directory import API, org, publish, submit
+from tests.builders.people import Actor, make_actor, make_staff
 
 ROLES = [
     ("anonymous", 401),

@@ -9,8 +9,9 @@ import pytest
 
 from directory.tables import Listing, ListingAccount, Submission
 from notifications.tables import OutboxMessage
-from tests.conftest import csrf_from, make_staff
-from tests.directory.factory import API, org, publish
+from tests.builders.clients import csrf_from
+from tests.builders.directory import API, org, publish
+from tests.builders.people import make_staff
 
 
 def _accounts(**accounts: str) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from accounts.tables import Person
 from directory.tables import Claim, Listing, Submission
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, make_actor, make_staff
-from tests.directory.factory import API, approve, org, publish
+from tests.builders.directory import API, approve, org, publish
+from tests.builders.people import Actor, make_actor, make_staff
 
 
 async def _verified(email: str) -> Actor:

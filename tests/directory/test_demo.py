@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from directory.demo import APPROVED, seed_directory
 from directory.tables import Listing, ListingChange, Submission
-from tests.conftest import make_staff
+from tests.builders.people import make_staff
 
 
 async def test_demo_listings_are_approved_once_and_one_waits() -> None:

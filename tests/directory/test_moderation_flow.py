@@ -7,8 +7,8 @@ import httpx
 from accounts.principal import Role
 from directory.tables import Listing, Submission
 from notifications.tables import OutboxMessage
-from tests.conftest import make_actor, make_staff
-from tests.directory.factory import API, approve, org, submit
+from tests.builders.directory import API, approve, org, submit
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_pending_submission_is_invisible_then_published_with_approver(

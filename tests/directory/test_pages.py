@@ -10,9 +10,10 @@ from accounts.principal import Role
 from accounts.tables import Person
 from directory.tables import Listing, Submission
 from grandrounds.db import now
-from tests.conftest import csrf_from, make_actor, make_staff
-from tests.directory.factory import publish
-from tests.events.page_kit import sign_in, submit
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.directory import publish
+from tests.builders.pages import submit
+from tests.builders.people import make_actor, make_staff
 
 FORM = {
     "name": "Harbor Health Clinic",

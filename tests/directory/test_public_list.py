@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Actor, make_staff
-from tests.directory.factory import API, org, publish
+from tests.builders.directory import API, org, publish
+from tests.builders.people import Actor, make_staff
 
 LISTINGS: list[dict[str, Any]] = [
     org(name="Lakeside Children's Hospital", kind="hospital", country="US", region="Minnesota",

@@ -10,8 +10,8 @@ from accounts.principal import Role
 from directory.services.submissions import PER_EMAIL_PER_HOUR, PER_IP_PER_HOUR, ip_hash
 from directory.tables import Submission
 from grandrounds.db import now
-from tests.conftest import make_actor
-from tests.directory.factory import API, org
+from tests.builders.directory import API, org
+from tests.builders.people import make_actor
 
 
 async def test_one_email_may_send_only_so_many_per_hour(client: httpx.AsyncClient) -> None:

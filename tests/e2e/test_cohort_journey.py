@@ -10,8 +10,9 @@ from accounts.principal import Role
 from accounts.tables import Person
 from programs.schemas import CohortCreate, PolicyIn
 from programs.services import cohorts, enrollment
-from tests.conftest import PASSWORD, make_actor, make_program, make_staff, run
-from tests.programs.factory import make_session
+from tests.builders.clients import run
+from tests.builders.cohorts import make_session
+from tests.builders.people import PASSWORD, make_actor, make_program, make_staff
 
 pytestmark = pytest.mark.e2e
 

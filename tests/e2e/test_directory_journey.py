@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, make_staff, run
+from tests.builders.clients import run
+from tests.builders.people import PASSWORD, make_staff
 
 pytestmark = pytest.mark.e2e
 

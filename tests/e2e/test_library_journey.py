@@ -3,13 +3,12 @@ sees the invitation to join instead of its content, and follows it to the member
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import make_actor, run
+from tests.builders.clients import run
+from tests.builders.live import publish_item
+from tests.builders.people import make_actor
 
 pytestmark = pytest.mark.e2e
 
@@ -18,24 +17,15 @@ LOCKED = "Crisis communication playbook"
 LOCKED_TEXT = "Hour 0-1: acknowledge publicly"
 
 
-def _publish(base: str, token: str, **fields: Any) -> int:
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10) as api:
-        created = api.post("/api/v1/library/items", json=fields)
-        assert created.status_code == 201, created.text
-        item_id = int(created.json()["id"])
-        assert api.post(f"/api/v1/library/items/{item_id}/publish").status_code == 200
-    return item_id
-
-
 def test_guest_meets_a_members_only_item_and_follows_the_join_link(live_server: str, browser_page) -> None:  # type: ignore[no-untyped-def]
     staff = run(make_actor(Role.PROGRAM_STAFF, email="librarian@example.org"))
-    _publish(
+    publish_item(
         live_server, staff.token, kind="policy_template", title=SAMPLE, audience="guest_sample",
         summary="A short, editable policy for staff posting about their workplace.",
         body="Purpose: help employees share pride in our work while protecting patient privacy.",
         tags=["policy", "privacy"], author_name="Riverside Health System",
     )  # fmt: skip
-    locked_id = _publish(
+    locked_id = publish_item(
         live_server, staff.token, kind="guide", title=LOCKED, audience="members_only",
         summary="Roles, holding statements and an escalation tree for when a post goes viral.",
         body=f"{LOCKED_TEXT}, say what you are doing.", link_url="https://example.org/crisis-playbook.pdf",

@@ -12,9 +12,9 @@ import pytest
 
 from accounts.principal import Role
 from billing.tables import Membership
-from tests.conftest import make_actor, make_staff, run
-from tests.e2e.test_library_journey import _publish
-from tests.e2e.test_paid_registration_journey import _paid_webinar
+from tests.builders.clients import run
+from tests.builders.live import paid_webinar, publish_item
+from tests.builders.people import make_actor, make_staff
 from tests.stripe_server import StripeServer
 
 pytestmark = pytest.mark.e2e
@@ -27,13 +27,13 @@ def test_a_guest_joins_on_the_hosted_page_and_gets_members_content_and_prices(
     paid_server: str, stripe_server: StripeServer, browser_page
 ) -> None:
     librarian = run(make_actor(Role.PROGRAM_STAFF, email="onboarding.librarian@example.org"))
-    locked_id = _publish(
+    locked_id = publish_item(
         paid_server, librarian.token, kind="guide", title=LOCKED, audience="members_only",
         summary="A four-week plan for new physicians joining the network's social channels.",
         body=f"{LOCKED_TEXT}.", tags=["onboarding"], author_name="Center for Social Media in Medicine",
     )  # fmt: skip
     staff = run(make_staff(email="membership.staff@example.org"))
-    event_id = _paid_webinar(paid_server, staff.token, staff.program_id)
+    event_id = paid_webinar(paid_server, staff.token, staff.program_id)
     page = browser_page
 
     # A newcomer signs up (a guest account) and opens the members-only item: summary and invitation only.

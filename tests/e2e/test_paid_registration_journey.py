@@ -8,55 +8,24 @@ there delivers the signed checkout.session.completed webhook to the app over HTT
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from events.tables import Registration
 from notifications.tables import OutboxMessage
-from tests.conftest import make_staff, run
+from tests.builders.clients import run
+from tests.builders.live import PAID_WEBINAR, paid_webinar
+from tests.builders.people import make_staff
 from tests.stripe_server import StripeServer
 
 pytestmark = pytest.mark.e2e
-
-TITLE = "Webinar: measuring patient education on social media"
-
-
-def _paid_webinar(base: str, token: str, program_id: int) -> int:
-    headers = {"Authorization": f"Bearer {token}"}
-    start = (datetime.now(UTC) + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
-    with httpx.Client(base_url=base, headers=headers, timeout=10) as api:
-        created = api.post(
-            "/api/v1/events/",
-            json={
-                "kind": "webinar",
-                "title": TITLE,
-                "time_zone": "America/New_York",
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-                "capacity": 50,
-                "join_url": "https://meet.example.org/j/patient-education",
-                "program_id": program_id,
-            },
-        )
-        assert created.status_code == 201, created.text
-        event_id = int(created.json()["id"])
-        ticket = api.post(
-            f"/api/v1/events/{event_id}/ticket-types",
-            json={"name": "Live attendance", "currency": "USD", "member_price": 1500,
-                  "non_member_price": 2500, "guest_price": 2500},
-        )  # fmt: skip
-        assert ticket.status_code == 201, ticket.text
-        assert api.post(f"/api/v1/events/{event_id}/publish").status_code == 200
-    return event_id
 
 
 def test_a_non_member_buys_a_paid_ticket_and_sees_it_confirmed(
     paid_server: str, stripe_server: StripeServer, browser_page
 ) -> None:
     staff = run(make_staff(email="webinar.staff@example.org"))
-    event_id = _paid_webinar(paid_server, staff.token, staff.program_id)
+    event_id = paid_webinar(paid_server, staff.token, staff.program_id)
     page = browser_page
 
     # A newcomer signs up: a guest account, so the non-member price applies.
@@ -77,7 +46,7 @@ def test_a_non_member_buys_a_paid_ticket_and_sees_it_confirmed(
     assert re.fullmatch(r"\d+ minutes left", page.locator(".hold-left").first.inner_text())
 
     # Pay now leads to Stripe's hosted page for the right amount.
-    page.get_by_role("button", name=f"Pay now for {TITLE}").click()
+    page.get_by_role("button", name=f"Pay now for {PAID_WEBINAR}").click()
     page.wait_for_url(f"{stripe_server.url}/checkout/c/pay/*")
     assert page.get_by_role("heading", name="Pay 25.00 USD").is_visible()
     assert page.locator("#email").inner_text() == "mary@example.org"

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, make_staff, run
+from tests.builders.clients import run
+from tests.builders.people import PASSWORD, make_staff
 
 pytestmark = pytest.mark.e2e
 

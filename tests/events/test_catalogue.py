@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from events.services import catalogue
 from events.tables import Event
 from grandrounds.errors import InvalidInput
-from tests.conftest import Actor, make_staff
+from tests.builders.events import create_event, future_year
+from tests.builders.people import make_staff
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def future_year() -> int:
-    """A year safely ahead of today, so fixed calendar dates stay "upcoming"."""
-    return datetime.now(UTC).year + 2
-
-
-async def create_event(client, staff: Actor, *, publish: bool = True, **over: Any) -> int:
-    start = datetime.now(UTC) + timedelta(days=7)
-    body: dict[str, Any] = {
-        "kind": "webinar",
-        "title": "Grand Rounds: social media in crisis communication",
-        "time_zone": "America/Chicago",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "capacity": 10,
-        "program_id": staff.program_id,
-    }
-    body.update({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in over.items()})
-    created = await client.post("/api/v1/events/", json=body, headers=staff.headers)
-    assert created.status_code == 201, created.text
-    event_id = int(created.json()["id"])
-    if publish:
-        published = await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)
-        assert published.status_code == 200, published.text
-    return event_id
 
 
 async def titles(client, **params: str) -> list[str]:

@@ -4,64 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 
 from accounts.principal import Role
 from events.tables import CheckIn, CheckInRemoval, Event, Registration, Session
-from grandrounds.db import now
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.test_registration import event_body
-
-
-@dataclass
-class World:
-    staff: Actor
-    event_id: int
-    session_id: int
-
-
-async def webinar(client, capacity: int = 10, staff: Actor | None = None, open_now: bool = False) -> World:
-    """A published webinar (one session) run by ``staff``; its session open for self check-in if asked."""
-    staff = staff or await make_staff()
-    created = await client.post(
-        "/api/v1/events/", json=event_body(capacity, program_id=staff.program_id), headers=staff.headers
-    )
-    assert created.status_code == 201, created.text
-    event_id = created.json()["id"]
-    published = await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)
-    assert published.status_code == 200, published.text
-    session = await Session.select(Session.id).where(Session.event == event_id).first()
-    assert session is not None
-    if open_now:
-        await Session.update(
-            {Session.starts_at: now() - timedelta(minutes=5), Session.ends_at: now() + timedelta(minutes=55)}
-        ).where(Session.id == session["id"])
-    return World(staff=staff, event_id=event_id, session_id=session["id"])
-
-
-async def register(client, event_id: int, person: Actor | None = None) -> tuple[Actor, int, str]:
-    """(person, registration id, status) for a new member registering."""
-    person = person or await make_actor(Role.MEMBER)
-    response = await client.post(f"/api/v1/events/{event_id}/registrations", headers=person.headers)
-    assert response.status_code == 201, response.text
-    return person, response.json()["id"], response.json()["status"]
-
-
-async def ticket_code_of(registration_id: int) -> str:
-    """The registration's ticket code, issued here if registration did not issue one."""
-    row = (
-        await Registration.select(Registration.ticket_code).where(Registration.id == registration_id).first()
-    )
-    assert row is not None
-    if row["ticket_code"]:
-        return str(row["ticket_code"])
-    code = secrets.token_urlsafe(16)
-    await Registration.update({Registration.ticket_code: code}).where(Registration.id == registration_id)
-    return code
+from tests.builders.checkin import World, register, ticket_code_of, webinar
+from tests.builders.people import make_actor, make_staff
 
 
 def checkins_path(world: World) -> str:

@@ -12,8 +12,8 @@ from events.services.checkin import codes as checkin_codes
 from events.services.checkin.codes import accepts, code_at, is_open, seconds_left, window
 from events.tables import CheckIn, CheckInCodeFailure, Event, Registration, Session
 from grandrounds.db import now
-from tests.conftest import make_actor
-from tests.events.test_checkin import register, ticket_code_of, webinar
+from tests.builders.checkin import register, ticket_code_of, webinar
+from tests.builders.people import make_actor
 
 SECRET = "9f" * 32
 T0 = datetime(2027, 3, 5, 14, 0, 30, tzinfo=UTC)  # half-way through a step

@@ -8,19 +8,12 @@ from datetime import timedelta
 import pytest
 
 from accounts.principal import Role
-from accounts.services.credentials import open_session
 from events.services.checkin.codes import code_at
 from events.tables import CheckIn, CheckInRemoval, Session
 from grandrounds.db import now
-from grandrounds.web.auth import SESSION_COOKIE
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
-from tests.events.test_checkin import register, ticket_code_of, webinar
-
-
-async def sign_in(client, actor: Actor) -> None:
-    """Browse as ``actor`` with a session cookie, as a browser would."""
-    opened = await open_session(actor.id, 1)
-    client.cookies.set(SESSION_COOKIE, opened.secret)
+from tests.builders.checkin import register, ticket_code_of, webinar
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.people import make_actor, make_staff
 
 
 async def post_form(client, page: str, action: str, form: dict[str, str]):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import make_staff
-from tests.events.test_catalogue import create_event
+from tests.builders.events import create_event
+from tests.builders.people import make_staff
 
 
 async def test_catalogue_page_lists_filters_and_marks_member_only_events(client) -> None:

@@ -11,9 +11,10 @@ from accounts.principal import Role
 from accounts.tables import Person
 from events.pages import display
 from events.tables import Registration
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.page_kit import add_ticket, second_sunday_of_march, sign_in, visible_text
-from tests.events.test_catalogue import create_event, future_year
+from tests.builders.clients import sign_in
+from tests.builders.events import add_ticket, create_event, future_year
+from tests.builders.pages import second_sunday_of_march, visible_text
+from tests.builders.people import Actor, make_actor, make_staff
 
 
 async def test_draft_is_not_found_except_for_its_staff(client) -> None:

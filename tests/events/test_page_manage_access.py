@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
-from tests.events.manage_kit import add_talk, conference, snapshot
-from tests.events.page_kit import sign_in
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.event_pages import add_talk, conference, snapshot
+from tests.builders.people import Actor, make_actor, make_staff
 
 PAGES = [
     "/staff/events/{event}/edit",

@@ -10,10 +10,11 @@ import pytest
 from accounts.principal import Role
 from events.tables import Event
 from notifications.tables import OutboxMessage
-from tests.conftest import csrf_from, make_actor
-from tests.events.manage_kit import CHICAGO, YEAR, alert, form_fields, gap_time, local, send, snapshot
-from tests.events.page_kit import sign_in, visible_text
-from tests.events.test_scheduling import new_event, register, the_session
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.event_pages import CHICAGO, YEAR, alert, form_fields, gap_time, local, send, snapshot
+from tests.builders.events import new_event, register, the_session
+from tests.builders.pages import visible_text
+from tests.builders.people import make_actor
 
 
 async def test_staff_edit_the_event_and_see_it_saved(client) -> None:

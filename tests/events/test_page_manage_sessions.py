@@ -8,8 +8,17 @@ import pytest
 
 from events.tables import Session, Track
 from notifications.tables import OutboxMessage
-from tests.events.manage_kit import YEAR, add_talk, alert, conference, form_fields, gap_time, send, snapshot
-from tests.events.page_kit import sign_in
+from tests.builders.clients import sign_in
+from tests.builders.event_pages import (
+    YEAR,
+    add_talk,
+    alert,
+    conference,
+    form_fields,
+    gap_time,
+    send,
+    snapshot,
+)
 
 
 async def test_staff_add_a_session_with_track_credits_and_own_capacity(client) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from events.tables import SessionSpeaker
 from notifications.tables import OutboxMessage
-from tests.events.manage_kit import add_talk, alert, conference, send, snapshot
-from tests.events.page_kit import sign_in, visible_text
+from tests.builders.clients import sign_in
+from tests.builders.event_pages import add_talk, alert, conference, send, snapshot
+from tests.builders.pages import visible_text
 
 
 async def test_staff_invite_see_answers_and_withdraw_speakers(client) -> None:

@@ -8,8 +8,9 @@ import pytest
 
 from events.pages import display
 from events.tables import TicketType
-from tests.events.manage_kit import YEAR, alert, conference, gap_time, send, snapshot
-from tests.events.page_kit import sign_in, visible_text
+from tests.builders.clients import sign_in
+from tests.builders.event_pages import YEAR, alert, conference, gap_time, send, snapshot
+from tests.builders.pages import visible_text
 
 TICKET = {
     "name": "Day pass",

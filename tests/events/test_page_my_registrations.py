@@ -10,9 +10,10 @@ from accounts.principal import Role
 from accounts.tables import Person
 from events.pages import display
 from events.tables import Registration
-from tests.conftest import PASSWORD, Actor, csrf_from, make_actor, make_staff
-from tests.events.page_kit import JOIN, add_ticket, register_api, sign_in, submit, visible_text
-from tests.events.test_catalogue import create_event
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.events import JOIN, add_ticket, create_event
+from tests.builders.pages import register_api, submit, visible_text
+from tests.builders.people import PASSWORD, Actor, make_actor, make_staff
 
 
 async def _in_state(client, status: str) -> tuple[Actor, int, int]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounts.principal import Role
-from tests.conftest import make_actor, make_staff
-from tests.events.page_kit import sign_in
+from tests.builders.clients import sign_in
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_nav_shows_my_registrations_and_staff_links_by_role(client) -> None:

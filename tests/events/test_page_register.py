@@ -8,9 +8,10 @@ import pytest
 
 from accounts.principal import Role
 from events.tables import Registration
-from tests.conftest import csrf_from, make_actor, make_staff
-from tests.events.page_kit import JOIN, add_ticket, register_api, sign_in, submit
-from tests.events.test_catalogue import create_event
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.events import JOIN, add_ticket, create_event
+from tests.builders.pages import register_api, submit
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_registering_on_the_event_page_lands_on_my_registrations(client) -> None:

@@ -8,9 +8,10 @@ import pytest
 
 from accounts.principal import Role
 from events.tables import Event, Session
-from tests.conftest import make_actor, make_program, make_staff
-from tests.events.page_kit import second_sunday_of_march, sign_in, submit
-from tests.events.test_catalogue import create_event, future_year
+from tests.builders.clients import sign_in
+from tests.builders.events import create_event, future_year
+from tests.builders.pages import second_sunday_of_march, submit
+from tests.builders.people import make_actor, make_program, make_staff
 
 FORM = {
     "title": "Grand Rounds: telehealth etiquette",

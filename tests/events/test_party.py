@@ -15,8 +15,8 @@ from events.services.registration.registering import expire_offers
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.test_registration import JOIN, add_ticket, event_body
+from tests.builders.events import JOIN, add_ticket_type, event_of
+from tests.builders.people import Actor, make_actor, make_staff
 
 
 async def organization(leader: Actor, *members: Actor) -> int:
@@ -24,13 +24,6 @@ async def organization(leader: Actor, *members: Actor) -> int:
     for member in members:
         await OrganizationMember.insert(OrganizationMember(organization=org.id, person=member.id))
     return org.id
-
-
-async def event_of(client, staff: Actor, capacity: int = 10, **over: Any) -> int:
-    body = event_body(capacity, program_id=staff.program_id, **over)
-    event_id = (await client.post("/api/v1/events/", json=body, headers=staff.headers)).json()["id"]
-    assert (await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)).status_code == 200
-    return int(event_id)
 
 
 def book(client, event_id: int, headers: dict[str, str], people: list[Any], **body: Any):  # type: ignore[no-untyped-def]
@@ -54,7 +47,7 @@ async def status_of(actor: Actor) -> list[str]:
 async def test_a_leader_books_colleagues_who_each_pay_their_tier(client) -> None:
     staff = await make_staff()
     event_id = await event_of(client, staff)
-    ticket = await add_ticket(
+    ticket = await add_ticket_type(
         client, event_id, staff.headers, member_price=1000, non_member_price=3000, guest_price=2000
     )
     leader, member, guest = (
@@ -136,7 +129,7 @@ async def test_a_group_booking_is_all_or_nothing(client) -> None:
     shut = await book(client, members_only, staff.headers, [b, guest])
     assert shut.status_code == 403 and shut.json()["code"] == "event.members_only"
     ticketed = await event_of(client, staff)
-    await add_ticket(client, ticketed, staff.headers, member_only=True)
+    await add_ticket_type(client, ticketed, staff.headers, member_only=True)
     shut = await book(client, ticketed, staff.headers, [b, guest])
     assert shut.status_code == 403 and shut.json()["code"] == "ticket.members_only"
     assert shut.json()["details"]["person_ids"] == [guest.id]

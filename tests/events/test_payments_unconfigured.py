@@ -16,9 +16,10 @@ from events.tables import Registration, RegistrationChange
 from grandrounds.server.app import create_app
 from grandrounds.settings import get_settings
 from notifications.tables import OutboxMessage
-from tests.conftest import make_actor, make_staff
-from tests.events.page_kit import add_ticket, sign_in, submit, visible_text
-from tests.events.test_catalogue import create_event
+from tests.builders.clients import sign_in
+from tests.builders.events import add_ticket, create_event
+from tests.builders.pages import submit, visible_text
+from tests.builders.people import make_actor, make_staff
 
 PAID = {"name": "Paid day", "member_price": 1999, "non_member_price": 2999, "guest_price": 2999}
 

@@ -12,8 +12,8 @@ from accounts.principal import Role
 from events.services.pricing import price, tier_for
 from grandrounds.money import format_money, is_known_currency, to_minor_units
 from grandrounds.settings import load_settings
-from tests.conftest import make_actor, make_staff
-from tests.events.test_registration import event_body
+from tests.builders.events import event_body
+from tests.builders.people import make_actor, make_staff
 
 DEADLINE = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 

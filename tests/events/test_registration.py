@@ -14,34 +14,8 @@ from events.tables import Event, Registration, RegistrationChange, Session, Tick
 from grandrounds.db import now
 from grandrounds.errors import DomainError
 from notifications.tables import OutboxMessage
-from tests.conftest import make_actor, make_staff
-
-JOIN = "https://meet.example.org/j/secret-room"
-
-
-def event_body(capacity: int = 10, **over: object) -> dict[str, object]:
-    start = datetime.now(UTC) + timedelta(days=7)
-    body: dict[str, object] = {
-        "kind": "webinar",
-        "title": "Grand Rounds: social media in crisis communication",
-        "time_zone": "America/Chicago",
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "capacity": capacity,
-        "join_url": JOIN,
-    }
-    body.update(over)
-    return body
-
-
-async def published_event(client, capacity: int = 10, **over: object) -> int:
-    staff = await make_staff()
-    body = event_body(capacity, program_id=staff.program_id, **over)
-    created = await client.post("/api/v1/events/", json=body, headers=staff.headers)
-    assert created.status_code == 201, created.text
-    event_id = created.json()["id"]
-    assert (await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)).status_code == 200
-    return int(event_id)
+from tests.builders.events import JOIN, add_ticket_type, event_body, published_event, staffed_event
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_fifty_concurrent_sign_ups_against_ten_seats(client) -> None:
@@ -209,28 +183,6 @@ async def test_only_staff_create_events_and_only_owners_cancel(client) -> None:
 # Ticket types, checkout holds, session places and the bad-input matrix.
 
 
-async def add_ticket(client, event_id: int, staff_headers: dict[str, str], **over: object) -> dict:
-    body: dict[str, object] = {
-        "name": "Standard",
-        "currency": "USD",
-        "member_price": 0,
-        "non_member_price": 0,
-        "guest_price": 0,
-    }
-    body.update(over)
-    response = await client.post(f"/api/v1/events/{event_id}/ticket-types", json=body, headers=staff_headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def staffed_event(client, capacity: int = 10, **over: object) -> tuple[int, dict[str, str]]:
-    staff = await make_staff()
-    body = event_body(capacity, program_id=staff.program_id, **over)
-    event_id = (await client.post("/api/v1/events/", json=body, headers=staff.headers)).json()["id"]
-    assert (await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)).status_code == 200
-    return int(event_id), staff.headers
-
-
 async def add_session(event_id: int, capacity: int | None, join_url: str = "") -> int:
     start = now() + timedelta(days=7)
     row = await Session.insert(
@@ -252,7 +204,7 @@ def signup(client, event_id: int, headers: dict[str, str], **body: object):  # t
 
 async def test_a_free_registration_is_confirmed_with_a_private_ticket_code(client) -> None:
     event_id, staff_headers = await staffed_event(client)
-    await add_ticket(client, event_id, staff_headers)
+    await add_ticket_type(client, event_id, staff_headers)
     me, other = await make_actor(Role.GUEST), await make_actor(Role.MEMBER)
     mine = (await signup(client, event_id, me.headers)).json()
     theirs = (await signup(client, event_id, other.headers)).json()
@@ -271,8 +223,8 @@ async def test_a_free_registration_is_confirmed_with_a_private_ticket_code(clien
 
 async def test_ticket_type_is_required_when_there_are_several(client) -> None:
     event_id, staff_headers = await staffed_event(client)
-    first = await add_ticket(client, event_id, staff_headers, name="Day one")
-    await add_ticket(client, event_id, staff_headers, name="Day two")
+    first = await add_ticket_type(client, event_id, staff_headers, name="Day one")
+    await add_ticket_type(client, event_id, staff_headers, name="Day two")
     me = await make_actor(Role.MEMBER)
     refused = await signup(client, event_id, me.headers)
     assert refused.status_code == 400 and refused.json()["code"] == "registration.ticket_required"
@@ -282,14 +234,14 @@ async def test_ticket_type_is_required_when_there_are_several(client) -> None:
 
 async def test_the_only_ticket_type_is_chosen_for_you(client) -> None:
     event_id, staff_headers = await staffed_event(client)
-    only = await add_ticket(client, event_id, staff_headers)
+    only = await add_ticket_type(client, event_id, staff_headers)
     me = await make_actor(Role.MEMBER)
     assert (await signup(client, event_id, me.headers)).json()["ticket_type_id"] == only["id"]
 
 
 async def test_a_paid_place_is_held_for_checkout_and_released_when_the_hold_lapses(client) -> None:
     event_id, staff_headers = await staffed_event(client, capacity=1)
-    await add_ticket(
+    await add_ticket_type(
         client, event_id, staff_headers, member_price=1999, non_member_price=4999, guest_price=2999
     )
     buyer, next_in_line = await make_actor(Role.MEMBER), await make_actor(Role.MEMBER)
@@ -333,7 +285,7 @@ async def test_a_paid_place_is_held_for_checkout_and_released_when_the_hold_laps
 
 async def test_a_late_payment_after_the_seat_passed_on_is_not_confirmed(client) -> None:
     event_id, staff_headers = await staffed_event(client, capacity=1)
-    await add_ticket(client, event_id, staff_headers, member_price=1000)
+    await add_ticket_type(client, event_id, staff_headers, member_price=1000)
     slow, quick = await make_actor(Role.MEMBER), await make_actor(Role.MEMBER)
     held = (await signup(client, event_id, slow.headers)).json()
     await Registration.update({Registration.hold_expires_at: now() - timedelta(seconds=1)}).where(
@@ -352,7 +304,7 @@ async def test_a_late_payment_after_the_seat_passed_on_is_not_confirmed(client) 
 async def test_early_bird_prices_apply_until_the_deadline(client) -> None:
     event_id, staff_headers = await staffed_event(client)
     deadline = now() + timedelta(days=1)
-    await add_ticket(
+    await add_ticket_type(
         client,
         event_id,
         staff_headers,
@@ -373,10 +325,10 @@ async def test_early_bird_prices_apply_until_the_deadline(client) -> None:
 
 async def test_sales_window_member_only_types_and_sold_out(client) -> None:
     event_id, staff_headers = await staffed_event(client)
-    later = await add_ticket(
+    later = await add_ticket_type(
         client, event_id, staff_headers, name="Later", sales_start=(now() + timedelta(days=1)).isoformat()
     )
-    closed = await add_ticket(
+    closed = await add_ticket_type(
         client,
         event_id,
         staff_headers,
@@ -384,8 +336,8 @@ async def test_sales_window_member_only_types_and_sold_out(client) -> None:
         sales_start=(now() - timedelta(days=2)).isoformat(),
         sales_end=(now() - timedelta(days=1)).isoformat(),
     )
-    members = await add_ticket(client, event_id, staff_headers, name="Members", member_only=True)
-    scarce = await add_ticket(client, event_id, staff_headers, name="Scarce", quantity=1)
+    members = await add_ticket_type(client, event_id, staff_headers, name="Members", member_only=True)
+    scarce = await add_ticket_type(client, event_id, staff_headers, name="Scarce", quantity=1)
     guest, member, second = (
         await make_actor(Role.GUEST),
         await make_actor(Role.MEMBER),
@@ -406,9 +358,9 @@ async def test_sales_window_member_only_types_and_sold_out(client) -> None:
 async def test_bad_registration_requests(client) -> None:
     event_id, staff_headers = await staffed_event(client)
     other_event, other_staff = await staffed_event(client)
-    foreign = await add_ticket(client, other_event, other_staff)
-    mine = await add_ticket(client, event_id, staff_headers)
-    inactive = await add_ticket(client, event_id, staff_headers, name="Retired")
+    foreign = await add_ticket_type(client, other_event, other_staff)
+    mine = await add_ticket_type(client, event_id, staff_headers)
+    inactive = await add_ticket_type(client, event_id, staff_headers, name="Retired")
     await client.post(f"/api/v1/ticket-types/{inactive['id']}/deactivate", headers=staff_headers)
     foreign_session = await add_session(other_event, 5)
     me = await make_actor(Role.MEMBER)

@@ -12,8 +12,8 @@ from events.services import reminders
 from events.services.reminders import due_offset, local_wording, reminder_hours, send_due_reminders
 from events.tables import Session
 from notifications.tables import OutboxMessage
-from tests.conftest import make_actor
-from tests.events.test_registration import JOIN, published_event
+from tests.builders.events import JOIN, published_event
+from tests.builders.people import make_actor
 
 START = datetime(2027, 3, 16, 17, 0, tzinfo=UTC)
 

@@ -11,9 +11,10 @@ from accounts.principal import Role
 from accounts.tables import Person
 from events.tables import CheckIn, Registration, Session
 from grandrounds.spreadsheets import safe_cell
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.page_kit import register_api, sign_in
-from tests.events.test_catalogue import create_event
+from tests.builders.clients import sign_in
+from tests.builders.events import create_event
+from tests.builders.pages import register_api
+from tests.builders.people import Actor, make_actor, make_staff
 
 
 async def _event_with_people(client) -> tuple[Actor, int, list[Actor]]:

@@ -3,75 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from accounts.principal import Role
 from events.tables import Event, Registration, RegistrationChange, Session
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, make_actor, make_staff
+from tests.builders.events import JOIN, event_body, new_event, register, the_session
+from tests.builders.people import make_actor, make_staff, people
 
-JOIN = "https://meet.example.org/j/grand-rounds"
 CHICAGO = "America/Chicago"
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def event_body(program_id: int | None, **over: Any) -> dict[str, Any]:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
-    body: dict[str, Any] = {
-        "kind": "webinar",
-        "title": "Grand Rounds: the first hour of a crisis",
-        "time_zone": CHICAGO,
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat(),
-        "capacity": 10,
-        "join_url": JOIN,
-        "program_id": program_id,
-    }
-    body.update(over)
-    return body
-
-
-async def new_event(
-    client, staff: Actor | None = None, publish: bool = True, **over: Any
-) -> tuple[int, Actor]:
-    """An event run by ``staff`` (a new program's staff unless given), published unless asked not to."""
-    staff = staff or await make_staff()
-    created = await client.post(
-        "/api/v1/events/", json=event_body(staff.program_id, **over), headers=staff.headers
-    )
-    assert created.status_code == 201, created.text
-    event_id = int(created.json()["id"])
-    if publish:
-        published = await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)
-        assert published.status_code == 200, published.text
-    return event_id, staff
-
-
-async def register(client, event_id: int, person: Actor) -> dict[str, Any]:
-    response = await client.post(f"/api/v1/events/{event_id}/registrations", headers=person.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def the_session(event_id: int) -> dict[str, Any]:
-    rows = await Session.select().where(Session.event == event_id)
-    assert len(rows) == 1
-    return dict(rows[0])
-
-
-async def people(client) -> dict[str, Actor | None]:
-    """One of each kind of caller, for allow/deny matrices."""
-    return {
-        "anonymous": None,
-        "member": await make_actor(Role.MEMBER),
-        "other program's staff": await make_staff(),
-        "admin": await make_actor(Role.ADMIN),
-    }
 
 
 # Who may edit and cancel
@@ -314,7 +259,7 @@ async def test_create_refuses_a_join_link_that_is_not_a_web_address(client) -> N
     staff = await make_staff()
     response = await client.post(
         "/api/v1/events/",
-        json=event_body(staff.program_id, join_url="javascript:alert(1)"),
+        json=event_body(program_id=staff.program_id, join_url="javascript:alert(1)"),
         headers=staff.headers,
     )
     assert response.status_code == 400 and response.json()["code"] == "event.join_url_invalid"

@@ -10,8 +10,8 @@ import pytest
 from accounts.principal import Role
 from events.tables import Registration, RegistrationChange, Session, Track
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.test_scheduling import new_event, people, register
+from tests.builders.events import new_event, register
+from tests.builders.people import Actor, make_actor, make_staff, people
 
 START = datetime(2027, 4, 19, 13, tzinfo=UTC)  # Monday 08:00 in Chicago
 LINK = "https://meet.example.org/j/track-a"

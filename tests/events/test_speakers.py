@@ -12,18 +12,11 @@ import pytest
 from accounts.principal import Role
 from events.tables import SessionSpeaker
 from notifications.tables import OutboxMessage
-from tests.conftest import PASSWORD, Actor, csrf_from, make_actor, make_staff
-from tests.events.test_scheduling import new_event, people, the_session
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.people import make_actor, make_staff, people
+from tests.builders.speakers import invite, webinar
 
 TOKEN_IN_LINK = re.compile(r"/speaking/respond/([A-Za-z0-9_-]+)")
-
-
-async def invite(client, session_id: int, staff: Actor, email: str, name: str = "Dr. Speaker") -> dict:
-    response = await client.post(
-        f"/api/v1/sessions/{session_id}/speakers", json={"email": email, "name": name}, headers=staff.headers
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def token_sent_to(email: str) -> str:
@@ -33,21 +26,6 @@ async def token_sent_to(email: str) -> str:
     match = TOKEN_IN_LINK.search(str(rows[-1]["context"]))
     assert match
     return match.group(1)
-
-
-async def sign_in(client, person: Actor) -> None:
-    page = await client.get("/signin")
-    response = await client.post(
-        "/signin", data={"email": person.email, "password": PASSWORD, "_csrf_token": csrf_from(page.text)}
-    )
-    assert response.status_code in (302, 303)
-
-
-async def webinar(client) -> tuple[int, dict, Actor]:
-    event_id, staff = await new_event(
-        client, starts_at="2027-03-16T09:00:00-05:00", ends_at="2027-03-16T10:00:00-05:00"
-    )
-    return event_id, await the_session(event_id), staff
 
 
 # Staff invite and withdraw

@@ -9,8 +9,8 @@ import pytest
 
 from accounts.principal import Role
 from events.tables import TicketType
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.test_registration import event_body
+from tests.builders.events import event_body
+from tests.builders.people import Actor, make_actor, make_staff
 
 START = datetime.now(UTC) + timedelta(days=7)
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import Actor, csrf_from, make_actor, make_staff
-from tests.library.factory import item_body, make_cohort, make_item
+from tests.builders.clients import csrf_from
+from tests.builders.library import item_body, make_cohort, make_item
+from tests.builders.people import Actor, make_actor, make_staff
 
 ANON = "anonymous"
 ROLES = [ANON, "guest", "member", "speaker", "finance", "program_staff", "other_staff", "admin"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from library.tables import LibraryItem
-from tests.conftest import make_actor
-from tests.library.factory import make_item
+from tests.builders.library import make_item
+from tests.builders.people import make_actor
 
 
 async def titles(client, headers: dict[str, str] | None = None, **params: str) -> list[str]:

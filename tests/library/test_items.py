@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from library.tables import LibraryItem, LibraryItemTag
-from tests.conftest import make_actor
-from tests.library.factory import SECRET_BODY, item_body, make_item
+from tests.builders.library import SECRET_BODY, item_body, make_item
+from tests.builders.people import make_actor
 
 
 async def test_staff_create_a_draft_that_nobody_else_sees_until_published(client) -> None:
@@ -77,8 +77,8 @@ async def test_a_failed_edit_changes_nothing(client) -> None:
 
 
 async def test_a_recorded_webinar_keeps_recording_slides_and_its_event(client) -> None:
-    from tests.conftest import make_staff
-    from tests.events.test_catalogue import create_event
+    from tests.builders.events import create_event
+    from tests.builders.people import make_staff
 
     staff = await make_staff()
     event_id = await create_event(client, staff)

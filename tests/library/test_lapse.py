@@ -16,8 +16,8 @@ import pytest
 
 from accounts.principal import Role
 from accounts.services import standing
-from tests.conftest import make_actor
-from tests.library.factory import SECRET_BODY, make_item
+from tests.builders.library import SECRET_BODY, make_item
+from tests.builders.people import make_actor
 
 LAPSE_DAY = datetime(2027, 4, 14, tzinfo=UTC)  # the paid term ends at 00:00 UTC on this day
 

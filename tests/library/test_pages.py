@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from library.tables import LibraryItem
-from tests.conftest import PASSWORD, csrf_from, make_actor
-from tests.library.factory import SECRET_BODY, make_item
-
-
-async def sign_in(client, email: str) -> None:
-    form = await client.get("/signin")
-    response = await client.post(
-        "/signin", data={"email": email, "password": PASSWORD, "_csrf_token": csrf_from(form.text)}
-    )
-    assert response.status_code in (302, 303), response.text
+from tests.builders.clients import csrf_from, sign_in
+from tests.builders.library import SECRET_BODY, make_item
+from tests.builders.people import make_actor
 
 
 async def test_a_guest_sees_the_invitation_instead_of_members_content(client) -> None:
@@ -115,8 +108,8 @@ async def test_staff_create_edit_publish_and_unpublish_through_the_forms(client)
 
 
 async def test_a_recording_links_to_its_event_and_the_event_page_says_it_is_available(client) -> None:
-    from tests.conftest import make_staff
-    from tests.events.test_catalogue import create_event
+    from tests.builders.events import create_event
+    from tests.builders.people import make_staff
 
     staff = await make_staff()
     event_id = await create_event(client, staff, title="Grand Rounds: breach response")

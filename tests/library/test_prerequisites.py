@@ -6,8 +6,8 @@ import asyncio
 
 from accounts.principal import Role
 from library.tables import CohortPrerequisite
-from tests.conftest import make_actor, make_staff
-from tests.library.factory import make_cohort, make_item
+from tests.builders.library import make_cohort, make_item
+from tests.builders.people import make_actor, make_staff
 
 
 def path(cohort_id: int) -> str:
@@ -79,7 +79,7 @@ async def test_unknown_cohort_and_removing_what_is_not_there(client) -> None:
 
 
 async def test_staff_manage_prerequisites_on_the_page(client) -> None:
-    from tests.conftest import csrf_from
+    from tests.builders.clients import csrf_from
 
     staff = await make_staff()
     cohort = await make_cohort(staff.program_id or 0)

@@ -8,8 +8,8 @@ import pytest
 
 from accounts.principal import Role
 from library.tables import LibraryItem, LibraryItemTag
-from tests.conftest import make_actor
-from tests.library.factory import item_body, make_item
+from tests.builders.library import item_body, make_item
+from tests.builders.people import make_actor
 
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("unknown kind", {"kind": "podcast"}, "library.kind_unknown", "kind"),

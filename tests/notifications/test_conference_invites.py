@@ -13,9 +13,9 @@ from typing import Any
 from accounts.principal import Role
 from events.tables import Event, Session
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, make_actor
-from tests.events.test_scheduling import JOIN, new_event, register, the_session
-from tests.notifications.test_invites import HOST, calendar_of, deliver, texts, to, vevent
+from tests.builders.events import JOIN, new_event, register, the_session
+from tests.builders.mail import HOST, calendar_of, deliver, texts, to, vevent
+from tests.builders.people import Actor, make_actor
 
 START = datetime(2027, 5, 3, 13, tzinfo=UTC)  # Monday 08:00 in Chicago (CDT)
 END = START + timedelta(days=2, hours=9)  # Wednesday 17:00

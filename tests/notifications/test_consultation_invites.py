@@ -12,9 +12,9 @@ import pytest
 from accounts.principal import Role
 from accounts.tables import Organization, OrganizationMember
 from events.tables import Session
-from tests.conftest import Actor, make_actor
-from tests.events.test_scheduling import JOIN, new_event
-from tests.notifications.test_invites import HOST, calendar_of, deliver, to, vevent
+from tests.builders.events import JOIN, new_event
+from tests.builders.mail import HOST, calendar_of, deliver, to, vevent
+from tests.builders.people import Actor, make_actor
 
 START = datetime.fromisoformat("2027-04-07T13:00:00-05:00")  # a Wednesday afternoon in Chicago (CDT)
 

@@ -9,8 +9,8 @@ from icalendar import Calendar
 from accounts.principal import Role
 from events.tables import Session
 from notifications.feeds import FeedEntry, build_feed, person_for, reset_token
-from tests.conftest import make_actor
-from tests.events.test_registration import JOIN, published_event
+from tests.builders.events import JOIN, published_event
+from tests.builders.people import make_actor
 
 
 async def _feed_url(client, actor) -> str:
@@ -104,7 +104,7 @@ def test_a_feed_of_500_sessions_holds_them_all() -> None:
 
 
 async def test_a_residents_feed_holds_their_cohorts_sessions_and_nobody_elses(client) -> None:
-    from tests.programs.factory import make_world
+    from tests.builders.cohorts import make_world
 
     world = await make_world(client, residents=1)
     [resident] = world.residents

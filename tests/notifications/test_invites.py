@@ -9,11 +9,10 @@ the domain needs: the join link only for confirmed registrants and speakers.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -23,53 +22,11 @@ from accounts.principal import Role
 from events.tables import Registration, RegistrationChange, SessionSpeaker
 from grandrounds.settings import get_settings
 from notifications.calendar import Invitation, build_invite, invite_uid
-from notifications.dispatcher import Dispatcher, new_worker_id
 from notifications.tables import OutboxMessage
-from notifications.transports import SMTPTransport, fill_body
-from tests.conftest import make_actor
-from tests.events.test_scheduling import JOIN, new_event, register, the_session
-
-HOST = "127.0.0.1"  # the host of the tests' BASE_URL
-
-
-async def deliver(port: int) -> int:
-    settings = dataclasses.replace(get_settings(), smtp_host=HOST, smtp_port=port, smtp_security="none")
-    return await Dispatcher(SMTPTransport(settings), settings, new_worker_id()).run_once()
-
-
-def leaves(message: Message) -> list[Message]:
-    return [p for p in message.walk() if not p.is_multipart()]
-
-
-def texts(message: Message) -> str:
-    return "\n".join(p.get_payload(decode=True).decode() for p in leaves(message))
-
-
-def calendar_of(message: Message) -> Calendar:
-    """The iTIP part, checked for the shape calendar clients expect."""
-    assert message.get_content_type() == "multipart/mixed"
-    alternative, attachment = message.get_payload()
-    assert alternative.get_content_type() == "multipart/alternative"
-    kinds = [p.get_content_type() for p in alternative.get_payload()]
-    assert kinds == ["text/plain", "text/html", "text/calendar"]
-    part = alternative.get_payload()[2]
-    raw = part.get_payload(decode=True)
-    assert b"\r\n" in raw, "iCalendar lines end in CRLF"
-    calendar = Calendar.from_ical(raw)
-    assert part.get_param("method") == str(calendar["METHOD"]), "method param must match METHOD"
-    assert part.get_content_charset() == "utf-8"
-    assert attachment.get_filename() == "invite.ics"
-    assert attachment.get_payload(decode=True) == raw
-    return calendar
-
-
-def vevent(calendar: Calendar) -> Any:
-    [event] = calendar.events
-    return event
-
-
-def to(inbox, address: str) -> list[Message]:
-    return [m for m in inbox.messages if m["To"] == address]
+from notifications.transports import fill_body
+from tests.builders.events import JOIN, new_event, register, the_session
+from tests.builders.mail import HOST, calendar_of, deliver, leaves, texts, to, vevent
+from tests.builders.people import make_actor
 
 
 async def test_a_confirmed_registrant_gets_a_request_and_a_waitlisted_one_gets_no_link(
@@ -218,7 +175,7 @@ async def test_speaker_invite_answer_update_and_withdrawal_share_one_uid(client,
     page = await client.get(f"/speaking/respond/{token}")
     assert page.status_code == 200 and "I will speak" in page.text
     assert await OutboxMessage.count().where(OutboxMessage.status == "pending") == 0, "GET changes nothing"
-    from tests.conftest import csrf_from
+    from tests.builders.clients import csrf_from
 
     answered = await client.post(
         f"/speaking/respond/{token}", data={"answer": "accept", "_csrf_token": csrf_from(page.text)}
@@ -446,7 +403,7 @@ async def test_one_copy_per_person_when_a_speaker_is_also_registered(client, smt
 
 
 async def test_the_link_of_a_cancelled_session_shows_it_and_takes_no_answer(client) -> None:
-    from tests.conftest import csrf_from
+    from tests.builders.clients import csrf_from
 
     event_id, staff = await new_event(client)
     session = await the_session(event_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -13,14 +12,8 @@ from grandrounds.settings import get_settings
 from notifications.dispatcher import MAX_ATTEMPTS, Dispatcher, claim_batch, new_worker_id, retry_failed
 from notifications.outbox import enqueue_email
 from notifications.tables import OutboxMessage
-from notifications.transports import MailLogTransport, SMTPTransport
-
-
-def smtp_dispatcher(port: int) -> Dispatcher:
-    settings = dataclasses.replace(
-        get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none"
-    )
-    return Dispatcher(SMTPTransport(settings), settings, new_worker_id())
+from notifications.transports import MailLogTransport
+from tests.builders.mail import smtp_dispatcher
 
 
 async def test_sign_up_sends_a_welcome_email_over_smtp(client, smtp_server) -> None:

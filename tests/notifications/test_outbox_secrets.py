@@ -22,9 +22,9 @@ from notifications.dispatcher import Dispatcher, new_worker_id
 from notifications.outbox import REDACTED, enqueue_email
 from notifications.tables import OutboxMessage
 from notifications.transports import SMTPTransport
-from tests.conftest import make_actor
-from tests.events.test_scheduling import new_event, the_session
-from tests.notifications.test_invites import deliver, texts, to
+from tests.builders.events import new_event, the_session
+from tests.builders.mail import deliver, texts, to
+from tests.builders.people import make_actor
 
 RESPOND = re.compile(r"/speaking/respond/([A-Za-z0-9_-]+)")
 

@@ -13,7 +13,7 @@ from notifications.outbox import enqueue_email
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
 from notifications.transports import MailLogTransport
-from tests.conftest import make_actor, make_staff
+from tests.builders.people import make_actor, make_staff
 
 
 async def _queue(recipient: str, person_id: int | None = None) -> int:
@@ -54,7 +54,8 @@ async def test_staff_retry_a_failed_message_and_only_a_failed_one(client) -> Non
 
 
 async def test_the_retry_button_on_the_staff_page(client) -> None:
-    from tests.conftest import PASSWORD, csrf_from
+    from tests.builders.clients import csrf_from
+    from tests.builders.people import PASSWORD
 
     staff = await make_staff()
     message_id = await _queue("c@example.org")

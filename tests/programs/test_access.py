@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import make_actor, make_staff
-from tests.programs.factory import make_world
+from tests.builders.cohorts import make_world
+from tests.builders.people import make_actor, make_staff
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from events.tables import CheckIn
 from programs.tables import AttendanceChange, AttendanceRecord
-from tests.programs.factory import check_in, hours_ago, make_world
+from tests.builders.cohorts import check_in, hours_ago, make_world
 
 
 async def test_check_in_evidence_follows_check_ins_but_not_over_a_staff_decision(client) -> None:
@@ -114,7 +114,7 @@ async def test_sessions_of_another_program_cannot_join_the_curriculum(client) ->
 
 
 async def test_testing_the_link_before_the_start_does_not_make_a_late_joiner_present(client) -> None:
-    from tests.programs.zoom_csv import zoom_report
+    from tests.builders.zoom import zoom_report
 
     start = hours_ago(6)
     world = await make_world(client, sessions=[("Webinar", start, False)])

@@ -10,10 +10,8 @@ import pytest
 
 from programs.services.certificates import ALPHABET, issue_due, new_code, normalize_code
 from programs.tables import Certificate, Deliverable
-from tests.conftest import make_staff
-from tests.programs.factory import hours_ago, make_world
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.builders.cohorts import PDF, hours_ago, make_world
+from tests.builders.people import make_staff
 
 
 def docx() -> bytes:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.programs.factory import check_in, hours_ago, make_session, make_world
-from tests.programs.zoom_csv import zoom_report
+from tests.builders.cohorts import check_in, hours_ago, make_session, make_world
+from tests.builders.zoom import zoom_report
 
 
 @pytest.mark.parametrize(

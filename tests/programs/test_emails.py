@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from email.message import Message
 
-from tests.notifications.conftest import smtp_server  # noqa: F401 - the fixture
-from tests.notifications.test_outbox import smtp_dispatcher
-from tests.programs.factory import make_world
+from tests.builders.cohorts import make_world
+from tests.builders.mail import smtp_dispatcher
 
 
 def _parts(message: Message) -> dict[str, str]:
@@ -17,7 +16,7 @@ def _parts(message: Message) -> dict[str, str]:
     }
 
 
-async def test_invitation_email_carries_the_link_and_says_to_sign_up_first(client, smtp_server) -> None:  # noqa: F811
+async def test_invitation_email_carries_the_link_and_says_to_sign_up_first(client, smtp_server) -> None:
     inbox, port = smtp_server
     world = await make_world(client, residents=0)
     invited = await world.api(
@@ -35,7 +34,7 @@ async def test_invitation_email_carries_the_link_and_says_to_sign_up_first(clien
     assert page.status_code == 200 and "Accept the invitation" in page.text
 
 
-async def test_certificate_email_names_the_code_and_the_verify_page(client, smtp_server) -> None:  # noqa: F811
+async def test_certificate_email_names_the_code_and_the_verify_page(client, smtp_server) -> None:
     inbox, port = smtp_server
     world = await make_world(client, policy={"min_attendance_percent": 0})
     me = world.residents[0]

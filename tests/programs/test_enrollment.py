@@ -10,8 +10,8 @@ from accounts.schemas import SignUp
 from accounts.services.people import create_person
 from notifications.tables import OutboxMessage
 from programs.tables import Enrollment, EnrollmentChange
-from tests.conftest import PASSWORD, make_actor, make_staff
-from tests.programs.factory import make_world
+from tests.builders.cohorts import make_world
+from tests.builders.people import PASSWORD, make_actor, make_staff
 
 
 async def _cohort(world, **over):  # type: ignore[no-untyped-def]

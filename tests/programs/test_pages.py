@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from programs.tables import AttendanceRecord, Deliverable, Enrollment, UnmatchedAttendee
-from tests.conftest import csrf_from, make_actor
-from tests.programs.factory import make_session, make_world
-from tests.programs.test_completion import PDF
-from tests.programs.test_zoom_import import REPORT, START
+from tests.builders.clients import csrf_from
+from tests.builders.cohorts import PDF, make_session, make_world
+from tests.builders.people import make_actor
+from tests.builders.zoom import REPORT, START
 
 
 async def _form(client, path: str, actor, data: dict, files=None):  # type: ignore[no-untyped-def]

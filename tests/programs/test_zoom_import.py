@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from programs.tables import AttendanceChange, AttendanceRecord, UnmatchedAttendee, WebinarImport
-from tests.programs.factory import make_session, make_world
+from tests.builders.cohorts import make_session, make_world
+from tests.builders.zoom import REPORT, START
 
-NEW_YORK = ZoneInfo("America/New_York")
-START = datetime(2026, 3, 5, 10, 0, tzinfo=NEW_YORK)
 
 # BOM, a summary block, host, panelist and attendee sections. Grace reconnects (two rows,
 # two date formats, her email in another case); Wei is matched by exact name although he
 # joined with a personal address; a phone caller and a guest match nobody.
-REPORT = (
-    "\ufeffAttendee Report\n"
-    'Report Generated:,"Mar 5, 2026 11:20 AM"\n'
-    "Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registered,Unique Viewers\n"
-    'Grand Rounds: Crisis communication,812 3456 7890,"Mar 5, 2026 09:58:02",63,5,4\n'
-    "\n"
-    "Host Details,\n"
-    "Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
-    'Yes,Center Host,host@example.org,"Mar 5, 2026 09:58:02","Mar 5, 2026 11:01:15",64\n'
-    "\n"
-    "Panelist Details,\n"
-    "Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
-    'Yes,Dr. Ada Speaker,ada.speaker@example.org,"Mar 5, 2026 09:59:40","Mar 5, 2026 11:00:05",61\n'
-    "\n"
-    "Attendee Details,\n"
-    "Attended,User Name (Original Name),First Name,Last Name,Email,Registration Time,Join Time,Leave Time,"
-    "Time in Session (minutes),Is Guest\n"
-    "Yes,Grace Hopper,Grace,Hopper,Grace.Hopper@Example.ORG,03/01/2026 08:00:00 AM,"
-    "03/05/2026 10:02:11 AM,03/05/2026 10:40:00 AM,38,No\n"
-    'Yes,Wei Ng,Wei,Ng,wei.personal@mail.example,03/02/2026 09:00:00 AM,"Mar 5, 2026 10:30:00",'
-    '"Mar 5, 2026 11:05:00",35,No\n'
-    "Yes,Grace Hopper,Grace,Hopper,grace.hopper@example.org,03/01/2026 08:00:00 AM,"
-    '"Mar 5, 2026 10:45:30","Mar 5, 2026 11:00:00",15,No\n'
-    'Yes,Phone Caller,,,,,"Mar 5, 2026 10:05:00","Mar 5, 2026 10:50:00",45,Yes\n'
-    "Yes,Guest Visitor,Guest,Visitor,guest@elsewhere.example,03/02/2026 09:00:00 AM,"
-    "03/05/2026 10:00:00 AM,03/05/2026 10:20:00 AM,20,Yes\n"
-    "No,Alan Turing,Alan,Turing,alan@example.org,03/02/2026 01:15:00 PM,--,--,--,No\n"
-    "\n"
-)
-
-
 async def _world(client):  # type: ignore[no-untyped-def]
     world = await make_world(client, sessions=[], residents=0)
     session_id = await make_session(

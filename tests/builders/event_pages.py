@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from events.tables import Event, Registration, Session, SessionSpeaker, TicketType, Track
 from notifications.tables import OutboxMessage
-from tests.conftest import Actor, csrf_from
-from tests.events.page_kit import second_sunday_of_march, visible_text
-from tests.events.test_catalogue import future_year
-from tests.events.test_scheduling import new_event
+from tests.builders.clients import csrf_from
+from tests.builders.events import future_year, new_event
+from tests.builders.pages import second_sunday_of_march, visible_text
+from tests.builders.people import Actor
 
 CHICAGO = ZoneInfo("America/Chicago")
 YEAR = future_year()

@@ -1,4 +1,4 @@
-"""Helpers for membership tests: a priced event, an organization, and driving the fake Stripe."""
+"""Memberships: a priced event, an organization, joining and seating through the local Stripe."""
 
 from __future__ import annotations
 
@@ -12,24 +12,18 @@ from accounts.services.organizations import create_organization
 from accounts.tables import OrganizationMember
 from billing.tables import Membership
 from grandrounds.db import now
-from tests.billing.conftest import WEBHOOK_SECRET
-from tests.conftest import Actor, make_actor, make_staff
-from tests.events.test_registration import event_body
+from tests.builders.events import make_event
+from tests.builders.people import Actor, make_actor
+from tests.builders.stripe import WEBHOOK_SECRET
 from tests.stripe_server import Account, deliver
-from tests.stripe_server.subscriptions import invoices_of, subscription_of
+from tests.stripe_server.subscriptions import invoices_of, pay_invoice, subscription_of
 
 MEMBER_PRICE, NON_MEMBER_PRICE, GUEST_PRICE = 1000, 2500, 2000
 
 
 async def priced_event(client: httpx.AsyncClient, capacity: int = 20) -> int:
     """A published webinar whose one ticket costs 10.00 for members, 25.00 for others, 20.00 for guests."""
-    staff = await make_staff()
-    created = await client.post(
-        "/api/v1/events/", json=event_body(capacity, program_id=staff.program_id), headers=staff.headers
-    )
-    assert created.status_code == 201, created.text
-    event_id = int(created.json()["id"])
-    assert (await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)).status_code == 200
+    event_id, staff = await make_event(client, capacity=capacity)
     ticket = await client.post(
         f"/api/v1/events/{event_id}/ticket-types",
         json={
@@ -43,12 +37,6 @@ async def priced_event(client: httpx.AsyncClient, capacity: int = 20) -> int:
     )
     assert ticket.status_code == 201, ticket.text
     return event_id
-
-
-async def register(client: httpx.AsyncClient, event_id: int, person: Actor) -> dict[str, Any]:
-    response = await client.post(f"/api/v1/events/{event_id}/registrations", headers=person.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def cancel(client: httpx.AsyncClient, registration_id: int, person: Actor) -> None:
@@ -116,3 +104,41 @@ def ends_today(row: dict[str, Any]) -> timedelta:
 
 async def guest() -> Actor:
     return await make_actor(Role.GUEST)
+
+
+async def join_by_invoice(
+    client: httpx.AsyncClient, stripe: Account, leader: Actor, org_id: int, band: str = "B"
+) -> int:
+    joined = await client.post(
+        f"/api/v1/memberships/organizations/{org_id}",
+        json={"band": band, "collection": "invoice"},
+        headers=leader.headers,
+    )
+    assert joined.status_code == 200, joined.text
+    membership_id = int(joined.json()["membership_id"])
+    subscription = subscription_for(stripe, membership_id)
+    invoice = open_invoice(stripe, subscription["id"])
+    assert joined.json()["next_url"] == invoice["hosted_invoice_url"]
+    assert await send(client, pay_invoice(stripe, invoice["id"])) == "membership_active"
+    return membership_id
+
+
+async def seated_colleague(client: httpx.AsyncClient, stripe: Account) -> tuple[Actor, Actor, int]:
+    leader, colleague = await guest(), await guest()
+    org_id = await organization(leader, colleague)
+    membership_id = await join_by_invoice(client, stripe, leader, org_id, band="B")
+    seat = await client.post(
+        f"/api/v1/memberships/{membership_id}/seats", json={"person_id": colleague.id}, headers=leader.headers
+    )
+    assert seat.status_code == 200
+    return leader, colleague, membership_id
+
+
+async def transfer(
+    client: httpx.AsyncClient, leader: Actor, membership_id: int, person: Actor, amount: int
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/memberships/{membership_id}/points/transfers",
+        json={"person_id": person.id, "points": amount},
+        headers=leader.headers,
+    )

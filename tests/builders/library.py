@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Actor
+from tests.builders.people import Actor
 
 SECRET_BODY = "Step 3: the escalation phone tree for a viral complaint."
 

@@ -14,8 +14,8 @@ from events.tables import Event, Session
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
 from programs.tables import Certificate, Cohort, CohortSession
-from tests.billing.conftest import Shop
-from tests.conftest import Actor, make_actor
+from tests.builders.people import Actor, make_actor
+from tests.builders.places import Shop
 
 INVITE_CANCELS = ["session_invite_cancelled", "event_invite_cancelled"]
 

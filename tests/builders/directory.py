@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Actor
+from tests.builders.people import Actor
 
 API = "/api/v1/directory"
 

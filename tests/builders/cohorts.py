@@ -9,7 +9,7 @@ from typing import Any
 
 from accounts.principal import Role
 from events.tables import CheckIn, Event, Registration, Session
-from tests.conftest import Actor, make_actor, make_program, make_staff
+from tests.builders.people import Actor, make_actor, make_program, make_staff
 
 
 async def make_session(
@@ -172,3 +172,6 @@ async def make_world(
     for _ in range(residents):
         await world.add_resident()
     return world
+
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -20,7 +20,7 @@ from billing.tables import Membership
 from events.tables import Event, Registration
 from grandrounds.db import write_transaction
 from grandrounds.web.auth import SESSION_COOKIE
-from tests.conftest import Actor, make_actor, make_program
+from tests.builders.people import Actor, make_actor, make_program
 from tests.stripe_server import Account
 from tests.stripe_server.account import Obj
 
