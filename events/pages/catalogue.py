@@ -27,6 +27,7 @@ from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.registry import Registry
 from grandrounds.web.auth import current_principal, signed_in
 from grandrounds.web.payments import payments_open
 
@@ -44,12 +45,11 @@ JOIN_PATH = "/membership"
 # Links other packages put on an event's page, e.g. the library's "recording available"; the shell
 # registers them (events imports none of them). Each gives [{"href": ..., "text": ...}] for an event id.
 EventLinks = Callable[[int], Awaitable[list[dict[str, str]]]]
-_event_links: list[EventLinks] = []
+EVENT_LINKS: Registry[EventLinks] = Registry("event page links")
 
 
 def register_event_links(source: EventLinks) -> None:
-    if source not in _event_links:
-        _event_links.append(source)
+    EVENT_LINKS.add(source)
 
 
 def viewer(request: Request[Any, Any, Any]) -> Principal | None:
@@ -321,7 +321,7 @@ async def event_page(
             "open_for_registration": open_for_registration,
             "join_path": JOIN_PATH,
             "next_path": f"/events/{event_id}",
-            "related_links": [link for source in _event_links for link in await source(event_id)],
+            "related_links": [link for source in EVENT_LINKS for link in await source(event_id)],
             "error": error.message if error else None,
             "error_field": error.details.get("field") if error else None,
             "form": dict(form or {}),
