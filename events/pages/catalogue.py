@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from accounts.principal import Principal, Role
 from accounts.tables import Person
 from events import errors
+from events.errors import registration_form_invalid as form_invalid
 from events.pages import display
 from events.services import catalogue, pricing
 from events.services.access import may_run_event
@@ -26,7 +27,7 @@ from events.services.registration import registering as registration
 from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
 from grandrounds.db import now
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.registry import Registry
 from grandrounds.web.auth import current_principal, signed_in
 from grandrounds.web.payments import payments_open
@@ -63,10 +64,6 @@ async def viewer_zone(principal: Principal | None) -> str | None:
         return None
     row = await Person.select(Person.time_zone).where(Person.id == principal.person_id).first()
     return row["time_zone"] if row else None
-
-
-def form_invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput("registration.form_invalid", message, {"field": field})
 
 
 def optional_id(raw: str | None, field: str, message: str) -> int | None:
