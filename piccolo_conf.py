@@ -3,18 +3,9 @@
 from piccolo.conf.apps import AppRegistry
 
 from grandrounds.db import build_engine
+from grandrounds.server.packages import piccolo_apps
 from grandrounds.settings import get_settings
 
 DB = build_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "accounts.piccolo_app",
-        "events.piccolo_app",
-        "programs.piccolo_app",
-        "billing.piccolo_app",
-        "notifications.piccolo_app",
-        "library.piccolo_app",
-        "directory.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=piccolo_apps())

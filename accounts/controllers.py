@@ -30,7 +30,7 @@ from accounts.schemas import (
     TokenOut,
 )
 from accounts.services import credentials, email_verification, organizations, password_reset, people, programs
-from grandrounds.errors import Forbidden
+from grandrounds.errors import forbidden
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, current_principal, requires, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
@@ -134,7 +134,7 @@ class PeopleController(Controller):
     @get("/{person_id:int}", guards=[signed_in])
     async def get_person(self, request: Request[Any, Any, Any], person_id: FromPath[int]) -> PersonOut:
         if not people.can_see_person(current_principal(request), person_id):
-            raise Forbidden("auth.forbidden", "You may only see your own account.")
+            raise forbidden("You may only see your own account.")
         return await people.person_out(person_id)
 
     @post("/{person_id:int}/roles", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
@@ -168,7 +168,7 @@ class OrganizationController(Controller):
         self, request: Request[Any, Any, Any], organization_id: FromPath[int]
     ) -> OrganizationOut:
         if not await organizations.may_view(current_principal(request), organization_id):
-            raise Forbidden("auth.forbidden", "Only the organization's people and admins may see it.")
+            raise forbidden("Only the organization's people and admins may see it.")
         return await organizations.organization_out(organization_id)
 
     @post("/{organization_id:int}/members", status_code=HTTP_200_OK)

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from grandrounds.registry import Registry
+
 ProfileSection = Callable[[int], Awaitable[list[tuple[str, str]]]]
-_sections: list[ProfileSection] = []
+PROFILE_SECTIONS: Registry[ProfileSection] = Registry("account page sections")
 
 
 def register_section(section: ProfileSection) -> None:
-    if section not in _sections:
-        _sections.append(section)
+    PROFILE_SECTIONS.add(section)
 
 
 async def profile_lines(person_id: int) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
-    for section in _sections:
+    for section in PROFILE_SECTIONS:
         lines.extend(await section(person_id))
     return lines

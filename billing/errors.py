@@ -5,6 +5,7 @@ One module so that a code is defined once; ``registration.not_found`` is events'
 
 from __future__ import annotations
 
+from events.errors import payments_not_configured
 from events.errors import registration_not_found as registration_not_found
 from grandrounds.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from grandrounds.money import format_money
@@ -17,10 +18,9 @@ class PaymentProviderUnavailable(DomainError):
 
 
 def not_configured() -> Conflict:
-    return Conflict(
-        "billing.not_configured",
+    return payments_not_configured(
         "Online payment is not set up on this site yet, so paid places cannot be bought. "
-        "Please contact the organisers.",
+        "Please contact the organisers."
     )
 
 
@@ -121,7 +121,7 @@ def not_leader() -> Forbidden:
 
 
 def not_visible() -> NotFound:
-    return NotFound("membership.not_found", "No such membership.")
+    return membership_not_found()
 
 
 def not_active() -> Conflict:
@@ -243,3 +243,9 @@ def disputed() -> Conflict:
 
 def refused_by_stripe(message: str) -> Conflict:
     return Conflict("refund.refused", f"Stripe refused the refund: {message}")
+
+
+def alert_resolution_too_long(most: int) -> InvalidInput:
+    return InvalidInput(
+        "alert.resolution_too_long", f"Keep the note under {most} characters.", {"field": "resolution"}
+    )

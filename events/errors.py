@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 
 
@@ -41,8 +43,12 @@ def members_only() -> Forbidden:
     return Forbidden("event.members_only", "This event is for members; join to register.")
 
 
+def _registration_duplicate(message: str, details: dict[str, Any] | None = None) -> Conflict:
+    return Conflict("registration.duplicate", message, details)
+
+
 def duplicate() -> Conflict:
-    return Conflict("registration.duplicate", "You are already registered (or in line) for this event.")
+    return _registration_duplicate("You are already registered (or in line) for this event.")
 
 
 def not_live() -> Conflict:
@@ -249,11 +255,27 @@ def session_capacity_below_registrations(taken: int) -> Conflict:
     )
 
 
+def _session_cme_invalid(message: str, field: str) -> InvalidInput:
+    return InvalidInput("session.cme_invalid", message, {"field": field})
+
+
 def session_cme_invalid(most: int) -> InvalidInput:
-    return InvalidInput(
-        "session.cme_invalid",
+    return _session_cme_invalid(
         f"Designated CME credit is counted in quarter hours: from 0 to {most} for this session's length.",
-        {"field": "cme_quarters"},
+        "cme_quarters",
+    )
+
+
+def session_cme_too_long(most: str) -> InvalidInput:
+    """The staff form's words (credits as typed there): more credit than the session's length."""
+    return _session_cme_invalid(
+        f"A session this long carries at most {most} CME credits (one per hour).", "cme_credits"
+    )
+
+
+def session_cme_not_quarters(field: str) -> InvalidInput:
+    return _session_cme_invalid(
+        "CME credits come in quarter hours: 0, 0.25, 0.5, 0.75, 1, 1.25 and so on.", field
     )
 
 
@@ -326,12 +348,17 @@ def ticket_price_invalid(field: str) -> InvalidInput:
     )
 
 
+def _ticket_early_bird_incomplete(message: str) -> InvalidInput:
+    return InvalidInput("ticket.early_bird_incomplete", message, {"field": "early_bird_until"})
+
+
 def ticket_early_bird_incomplete() -> InvalidInput:
-    return InvalidInput(
-        "ticket.early_bird_incomplete",
-        "Give early_bird_until, the moment early-bird prices end.",
-        {"field": "early_bird_until"},
-    )
+    return _ticket_early_bird_incomplete("Give early_bird_until, the moment early-bird prices end.")
+
+
+def ticket_early_bird_end_missing() -> InvalidInput:
+    """The staff form's words for the same rule."""
+    return _ticket_early_bird_incomplete("Give the date and time early-bird prices end.")
 
 
 def ticket_early_bird_after_start() -> InvalidInput:
@@ -461,10 +488,8 @@ def not_colleagues(person_ids: list[int]) -> Forbidden:
 
 
 def already_registered(person_ids: list[int]) -> Conflict:
-    return Conflict(
-        "registration.duplicate",
-        "Some of these people are already registered (or in line).",
-        {"person_ids": person_ids},
+    return _registration_duplicate(
+        "Some of these people are already registered (or in line).", {"person_ids": person_ids}
     )
 
 
@@ -475,13 +500,13 @@ def hold_lapsed() -> Conflict:
     )
 
 
-def payments_not_configured() -> Conflict:
-    """The same code and words as billing's own refusal, so a client meets one answer for one cause."""
-    return Conflict(
-        "billing.not_configured",
-        "Online payment is not set up on this site yet, so paid places cannot be booked. "
-        "Free tickets still work; for a paid place, please contact the organisers.",
-    )
+def payments_not_configured(
+    message: str = "Online payment is not set up on this site yet, so paid places cannot be booked. "
+    "Free tickets still work; for a paid place, please contact the organisers.",
+) -> Conflict:
+    """Billing's code, defined here because events refuses first (and imports no billing); billing
+    gives its own words through this function, so a client meets one code for one cause."""
+    return Conflict("billing.not_configured", message)
 
 
 def ticket_name_blank() -> InvalidInput:
@@ -498,3 +523,93 @@ def track_name_blank() -> InvalidInput:
 
 def session_title_blank() -> InvalidInput:
     return InvalidInput("session.title_blank", "Give the session a title.", {"field": "title"})
+
+
+# The catalogue's search
+def catalogue_date_invalid(field: str) -> InvalidInput:
+    return InvalidInput(
+        "catalogue.date_invalid", "Give dates as YYYY-MM-DD, e.g. 2027-03-14.", {"field": field}
+    )
+
+
+def catalogue_range_invalid() -> InvalidInput:
+    return InvalidInput(
+        "catalogue.range_invalid", "The end of the date range is before its start.", {"field": "to"}
+    )
+
+
+def catalogue_query_too_long(field: str, limit: int) -> InvalidInput:
+    return InvalidInput(
+        "catalogue.query_too_long", f"Search text is limited to {limit} characters.", {"field": field}
+    )
+
+
+# The roster
+def roster_status_unknown(statuses: tuple[str, ...]) -> InvalidInput:
+    return InvalidInput(
+        "roster.status_unknown",
+        f"Status must be one of: {', '.join(statuses)}.",
+        {"field": "status", "allowed": list(statuses)},
+    )
+
+
+def roster_query_too_long() -> InvalidInput:
+    return InvalidInput("roster.query_too_long", "Search text is limited to 200 characters.", {"field": "q"})
+
+
+# Staff and registration forms (pages): the field to mark and what to say
+def event_form_invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("event.form_invalid", message, {"field": field})
+
+
+def registration_form_invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("registration.form_invalid", message, {"field": field})
+
+
+def time_nonexistent(field: str) -> InvalidInput:
+    return InvalidInput(
+        "event.time_nonexistent",
+        "That clock time does not exist in this time zone (the clocks skip it); choose another.",
+        {"field": field},
+    )
+
+
+def session_cancel_reason_required() -> InvalidInput:
+    return InvalidInput(
+        "session.cancel_reason_required",
+        "Say why the session is cancelled; its speakers and registrants are told.",
+        {"field": "reason"},
+    )
+
+
+# Ticket prices as typed on the staff form
+def ticket_amount_missing(label: str, field: str) -> InvalidInput:
+    return InvalidInput("ticket.amount_missing", f"Give the {label} (0 if free).", {"field": field})
+
+
+def ticket_amount_negative(label: str, field: str) -> InvalidInput:
+    return InvalidInput("ticket.amount_negative", f"The {label} cannot be negative.", {"field": field})
+
+
+def ticket_amount_invalid(label: str, field: str, example: str) -> InvalidInput:
+    return InvalidInput(
+        "ticket.amount_invalid",
+        f"Give the {label} as a plain number such as {example}, without a currency sign or commas.",
+        {"field": field},
+    )
+
+
+def ticket_amount_too_precise(label: str, field: str, typed: str, currency: str, places: str) -> InvalidInput:
+    return InvalidInput(
+        "ticket.amount_too_precise",
+        f"{currency} amounts have {places}: the {label} {typed} cannot be charged exactly.",
+        {"field": field},
+    )
+
+
+def ticket_amount_too_high(label: str, field: str, most: str) -> InvalidInput:
+    return InvalidInput(
+        "ticket.amount_too_high",
+        f"The {label} is above the most a ticket may cost ({most}).",
+        {"field": field},
+    )

@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
@@ -92,6 +92,43 @@ def is_unique_violation(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - asyncpg is a dependency
         return False
     return isinstance(exc, UniqueViolationError)
+
+
+class UniqueClash:
+    """What a :func:`unique_violation` block met: false when it ran through, else the error."""
+
+    __slots__ = ("error",)
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
+@contextmanager
+def unique_violation(becomes: Exception | None = None) -> Iterator[UniqueClash]:
+    """Catch a unique-constraint failure inside the block; anything else passes through.
+
+    A check before an insert cannot see a concurrent writer, so the unique
+    index has the last word. With ``becomes`` the violation is raised as that
+    error (the domain's "already exists"). Without it the block just ends and
+    the clash it yields is true, so the caller can read the row that won the
+    race (the transaction inside the block has rolled back by then)::
+
+        with unique_violation(becomes=errors.duplicate()):
+            async with write_transaction():
+                ...
+    """
+    clash = UniqueClash()
+    try:
+        yield clash
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        if becomes is not None:
+            raise becomes from exc
+        clash.error = exc
 
 
 async def ping() -> None:

@@ -48,3 +48,17 @@ class Unprocessable(DomainError):
 
 class TooManyRequests(DomainError):
     status_code = 429
+
+
+def sign_in_required() -> Unauthenticated:
+    return Unauthenticated("auth.required", "Sign in, or send a personal API token, to do this.")
+
+
+def forbidden(message: str, details: dict[str, Any] | None = None) -> Forbidden:
+    """The caller is known but may not do this; the message says who may."""
+    return Forbidden("auth.forbidden", message, details)
+
+
+def request_invalid(message: str, details: dict[str, Any] | None = None) -> InvalidInput:
+    """A malformed request a service catches itself (the framework's own give the same code)."""
+    return InvalidInput("request.invalid", message, details)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound
+from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound, forbidden
 
 
 def item_not_found() -> NotFound:
@@ -56,19 +56,17 @@ def url_invalid(field: str) -> InvalidInput:
     )
 
 
+_CONTENT_MISSING = {
+    "recorded_webinar": ("A recorded webinar needs the address of its recording.", "recording_url"),
+    "video": ("A video needs its address.", "link_url"),
+}
+
+
 def content_missing(kind: str) -> InvalidInput:
-    if kind == "recorded_webinar":
-        return InvalidInput(
-            "library.content_missing", "A recorded webinar needs the address of its recording.",
-            {"field": "recording_url"},
-        )  # fmt: skip
-    if kind == "video":
-        return InvalidInput("library.content_missing", "A video needs its address.", {"field": "link_url"})
-    return InvalidInput(
-        "library.content_missing",
-        "Give the item a body text, a link to the document, or both.",
-        {"field": "body"},
+    message, field = _CONTENT_MISSING.get(
+        kind, ("Give the item a body text, a link to the document, or both.", "body")
     )
+    return InvalidInput("library.content_missing", message, {"field": field})
 
 
 def not_for_kind(field: str, kind: str) -> InvalidInput:
@@ -101,9 +99,7 @@ def author_not_found() -> InvalidInput:
 
 
 def not_staff() -> Forbidden:
-    return Forbidden(
-        "auth.forbidden", "Only program staff and admins manage the library.", {"roles": ["program_staff"]}
-    )
+    return forbidden("Only program staff and admins manage the library.", {"roles": ["program_staff"]})
 
 
 # Cohort prerequisites
@@ -133,3 +129,14 @@ def prerequisite_duplicate() -> Conflict:
 
 def prerequisite_not_found() -> NotFound:
     return NotFound("library.prerequisite_not_found", "This item is not a prerequisite of the cohort.")
+
+
+def form_invalid(field: str, message: str) -> InvalidInput:
+    """A staff form's field the pages refuse before any rule is asked."""
+    return InvalidInput("library.form_invalid", message, {"field": field})
+
+
+def query_too_long(field: str, limit: int) -> InvalidInput:
+    return InvalidInput(
+        "library.query_too_long", f"Search text is limited to {limit} characters.", {"field": field}
+    )

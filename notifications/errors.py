@@ -29,3 +29,7 @@ def link_gone() -> Conflict:
         "This message held a one-time link that was blanked when it failed for good; "
         "ask the person to request a new one instead of retrying.",
     )
+
+
+def feed_not_found() -> NotFound:
+    return NotFound("feed.not_found", "No such calendar feed (it may have been reset).")

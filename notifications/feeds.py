@@ -24,6 +24,7 @@ from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 
 from grandrounds.db import now, write_transaction
+from grandrounds.registry import Registry
 from notifications.tables import FeedToken
 
 PRODID = "-//grandrounds//calendar feed//EN"
@@ -47,17 +48,16 @@ class FeedEntry:
 
 
 FeedSource = Callable[[int], Awaitable[list[FeedEntry]]]
-_sources: list[FeedSource] = []
+FEED_SOURCES: Registry[FeedSource] = Registry("calendar feed sources")
 
 
 def register_source(source: FeedSource) -> None:
-    if source not in _sources:
-        _sources.append(source)
+    FEED_SOURCES.add(source)
 
 
 async def entries_for(person_id: int) -> list[FeedEntry]:
     entries: dict[str, FeedEntry] = {}
-    for source in _sources:
+    for source in FEED_SOURCES:
         for entry in await source(person_id):
             entries.setdefault(entry.key, entry)
     return sorted(entries.values(), key=lambda e: e.starts_at)

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from grandrounds.registry import KeyedRegistry
 from notifications.calendar import Invitation, Method, PartStat, build_invite
 from notifications.outbox import enqueue_email
 
@@ -87,13 +88,11 @@ class ResolvedInvite:
 
 
 Resolver = Callable[[InviteRef], Awaitable[ResolvedInvite]]
-_resolvers: dict[str, Resolver] = {}
+INVITE_RESOLVERS: KeyedRegistry[Resolver] = KeyedRegistry("invite resolvers", KINDS)
 
 
 def register_resolver(kind: str, resolver: Resolver) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"unknown invite kind {kind!r}")
-    _resolvers[kind] = resolver
+    INVITE_RESOLVERS.add(kind, resolver)
 
 
 async def enqueue_invite(
@@ -116,7 +115,7 @@ async def resolve(stored: dict[str, Any]) -> dict[str, Any]:
     """A queued invite's whole context at delivery: what the change said (titles, reason, an
     answer link) over what the rows say now, with time, place, link and calendar always current."""
     ref = InviteRef.from_context(stored.get("invite"))
-    resolver = _resolvers.get(ref.kind)
+    resolver = INVITE_RESOLVERS.get(ref.kind)
     if resolver is None:
         raise NoResolver(f"no invite resolver registered for {ref.kind!r}")
     resolved = await resolver(ref)

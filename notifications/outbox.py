@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from grandrounds.db import is_unique_violation, now
+from grandrounds.db import now, unique_violation
 from notifications.tables import OutboxMessage
 
 SECRET_KEYS = "_secret_keys"  # noqa: S105 - the name of a context entry, not a secret
@@ -43,7 +43,8 @@ async def enqueue_email(
         context = {**context, SECRET_KEYS: list(secret_keys)}
     if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
-    try:
+    # Only dedupe_key is unique here (NULLs never collide): a clash is the same message queued twice.
+    with unique_violation() as clash:
         await OutboxMessage.insert(
             OutboxMessage(
                 template=template,
@@ -54,11 +55,7 @@ async def enqueue_email(
                 not_before=not_before or now(),
             )
         )
-    except Exception as exc:
-        if dedupe_key is not None and is_unique_violation(exc):
-            return False
-        raise
-    return True
+    return not clash
 
 
 def redacted(context: dict[str, Any]) -> dict[str, Any] | None:

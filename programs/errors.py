@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from accounts.errors import person_not_found as person_not_found
+from accounts.errors import program_not_found as program_not_found
+from events.errors import session_not_found as session_not_found
 from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 
 
@@ -13,10 +16,6 @@ def not_your_program() -> Forbidden:
     return Forbidden(
         "cohort.not_your_program", "Only staff of this cohort's program (or an admin) may do that."
     )
-
-
-def program_not_found() -> NotFound:
-    return NotFound("program.not_found", "No such program.")
 
 
 def dates_invalid() -> InvalidInput:
@@ -39,10 +38,6 @@ def currency_invalid() -> InvalidInput:
         "Currency must be a three-letter ISO code such as USD.",
         {"field": "fee_currency"},
     )
-
-
-def session_not_found() -> NotFound:
-    return NotFound("session.not_found", "No such session.")
 
 
 def session_not_in_program() -> InvalidInput:
@@ -119,10 +114,6 @@ def move_other_program() -> InvalidInput:
     return InvalidInput(
         "enrollment.move_other_program", "A person can move only between cohorts of the same program."
     )
-
-
-def person_not_found() -> NotFound:
-    return NotFound("account.not_found", "No such person.")
 
 
 def mentor_full(limit: int) -> Conflict:
@@ -221,3 +212,7 @@ def rung_already_granted(rung: str) -> Conflict:
 
 def not_fellows_program() -> InvalidInput:
     return InvalidInput("ladder.not_fellows", "The fellows ladder belongs to fellows programs only.")
+
+
+def upload_file_missing(field: str) -> InvalidInput:
+    return InvalidInput("upload.file_missing", "Choose a file to upload.", {"field": field})

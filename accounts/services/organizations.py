@@ -6,7 +6,7 @@ from accounts import errors
 from accounts.principal import Principal
 from accounts.schemas import OrganizationOut
 from accounts.tables import Organization, OrganizationMember, Person
-from grandrounds.db import is_unique_violation, write_transaction
+from grandrounds.db import unique_violation, write_transaction
 
 
 async def organization_out(organization_id: int) -> OrganizationOut:
@@ -26,7 +26,7 @@ async def organization_out(organization_id: int) -> OrganizationOut:
 
 async def create_organization(name: str, leader_id: int | None) -> OrganizationOut:
     cleaned = " ".join(name.split())
-    try:
+    with unique_violation(becomes=errors.organization_name_taken()):
         async with write_transaction():
             if leader_id is not None and not await Person.exists().where(Person.id == leader_id):
                 raise errors.person_not_found()
@@ -39,10 +39,6 @@ async def create_organization(name: str, leader_id: int | None) -> OrganizationO
             )[0]
             if leader_id is not None:
                 await OrganizationMember.insert(OrganizationMember(organization=row["id"], person=leader_id))
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.organization_name_taken() from exc
-        raise
     return await organization_out(row["id"])
 
 

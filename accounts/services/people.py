@@ -15,7 +15,7 @@ from accounts.schemas import PersonOut, PersonUpdate, SignUp
 from accounts.services.email_verification import verify_url
 from accounts.services.standing import with_derived
 from accounts.tables import Person, RoleGrant
-from grandrounds.db import contains_any, is_unique_violation, now, write_transaction
+from grandrounds.db import contains_any, now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 
@@ -98,7 +98,7 @@ async def create_person(
     zone = check_time_zone(data.time_zone)
     check_strength(data.password, email)
     password_hash = await hash_password(data.password)
-    try:
+    with unique_violation(becomes=errors.email_taken()):
         async with write_transaction():
             if await Person.exists().where(Person.email == email):
                 raise errors.email_taken()
@@ -129,10 +129,6 @@ async def create_person(
                     },
                     person_id=person_id,
                 )
-    except Exception as exc:
-        if is_unique_violation(exc):  # a concurrent sign-up with the same email won the race
-            raise errors.email_taken() from exc
-        raise
     return person_id
 
 

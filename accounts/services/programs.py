@@ -13,7 +13,7 @@ from accounts import errors
 from accounts.principal import Principal, Role
 from accounts.schemas import ProgramCreate, ProgramOut
 from accounts.tables import Person, Program, ProgramStaff, RoleGrant
-from grandrounds.db import is_unique_violation, write_transaction
+from grandrounds.db import unique_violation, write_transaction
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 PROGRAM_KINDS = ("residency", "fellows", "webinar_series", "conference", "workshop")
@@ -67,7 +67,7 @@ async def list_programs() -> list[ProgramOut]:
 async def create_program(data: ProgramCreate) -> ProgramOut:
     if not SLUG.match(data.slug):
         raise errors.program_slug_invalid()
-    try:
+    with unique_violation(becomes=errors.program_slug_taken()):
         async with write_transaction():
             if await Program.exists().where(Program.slug == data.slug):
                 raise errors.program_slug_taken()
@@ -81,10 +81,6 @@ async def create_program(data: ProgramCreate) -> ProgramOut:
                     )
                 ).returning(Program.id)
             )[0]
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.program_slug_taken() from exc
-        raise
     return await _out(row["id"])
 
 

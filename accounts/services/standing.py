@@ -3,7 +3,7 @@
 A member is whoever holds an active membership *today*: an individual
 membership, or a seat in an organization's. That lives in billing, which
 accounts must not import, so billing registers a *role source* here at start
-(see ``grandrounds.server.app.wire_role_sources``) and every place that asks what
+(see ``grandrounds.server.wiring.wire_all``) and every place that asks what
 roles a person has (the signed-in principal, pricing a colleague booked by
 someone else, the people list) asks through :func:`with_derived`. Because the
 answer is computed when asked, a membership that lapses stops counting that
@@ -21,16 +21,16 @@ from datetime import datetime
 
 from accounts.principal import Role
 from grandrounds.db import now
+from grandrounds.registry import Registry
 
 RoleSource = Callable[[Sequence[int], datetime], Awaitable[Mapping[int, Iterable[Role]]]]
 
-_sources: list[RoleSource] = []
+ROLE_SOURCES: Registry[RoleSource] = Registry("role sources")
 
 
 def register_role_source(source: RoleSource) -> None:
     """Add a source of derived roles; registering the same function twice adds it once."""
-    if source not in _sources:
-        _sources.append(source)
+    ROLE_SOURCES.add(source)
 
 
 async def derived_roles(person_ids: Sequence[int], at: datetime | None = None) -> dict[int, set[Role]]:
@@ -39,7 +39,7 @@ async def derived_roles(person_ids: Sequence[int], at: datetime | None = None) -
     if not person_ids:
         return found
     instant = at or now()
-    for source in _sources:
+    for source in ROLE_SOURCES:
         for person_id, roles in (await source(person_ids, instant)).items():
             found.setdefault(person_id, set()).update(roles)
     return found

@@ -16,7 +16,6 @@ from billing import errors
 from billing.finance.schemas import AlertOut
 from billing.tables import BillingAlert
 from grandrounds.db import now, write_transaction
-from grandrounds.errors import InvalidInput
 
 Show = Literal["open", "resolved", "all"]
 MAX_RESOLUTION = 2000
@@ -63,11 +62,7 @@ async def list_alerts(show: Show = "open", limit: int = 200) -> list[AlertOut]:
 async def resolve_alert(principal: Principal, alert_id: int, resolution: str) -> AlertOut:
     note = resolution.strip()
     if len(note) > MAX_RESOLUTION:
-        raise InvalidInput(
-            "alert.resolution_too_long",
-            f"Keep the note under {MAX_RESOLUTION} characters.",
-            {"field": "resolution"},
-        )
+        raise errors.alert_resolution_too_long(MAX_RESOLUTION)
     async with write_transaction():
         row = await BillingAlert.select().where(BillingAlert.id == alert_id).first()
         if row is None:

@@ -41,7 +41,7 @@ from billing.ledger import at
 from billing.payments.charges import call, field
 from billing.stripe_client import StripeAccount
 from billing.tables import LedgerEntry, ReconciliationFinding, ReconciliationRun
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 
 PAGE = 100  # Stripe's largest page
 CHUNK = 400  # ids per IN (...) lookup
@@ -241,10 +241,7 @@ async def reconcile(account: StripeAccount, period: Period, by: int | None = Non
             if found is not None:
                 comparison.findings.append(found)
     counts = {"stripe_transactions": len(txns), "ledger_entries": len(inside)}
-    try:
+    with unique_violation():
         return await _store(period, comparison, counts, payouts, by)
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
-        # Someone ran the same period at the same moment: theirs exists now; refresh it.
-        return await _store(period, comparison, counts, payouts, by)
+    # Someone ran the same period at the same moment: theirs exists now; refresh it.
+    return await _store(period, comparison, counts, payouts, by)

@@ -26,7 +26,7 @@ from billing.memberships.standing import LIVE
 from billing.payments.charges import call, field
 from billing.stripe_client import StripeAccount
 from billing.tables import Membership
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 
 
@@ -51,13 +51,10 @@ async def _live(tier: str, *, person_id: int | None = None, organization_id: int
 
 async def _insert(values: dict[str, Any], find: dict[str, Any]) -> dict[str, Any]:
     """Insert a pending membership; a concurrent request that won the unique index gives its row."""
-    try:
+    with unique_violation():
         async with write_transaction():
             rows = await Membership.insert(Membership(**values)).returning(*Membership.all_columns())
         return dict(rows[0])
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
     row = await _live(values["tier"], **find)
     assert row is not None  # the winner's row, which the index found
     return dict(row)

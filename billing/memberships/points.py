@@ -36,7 +36,7 @@ from billing.memberships.standing import counts
 from billing.tables import Checkout, Membership, MembershipSeat, PointsEntry
 from events.services.registration.lifecycle import confirm_payment
 from events.tables import Registration
-from grandrounds.db import engine, is_unique_violation, now, write_transaction
+from grandrounds.db import engine, now, unique_violation, write_transaction
 from grandrounds.money import MINOR_UNIT_EXPONENT
 
 TOO_LATE_SECONDS = (
@@ -235,7 +235,7 @@ async def redeem(principal: Principal, registration_id: int) -> Redemption:
     if not sources:
         raise errors.points_insufficient(0)
     membership_id, available = sources[0]
-    try:
+    with unique_violation(becomes=errors.points_not_applicable("Points were already applied to this place.")):
         async with write_transaction():
             await _membership(membership_id, lock=True)
             fresh = await Registration.select().where(Registration.id == registration_id).first()
@@ -262,10 +262,6 @@ async def redeem(principal: Principal, registration_id: int) -> Redemption:
                 )
             )
             await Registration.update({Registration.amount: left}).where(Registration.id == registration_id)
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.points_not_applicable("Points were already applied to this place.") from exc
-        raise
     confirmed = False
     if left == 0:
         await confirm_payment(registration_id)

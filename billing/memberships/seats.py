@@ -20,7 +20,7 @@ from accounts.tables import Organization, OrganizationMember
 from billing import errors
 from billing.memberships.standing import LIVE
 from billing.tables import Membership, MembershipSeat
-from grandrounds.db import engine, is_unique_violation, now, write_transaction
+from grandrounds.db import engine, now, unique_violation, write_transaction
 
 
 async def organization_membership(membership_id: int) -> dict[str, Any]:
@@ -63,7 +63,7 @@ async def assign(principal: Principal, membership_id: int, person_id: int) -> li
     """Give a colleague a seat (again is a no-op); the open seats after."""
     membership = await organization_membership(membership_id)
     await require_leader(principal, membership["organization"])
-    try:
+    with unique_violation():
         async with write_transaction():
             query = Membership.select().where(Membership.id == membership_id)
             if isinstance(engine(), PostgresEngine):
@@ -88,9 +88,6 @@ async def assign(principal: Principal, membership_id: int, person_id: int) -> li
             await MembershipSeat.insert(
                 MembershipSeat(membership=membership_id, person=person_id, assigned_by=principal.person_id)
             )
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
     return await open_seats(membership_id)
 
 
@@ -113,7 +110,7 @@ async def seat_leader_at_activation(membership_id: int) -> bool:
     leader = org["leader"] if org else None
     if leader is None:
         return False
-    try:
+    with unique_violation() as clash:
         async with write_transaction():
             query = Membership.select().where(Membership.id == membership_id)
             if isinstance(engine(), PostgresEngine):
@@ -133,11 +130,7 @@ async def seat_leader_at_activation(membership_id: int) -> bool:
             await MembershipSeat.insert(
                 MembershipSeat(membership=membership_id, person=leader, assigned_by=None)
             )
-    except Exception as exc:
-        if is_unique_violation(exc):
-            return False  # seated by a concurrent delivery of the same activation
-        raise
-    return True
+    return not clash  # a clash: seated by a concurrent delivery of the same activation
 
 
 async def release(principal: Principal, membership_id: int, person_id: int) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ nothing needs to run at midnight for member prices to stop. A guest
 membership has no end and never makes anyone a member.
 
 :func:`member_roles` is registered with ``accounts.services.standing`` by the
-shell (``grandrounds.server.app.wire_role_sources``): accounts asks it, per request,
+shell (``grandrounds.server.wiring.wire_all``): accounts asks it, per request,
 who is a member now.
 """
 

@@ -26,7 +26,7 @@ from billing.payments.schemas import CheckoutOut
 from billing.stripe_client import StripeAccount
 from billing.tables import Checkout
 from events.tables import Registration
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 
 # Stripe accepts expires_at from 30 minutes to 24 hours after creation; a minute of margin for the trip.
@@ -79,7 +79,7 @@ async def _attempt(reg: dict[str, Any]) -> dict[str, Any]:
             return latest
         number = latest["attempt"] + 1 if latest else 1
         expires = max(reg["hold_expires_at"], now() + SHORTEST_SESSION).replace(microsecond=0)
-        try:
+        with unique_violation():
             async with write_transaction():
                 rows = await Checkout.insert(
                     Checkout(
@@ -91,9 +91,6 @@ async def _attempt(reg: dict[str, Any]) -> dict[str, Any]:
                     )
                 ).returning(*Checkout.all_columns())
             return rows[0]
-        except Exception as exc:
-            if not is_unique_violation(exc):
-                raise
     raise errors.stripe_unavailable("concurrent checkout attempts")  # pragma: no cover - needs a third racer
 
 

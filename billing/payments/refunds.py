@@ -30,7 +30,7 @@ from billing.payments.schemas import RefundCreate, RefundOut
 from billing.stripe_client import StripeAccount
 from billing.tables import Dispute, LedgerEntry, RefundRequest
 from events.tables import Registration
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from programs.services.certified import certificate_for_event
 
 OPEN_DISPUTE = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
@@ -98,7 +98,7 @@ async def _request_row(
     if seen != charge.amount_refunded:
         raise errors.stale(seen, charge.amount_refunded, charge.currency)
     amount = _amount(data, charge)
-    try:
+    with unique_violation():
         async with write_transaction():
             rows = await RefundRequest.insert(
                 RefundRequest(
@@ -112,9 +112,6 @@ async def _request_row(
                 )
             ).returning(*RefundRequest.all_columns())
         return rows[0]
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
     # A concurrent click wrote the row first: follow it.
     row = await RefundRequest.select().where(RefundRequest.idempotency_key == key).first()
     assert row is not None

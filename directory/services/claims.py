@@ -17,7 +17,7 @@ from directory import errors
 from directory.schemas import ClaimOut
 from directory.services.moderation import listing_url, require_moderator
 from directory.tables import Claim, Listing
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from notifications.outbox import enqueue_email
 
 
@@ -34,7 +34,7 @@ async def claim(principal: Principal, listing_id: int) -> str:
         .first()
     )
     assert person is not None
-    try:
+    with unique_violation(becomes=errors.claim_pending()):
         async with write_transaction():
             listing = (
                 await Listing.select(Listing.contact, Listing.website_domain)
@@ -74,10 +74,6 @@ async def claim(principal: Principal, listing_id: int) -> str:
                 raise errors.claim_pending()
             await Claim.insert(Claim(listing=listing_id, person=principal.person_id, status="pending"))
             return "pending"
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.claim_pending() from None
-        raise
 
 
 _COLUMNS = (

@@ -24,8 +24,8 @@ from directory.schemas import SubmissionOut
 from directory.services.duplicates import check_duplicates
 from directory.services.listings import current_proposal
 from directory.tables import Listing, ListingAccount, ListingChange, Submission
-from grandrounds.db import is_unique_violation, now, write_transaction
-from grandrounds.errors import DomainError, Forbidden
+from grandrounds.db import now, unique_violation, write_transaction
+from grandrounds.errors import forbidden
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 
@@ -38,7 +38,7 @@ def may_moderate(principal: Principal) -> bool:
 
 def require_moderator(principal: Principal) -> None:
     if not may_moderate(principal):
-        raise Forbidden("auth.forbidden", "Only program staff and admins moderate the list.")
+        raise forbidden("Only program staff and admins moderate the list.")
 
 
 def listing_url(listing_id: int) -> str:
@@ -169,7 +169,7 @@ async def approve(
     """Publish a submission, or a moderator's edit of it (checked like any proposal)."""
     require_moderator(principal)
     edited = read_proposal(edits) if edits is not None else None
-    try:
+    with unique_violation(becomes=errors.duplicate_listing()):
         async with write_transaction():
             decided = {
                 Submission.status: "approved",
@@ -196,12 +196,6 @@ async def approve(
                 },
                 person_id=row["person"],
             )
-    except DomainError:
-        raise
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.duplicate_listing() from None
-        raise
     return await submission(principal, submission_id)
 
 

@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from accounts.principal import Principal, Role
 from accounts.tables import Person
 from events import errors
+from events.errors import registration_form_invalid as form_invalid
 from events.pages import display
 from events.services import catalogue, pricing
 from events.services.access import may_run_event
@@ -26,7 +27,8 @@ from events.services.registration import registering as registration
 from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
 from grandrounds.db import now
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
+from grandrounds.registry import Registry
 from grandrounds.web.auth import current_principal, signed_in
 from grandrounds.web.payments import payments_open
 
@@ -44,12 +46,11 @@ JOIN_PATH = "/membership"
 # Links other packages put on an event's page, e.g. the library's "recording available"; the shell
 # registers them (events imports none of them). Each gives [{"href": ..., "text": ...}] for an event id.
 EventLinks = Callable[[int], Awaitable[list[dict[str, str]]]]
-_event_links: list[EventLinks] = []
+EVENT_LINKS: Registry[EventLinks] = Registry("event page links")
 
 
 def register_event_links(source: EventLinks) -> None:
-    if source not in _event_links:
-        _event_links.append(source)
+    EVENT_LINKS.add(source)
 
 
 def viewer(request: Request[Any, Any, Any]) -> Principal | None:
@@ -63,10 +64,6 @@ async def viewer_zone(principal: Principal | None) -> str | None:
         return None
     row = await Person.select(Person.time_zone).where(Person.id == principal.person_id).first()
     return row["time_zone"] if row else None
-
-
-def form_invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput("registration.form_invalid", message, {"field": field})
 
 
 def optional_id(raw: str | None, field: str, message: str) -> int | None:
@@ -321,7 +318,7 @@ async def event_page(
             "open_for_registration": open_for_registration,
             "join_path": JOIN_PATH,
             "next_path": f"/events/{event_id}",
-            "related_links": [link for source in _event_links for link in await source(event_id)],
+            "related_links": [link for source in EVENT_LINKS for link in await source(event_id)],
             "error": error.message if error else None,
             "error_field": error.details.get("field") if error else None,
             "form": dict(form or {}),

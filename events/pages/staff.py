@@ -24,6 +24,8 @@ from accounts.services.programs import programs_run_by
 from accounts.tables import Program
 from events import errors
 from events.controllers.roster import csv_response
+from events.errors import event_form_invalid as form_invalid
+from events.errors import time_nonexistent
 from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
 from events.pages.registrations import STATUS_LABELS
@@ -33,7 +35,7 @@ from events.services.access import event_for_staff
 from events.services.catalogue import KINDS
 from events.services.registration import roster
 from events.tables import Event, Registration, Session
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
 
 Form = URLEncodedBody[dict[str, str]]
@@ -42,18 +44,6 @@ EVENT_FIELDS = (
     "title", "kind", "program_id", "time_zone", "starts_at", "ends_at", "capacity",
     "venue", "join_url", "topic", "description", "member_only", "offer_hours",
 )  # fmt: skip
-
-
-def form_invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput("event.form_invalid", message, {"field": field})
-
-
-def time_nonexistent(field: str) -> InvalidInput:
-    return InvalidInput(
-        "event.time_nonexistent",
-        "That clock time does not exist in this time zone (the clocks skip it); choose another.",
-        {"field": field},
-    )
 
 
 def local_instant(raw: str, zone: str, field: str) -> datetime:

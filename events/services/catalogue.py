@@ -26,7 +26,7 @@ from events.schemas import Kind
 from events.services.registration.seats import seats_taken, tickets_taken
 from events.tables import Event, Session, TicketType, Track
 from grandrounds.db import contains_any, now
-from grandrounds.errors import InvalidInput
+from grandrounds.errors import request_invalid
 
 KINDS: tuple[str, ...] = get_args(Kind)
 MAX_LIMIT = 200
@@ -54,24 +54,6 @@ class CatalogueResult:
     total: int
 
 
-def date_invalid(field: str) -> InvalidInput:
-    return InvalidInput(
-        "catalogue.date_invalid", "Give dates as YYYY-MM-DD, e.g. 2027-03-14.", {"field": field}
-    )
-
-
-def range_invalid() -> InvalidInput:
-    return InvalidInput(
-        "catalogue.range_invalid", "The end of the date range is before its start.", {"field": "to"}
-    )
-
-
-def query_too_long(field: str, limit: int) -> InvalidInput:
-    return InvalidInput(
-        "catalogue.query_too_long", f"Search text is limited to {limit} characters.", {"field": field}
-    )
-
-
 def _parse_date(raw: str | None, field: str) -> date | None:
     text = (raw or "").strip()
     if not text:
@@ -79,9 +61,9 @@ def _parse_date(raw: str | None, field: str) -> date | None:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise date_invalid(field) from None
+        raise errors.catalogue_date_invalid(field) from None
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise date_invalid(field)
+        raise errors.catalogue_date_invalid(field)
     return day
 
 
@@ -101,17 +83,15 @@ def parse_query(
         raise errors.kind_unknown()
     topic = " ".join((topic or "").split()) or None
     if topic is not None and len(topic) > 100:
-        raise query_too_long("topic", 100)
+        raise errors.catalogue_query_too_long("topic", 100)
     words = " ".join((q or "").split())
     if len(words) > 200:
-        raise query_too_long("q", 200)
+        raise errors.catalogue_query_too_long("q", 200)
     start, end = _parse_date(date_from, "from"), _parse_date(date_to, "to")
     if start and end and end < start:
-        raise range_invalid()
+        raise errors.catalogue_range_invalid()
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise InvalidInput(
-            "request.invalid", f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"}
-        )
+        raise request_invalid(f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"})
     return CatalogueQuery(kind, topic, start, end, words, limit, offset)
 
 

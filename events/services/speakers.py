@@ -25,7 +25,7 @@ from events.services.access import session_for_staff
 from events.services.invites import copies as invites
 from events.services.registration.seats import lock_event
 from events.tables import Event, Session, SessionSpeaker
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
 
@@ -88,7 +88,7 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
     if not name:
         raise errors.speaker_name_blank()
     token = secrets.token_urlsafe(32)
-    try:
+    with unique_violation(becomes=errors.speaker_duplicate()):
         async with write_transaction():
             await _open_session(session_id)
             # Only a confirmed address is trusted to be the speaker's (sign-up does not prove it).
@@ -136,10 +136,6 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
                 )[0]
                 speaker_id = row["id"]
             await invites.enqueue_speaker_invite(speaker_id, "REQUEST", respond_url=respond_url(token))
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.speaker_duplicate() from exc
-        raise
     return await _speaker(speaker_id)
 
 

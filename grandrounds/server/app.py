@@ -22,9 +22,10 @@ from piccolo.engine.postgres import PostgresEngine
 from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
 from grandrounds.db import engine
-from grandrounds.server.background import default_dispatcher, wire_invite_resolvers
+from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
 from grandrounds.server.routing import domain_handlers
+from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
 from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
@@ -40,57 +41,9 @@ async def home() -> Template:
     return Template("home.html")
 
 
-def wire_feed_sources() -> None:
-    """Calendar feeds gather entries from the packages that know them (notifications imports none)."""
-    from events.services import feed_entries as event_entries
-    from notifications.feeds import register_source
-    from programs.services import feed_entries as cohort_entries
-
-    register_source(event_entries.for_person)
-    register_source(cohort_entries.for_person)
-
-
-def wire_role_sources() -> None:
-    """Who is a member today is billing's to say; accounts asks through a registry (no import)."""
-    from accounts.services.standing import register_role_source
-    from billing.memberships.standing import member_roles
-
-    register_role_source(member_roles)
-
-
-def wire_withdrawal_hooks() -> None:
-    """Points spent on a place come back when it ends unused: billing hears of ended places from
-    events through a registry (events imports no billing). Every process that ends places wires it."""
-    from billing.memberships.points_returns import on_place_ended
-    from events.services.registration.withdrawal_hooks import register_withdrawal_hook
-
-    register_withdrawal_hook(on_place_ended)
-
-
-def wire_event_links() -> None:
-    """The event page links to what other packages hold about the event (the library's recordings)."""
-    from events.pages.catalogue import register_event_links
-    from library.services.event_links import recordings_of
-
-    register_event_links(recordings_of)
-
-
-def wire_profile_sections() -> None:
-    """The account page shows what other packages know about the person (their fellows rung)."""
-    from accounts.profile import register_section
-    from programs.services.ladder import profile_lines
-
-    register_section(profile_lines)
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    wire_feed_sources()
-    wire_invite_resolvers()
-    wire_profile_sections()
-    wire_event_links()
-    wire_role_sources()
-    wire_withdrawal_hooks()
+    wire_all()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -101,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.run_dispatcher_in_server:
             # The embedded default: no separate worker process to remember to start.
             # It shares the app's Stripe account (opened by stripe_lifespan, which runs first).
-            dispatcher = default_dispatcher(stripe_account=app.state.get(STRIPE_STATE_KEY))
+            dispatcher = default_dispatcher(settings, stripe_account=app.state.get(STRIPE_STATE_KEY))
             dispatcher_task = asyncio.create_task(dispatcher.run_forever())
         try:
             yield

@@ -100,18 +100,16 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from billing.stripe_client import worker_account
-    from grandrounds.server.app import wire_role_sources, wire_withdrawal_hooks
-    from grandrounds.server.background import default_dispatcher
+    from grandrounds.server.background import worker_dispatcher
     from notifications.dispatcher import run_worker
 
+    settings = get_settings()
     _migrate()
-    wire_role_sources()  # offers and reminders price places: membership must count there too
-    wire_withdrawal_hooks()  # expired holds give back the points spent on them
 
     async def work() -> None:
         # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).
-        async with worker_account(get_settings()) as stripe_account:
-            await run_worker(default_dispatcher(stripe_account=stripe_account), once=args.once)
+        async with worker_account(settings) as stripe_account:
+            await run_worker(worker_dispatcher(settings, stripe_account), once=args.once)
 
     asyncio.run(work())
     return 0

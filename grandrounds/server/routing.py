@@ -12,7 +12,8 @@ import importlib.util
 import pkgutil
 from typing import Any
 
-DOMAIN_PACKAGES = ("accounts", "events", "programs", "billing", "notifications", "library", "directory")
+from grandrounds.server.packages import DOMAIN_PACKAGES
+
 ROOMS = ("controllers", "pages")
 
 

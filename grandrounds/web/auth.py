@@ -23,7 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.principal import Principal, Role
 from accounts.services.credentials import principal_from_session, principal_from_token
-from grandrounds.errors import Forbidden, Unauthenticated
+from grandrounds.errors import forbidden, sign_in_required
 
 SESSION_COOKIE = "gr_session"
 CSRF_COOKIE = "csrftoken"
@@ -87,7 +87,7 @@ async def _reject(scope: Scope, receive: Receive, send: Send, status: int, code:
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
-        raise Unauthenticated("auth.required", "Sign in, or send a personal API token, to do this.")
+        raise sign_in_required()
     return principal
 
 
@@ -103,10 +103,6 @@ def requires(*roles: Role) -> Any:
         principal = current_principal(connection)
         if not principal.has_any(*roles):
             needed = ", ".join(r.value for r in roles)
-            raise Forbidden(
-                "auth.forbidden",
-                f"This needs one of the roles: {needed}.",
-                {"roles": [r.value for r in roles]},
-            )
+            raise forbidden(f"This needs one of the roles: {needed}.", {"roles": [r.value for r in roles]})
 
     return guard

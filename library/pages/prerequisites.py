@@ -13,8 +13,9 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
+from library.errors import form_invalid
 from library.services import access, prerequisites
 from library.services.rules import KINDS
 from library.tables import LibraryItem
@@ -67,9 +68,7 @@ class PrerequisitePages(Controller):
         raw = (data.get("item_id") or "").strip()
         try:
             if not raw.isdigit() or len(raw) > 12:
-                raise InvalidInput(
-                    "library.form_invalid", "Choose one of the items listed.", {"field": "item_id"}
-                )
+                raise form_invalid("item_id", "Choose one of the items listed.")
             await prerequisites.add(current_principal(request), cohort_id, int(raw))
         except DomainError as exc:
             if exc.status_code in (403, 404) and exc.code != "library.not_found":

@@ -17,8 +17,9 @@ from litestar.response import Redirect, Template
 
 from accounts.principal import Role
 from events.tables import Event
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
+from library.errors import form_invalid
 from library.pages.library import card
 from library.schemas import ItemCreate, ItemUpdate
 from library.services import catalogue, items
@@ -31,10 +32,6 @@ ITEM_FIELDS = (
     "event_id", "tags", "author_name",
 )  # fmt: skip
 FIELD_CAP = 60_000  # beyond any limit of the rules: the rules give the message
-
-
-def form_invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput("library.form_invalid", message, {"field": field})
 
 
 def _event_id(raw: str) -> int | None:

@@ -16,7 +16,7 @@ from piccolo.columns.combination import WhereRaw
 
 from accounts.principal import Principal
 from grandrounds.db import contains_any, literal_like
-from grandrounds.errors import InvalidInput
+from grandrounds.errors import request_invalid
 from library import errors
 from library.services import access
 from library.services.rules import AUDIENCES, KINDS, OPEN_AUDIENCES, STATUSES, TAG_MAX
@@ -46,12 +46,6 @@ class LibraryResult:
     total: int
 
 
-def query_too_long(field: str, limit: int) -> InvalidInput:
-    return InvalidInput(
-        "library.query_too_long", f"Search text is limited to {limit} characters.", {"field": field}
-    )
-
-
 def parse_query(
     *,
     kind: str | None = None,
@@ -74,14 +68,12 @@ def parse_query(
         raise errors.status_unknown()
     tag = " ".join((tag or "").lower().split()) or None
     if tag is not None and len(tag) > TAG_MAX:
-        raise query_too_long("tag", TAG_MAX)
+        raise errors.query_too_long("tag", TAG_MAX)
     words = " ".join((q or "").split())
     if len(words) > QUERY_MAX:
-        raise query_too_long("q", QUERY_MAX)
+        raise errors.query_too_long("q", QUERY_MAX)
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise InvalidInput(
-            "request.invalid", f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"}
-        )
+        raise request_invalid(f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"})
     return LibraryQuery(kind, tag, audience, status, words, limit, offset)
 
 

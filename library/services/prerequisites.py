@@ -13,7 +13,7 @@ from typing import Any
 
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
-from grandrounds.db import is_unique_violation, write_transaction
+from grandrounds.db import unique_violation, write_transaction
 from library import errors
 from library.schemas import PrerequisiteOut
 from library.services import access
@@ -72,7 +72,8 @@ async def add(principal: Principal, cohort_id: int, item_id: int) -> list[Prereq
     await _for_staff(principal, cohort_id)
     if not is_id(item_id):
         raise errors.item_not_found()
-    try:
+    # Two staff adding the same item at once: the unique index decides, the loser is told.
+    with unique_violation(becomes=errors.prerequisite_duplicate()):
         async with write_transaction():
             item = await LibraryItem.select(LibraryItem.status).where(LibraryItem.id == item_id).first()
             if item is None:
@@ -97,11 +98,6 @@ async def add(principal: Principal, cohort_id: int, item_id: int) -> list[Prereq
                     added_by=principal.person_id,
                 )
             )
-    except Exception as exc:
-        # Two staff adding the same item at once: the unique index decides, the loser is told.
-        if is_unique_violation(exc):
-            raise errors.prerequisite_duplicate() from None
-        raise
     return await list_for(principal, cohort_id)
 
 

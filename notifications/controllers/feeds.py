@@ -9,10 +9,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
-from grandrounds.errors import NotFound
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import current_principal, signed_in
-from notifications import feeds
+from notifications import errors, feeds
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -52,7 +51,7 @@ class PersonalFeed(Controller):
     async def feed(self, name: FromPath[str]) -> Response[str]:
         person_id = await feeds.person_for(name.removesuffix(".ics"))
         if person_id is None:
-            raise NotFound("feed.not_found", "No such calendar feed (it may have been reset).")
+            raise errors.feed_not_found()
         entries = await feeds.entries_for(person_id)
         return calendar_response(
             feeds.build_feed("grandrounds", entries, get_settings().base_url), "grandrounds.ics"

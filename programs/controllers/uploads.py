@@ -8,7 +8,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from grandrounds.errors import InvalidInput
+from programs import errors
 
 MultipartForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
@@ -19,7 +19,7 @@ async def read_file(form: dict[str, Any], field: str = "file") -> tuple[str, byt
     if isinstance(upload, list):
         upload = upload[0] if upload else None
     if not isinstance(upload, UploadFile):
-        raise InvalidInput("upload.file_missing", "Choose a file to upload.", {"field": field})
+        raise errors.upload_file_missing(field)
     data = await upload.read()
     return upload.filename or "", data
 

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.principal import Principal
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs import errors
@@ -117,7 +117,7 @@ async def issue_due(
         eligible = credit_eligible(progress.degree)
         for _attempt in range(5):
             code = new_code()
-            try:
+            with unique_violation():
                 async with write_transaction():
                     if await Certificate.exists().where(
                         (Certificate.cohort == cohort_id) & (Certificate.person == progress.person_id)
@@ -159,14 +159,11 @@ async def issue_due(
                     )
                 issued.append(code)
                 break
-            except Exception as exc:
-                if not is_unique_violation(exc):
-                    raise
-                # A code collision retries with a new code; a racing issue for the same person stops.
-                if await Certificate.exists().where(
-                    (Certificate.cohort == cohort_id) & (Certificate.person == progress.person_id)
-                ):
-                    break
+            # A code collision retries with a new code; a racing issue for the same person stops.
+            if await Certificate.exists().where(
+                (Certificate.cohort == cohort_id) & (Certificate.person == progress.person_id)
+            ):
+                break
     return issued
 
 

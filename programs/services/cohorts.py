@@ -9,7 +9,7 @@ from typing import Any
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from events.tables import Session
-from grandrounds.db import is_unique_violation, write_transaction
+from grandrounds.db import unique_violation, write_transaction
 from grandrounds.errors import DomainError
 from programs import errors
 from programs.schemas import CohortCreate, CohortOut, CurriculumSession, PolicyIn, PolicyOut
@@ -175,7 +175,7 @@ async def add_session(principal: Principal, cohort_id: int, session_id: int, req
         raise errors.session_not_found()
     if session["program"] != cohort["program"]:
         raise errors.session_not_in_program()
-    try:
+    with unique_violation():
         async with write_transaction():
             existing = (
                 await CohortSession.select(CohortSession.id)
@@ -190,9 +190,6 @@ async def add_session(principal: Principal, cohort_id: int, session_id: int, req
                 await CohortSession.insert(
                     CohortSession(cohort=cohort_id, session=session_id, required=required)
                 )
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
     return await cohort_out(cohort_id)
 
 

@@ -16,7 +16,7 @@ from accounts.principal import Principal, Role
 from accounts.services.people import normalize_email
 from accounts.services.programs import runs_program
 from accounts.tables import Person
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs import errors
@@ -113,12 +113,8 @@ def _seat_status(cohort: dict[str, Any]) -> str:
 
 
 async def _guarded(coro: Any) -> Any:
-    try:
+    with unique_violation(becomes=errors.already_enrolled()):
         return await coro
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.already_enrolled() from exc
-        raise
 
 
 async def apply(principal: Principal, cohort_id: int, statement: str) -> EnrollmentOut:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from accounts.tables import Person
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.errors import DomainError
 from programs import errors
 from programs.rules.attendance import minutes_attended
@@ -96,7 +96,7 @@ async def import_report(
             evidence.setdefault(pid, []).extend(_intervals(person))
         elif not person.is_panelist:
             queue.append(person)
-    try:
+    with unique_violation() as clash:
         async with write_transaction():
             row = (
                 await WebinarImport.insert(
@@ -140,16 +140,15 @@ async def import_report(
             for pid, intervals in evidence.items():
                 if await apply_evidence(session, pid, WEBINAR_IMPORT, intervals, rules, principal.person_id):
                     changed += 1
-    except Exception as exc:
-        if is_unique_violation(exc):  # the same file, uploaded twice at the same moment
-            again = (
-                await WebinarImport.select()
-                .where((WebinarImport.session == session_id) & (WebinarImport.sha256 == digest))
-                .first()
-            )
-            if again is not None:
-                return _out(again, unchanged=True, changed=0)
-        raise
+    if clash.error is not None:  # the same file, uploaded twice at the same moment: theirs is the import
+        again = (
+            await WebinarImport.select()
+            .where((WebinarImport.session == session_id) & (WebinarImport.sha256 == digest))
+            .first()
+        )
+        if again is None:
+            raise clash.error
+        return _out(again, unchanged=True, changed=0)
     if changed:
         await issue_due(cohort_id, list(evidence))
     stored = await WebinarImport.select().where(WebinarImport.id == row["id"]).first()

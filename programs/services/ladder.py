@@ -7,7 +7,7 @@ from typing import Any
 
 from accounts.principal import Principal
 from accounts.tables import Person, Program
-from grandrounds.db import is_unique_violation, write_transaction
+from grandrounds.db import unique_violation, write_transaction
 from programs import errors
 from programs.schemas import RungOut
 from programs.services.access import require_program_staff
@@ -51,7 +51,7 @@ async def grant(principal: Principal, program_id: int, person_id: int, rung_text
         raise errors.rung_unknown()
     if not await Person.exists().where(Person.id == person_id):
         raise errors.person_not_found()
-    try:
+    with unique_violation(becomes=errors.rung_already_granted(rung)):
         async with write_transaction():
             held = await rungs_of(program_id, person_id)
             if rung in held:
@@ -68,10 +68,6 @@ async def grant(principal: Principal, program_id: int, person_id: int, rung_text
                     granted_by=principal.person_id,
                 )
             )
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.rung_already_granted(rung) from exc
-        raise
     return await rung_out(program_id, person_id)
 
 

@@ -11,8 +11,8 @@ from accounts.tables import Person
 from billing.memberships import points
 from billing.tables import Membership, MembershipSeat, PointsEntry
 from grandrounds.db import now
-from grandrounds.server.app import wire_role_sources
 from grandrounds.server.demo import seed_demo
+from grandrounds.server.wiring import wire_all
 
 
 async def counts() -> tuple[int, int, int]:
@@ -28,7 +28,7 @@ async def test_demo_memberships_seed_once_and_tell_the_tour_story() -> None:
     labels = dict((email, label) for label, email in logins.accounts)
     assert labels["leader@example.org"] == "org leader" and labels["lapsed@example.org"] == "lapsed member"
 
-    wire_role_sources()  # as the server does: membership is billing's to say
+    wire_all()  # as the server does: membership is billing's to say
     people = {r["email"]: r["id"] for r in await Person.select(Person.email, Person.id)}
     roles = await derived_roles(list(people.values()))
     member_now = {email for email, pid in people.items() if Role.MEMBER in roles.get(pid, set())}

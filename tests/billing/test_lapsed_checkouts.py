@@ -9,6 +9,7 @@ from billing.payments.lapsed_checkouts import expire_lapsed_checkouts
 from billing.stripe_client import STATE_KEY, StripeAccount
 from billing.tables import Checkout
 from grandrounds.server.background import default_dispatcher
+from grandrounds.settings import get_settings
 from notifications.transports import MailLogTransport
 from tests.builders.places import PRICE, Shop, confirmations, lapse_hold
 from tests.stripe_server import StripeFailure
@@ -123,12 +124,14 @@ async def test_the_dispatcher_runs_it_after_releasing_holds(shop: Shop, app: Lit
     await Registration.update({Registration.hold_expires_at: now() - timedelta(seconds=1)}).where(
         Registration.id == held["id"]
     )
-    dispatcher = default_dispatcher(MailLogTransport(tmp_path / "mail.log"), stripe_account=account_of(app))
+    dispatcher = default_dispatcher(
+        get_settings(), MailLogTransport(tmp_path / "mail.log"), stripe_account=account_of(app)
+    )
     await dispatcher.run_once()
     assert await shop.status(held["id"]) == "expired"
     assert shop.stripe.get(opened["session_id"], "checkout.session")["status"] == "expired"
     # Without Stripe keys the worker has no such chore and does not fail.
-    assert len(default_dispatcher(MailLogTransport(tmp_path / "m2.log")).chores) == 4
+    assert len(default_dispatcher(get_settings(), MailLogTransport(tmp_path / "m2.log")).chores) == 4
 
 
 async def test_the_worker_opens_its_own_stripe_account_only_with_a_key() -> None:
@@ -136,12 +139,11 @@ async def test_the_worker_opens_its_own_stripe_account_only_with_a_key() -> None
     from dataclasses import replace
 
     from billing.stripe_client import worker_account
-    from grandrounds.settings import get_settings
 
     async with worker_account(replace(get_settings(), stripe_secret_key="")) as none:
         assert none is None
     keyed = replace(get_settings(), stripe_secret_key="sk_test_worker", stripe_webhook_secret="whsec_w")
     async with worker_account(keyed) as account:
         assert account is not None and account.webhook_secret == "whsec_w"
-        chores = default_dispatcher(stripe_account=account).chores
+        chores = default_dispatcher(get_settings(), stripe_account=account).chores
         assert len(chores) == 5 and getattr(chores[2], "func", None) is expire_lapsed_checkouts

@@ -9,7 +9,7 @@ is tested, not a day on either side of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,16 +23,15 @@ LAPSE_DAY = datetime(2027, 4, 14, tzinfo=UTC)  # the paid term ends at 00:00 UTC
 
 
 @pytest.fixture
-def term_ends(monkeypatch: pytest.MonkeyPatch) -> dict[int, datetime]:
+def term_ends() -> Iterator[dict[int, datetime]]:
     """person id -> the instant their paid term ends; registered as a role source for this test only."""
     terms: dict[int, datetime] = {}
 
     async def membership_source(person_ids: Sequence[int], at: datetime) -> dict[int, Iterable[Role]]:
         return {pid: {Role.MEMBER} for pid in person_ids if pid in terms and at < terms[pid]}
 
-    monkeypatch.setattr(standing, "_sources", [])
-    standing.register_role_source(membership_source)
-    return terms
+    with standing.ROLE_SOURCES.only(membership_source):
+        yield terms
 
 
 def clock_at(monkeypatch: pytest.MonkeyPatch, instant: datetime) -> None:

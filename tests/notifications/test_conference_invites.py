@@ -241,12 +241,13 @@ async def test_a_message_whose_session_is_gone_fails_for_good_and_the_rest_go_ou
     assert await deliver(port) == 0, "not tried again"
 
 
-def test_the_worker_wires_the_resolvers_too(monkeypatch, tmp_path) -> None:
+def test_the_worker_wires_the_resolvers_too() -> None:
     """``grandrounds worker`` builds its dispatcher without the app: it must resolve invites all the same."""
-    from grandrounds.server.background import default_dispatcher
+    from grandrounds.registry import set_aside
+    from grandrounds.server.background import worker_dispatcher
+    from grandrounds.settings import get_settings
     from notifications import invites
-    from notifications.transports import MailLogTransport
 
-    monkeypatch.setattr(invites, "_resolvers", {})
-    default_dispatcher(MailLogTransport(tmp_path / "mail.log"))
-    assert set(invites._resolvers) == {"session", "event", "booking"}
+    with set_aside():
+        worker_dispatcher(get_settings())
+        assert {kind for kind, _ in invites.INVITE_RESOLVERS.contents()} == {"session", "event", "booking"}

@@ -27,7 +27,7 @@ from events.pages.staff import form_invalid, local_instant
 from events.services.access import event_for_staff, session_for_staff
 from events.services.tickets import MAX_PRICE
 from events.tables import SessionSpeaker, TicketType, Track
-from grandrounds.errors import DomainError, InvalidInput, NotFound
+from grandrounds.errors import DomainError, NotFound
 from grandrounds.money import MINOR_UNIT_EXPONENT, to_minor_units
 
 # Ids beyond a 32-bit column are simply not found (PostgreSQL refuses them as parameters).
@@ -92,30 +92,18 @@ def amount(raw: str | None, currency: str, field: str, label: str) -> int:
     exponent = MINOR_UNIT_EXPONENT[currency]
     example = "1000" if exponent == 0 else "19." + "99"[:exponent].ljust(exponent, "0")
     if not typed:
-        raise InvalidInput("ticket.amount_missing", f"Give the {label} (0 if free).", {"field": field})
+        raise errors.ticket_amount_missing(label, field)
     if typed.startswith("-"):
-        raise InvalidInput("ticket.amount_negative", f"The {label} cannot be negative.", {"field": field})
+        raise errors.ticket_amount_negative(label, field)
     if not _AMOUNT.fullmatch(typed):
-        raise InvalidInput(
-            "ticket.amount_invalid",
-            f"Give the {label} as a plain number such as {example}, without a currency sign or commas.",
-            {"field": field},
-        )
+        raise errors.ticket_amount_invalid(label, field, example)
     try:
         minor = to_minor_units(typed, currency)
     except ValueError:
         places = "no decimals" if exponent == 0 else f"at most {exponent} decimal places"
-        raise InvalidInput(
-            "ticket.amount_too_precise",
-            f"{currency} amounts have {places}: the {label} {typed} cannot be charged exactly.",
-            {"field": field},
-        ) from None
+        raise errors.ticket_amount_too_precise(label, field, typed, currency, places) from None
     if minor > MAX_PRICE:
-        raise InvalidInput(
-            "ticket.amount_too_high",
-            f"The {label} is above the most a ticket may cost ({display.money(MAX_PRICE, currency)}).",
-            {"field": field},
-        )
+        raise errors.ticket_amount_too_high(label, field, display.money(MAX_PRICE, currency))
     return minor
 
 
@@ -132,11 +120,7 @@ def cme_quarters(raw: str | None, field: str = "cme_credits") -> int:
     typed = (raw or "").strip() or "0"
     value = Decimal(typed) * 4 if _CREDITS.fullmatch(typed) else None
     if value is None or value != value.to_integral_value():
-        raise InvalidInput(
-            "session.cme_invalid",
-            "CME credits come in quarter hours: 0, 0.25, 0.5, 0.75, 1, 1.25 and so on.",
-            {"field": field},
-        )
+        raise errors.session_cme_not_quarters(field)
     return int(value)
 
 

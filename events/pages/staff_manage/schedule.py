@@ -41,7 +41,7 @@ from events.schemas import SessionCreate, SessionUpdate, TrackCreate, TrackUpdat
 from events.services import sessions as schedule
 from events.services.registration.seats import LIVE
 from events.tables import Registration, Session, SessionSpeaker, Track
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
 
 Body = URLEncodedBody[dict[str, str]]
@@ -61,14 +61,6 @@ NOTICES = {
     "track_removed": "Track removed.",
 }
 LONGEST_REASON = 200
-
-
-def reason_required() -> InvalidInput:
-    return InvalidInput(
-        "session.cancel_reason_required",
-        "Say why the session is cancelled; its speakers and registrants are told.",
-        {"field": "reason"},
-    )
 
 
 def session_form(session: dict[str, Any], zone: str) -> dict[str, str]:
@@ -112,11 +104,7 @@ def session_values(form: Form, event: dict[str, Any]) -> dict[str, Any]:
     quarters = cme_quarters(form.get("cme_credits"))
     most = int((ends_at - starts_at).total_seconds() // 900)
     if quarters > most:
-        raise InvalidInput(
-            "session.cme_invalid",
-            f"A session this long carries at most {cme_label(most)} CME credits (one per hour).",
-            {"field": "cme_credits"},
-        )
+        raise errors.session_cme_too_long(cme_label(most))
     return {
         "title": title,
         "track_id": int(raw_track) if raw_track else None,
@@ -326,7 +314,7 @@ class SchedulePages(Controller):
         reason = line(data.get("reason"))[:1_000]
         try:
             if not reason:
-                raise reason_required()
+                raise errors.session_cancel_reason_required()
             if len(reason) > LONGEST_REASON:
                 raise form_invalid(
                     "reason", f"Keep the reason to {LONGEST_REASON} characters; it goes in an email."

@@ -35,7 +35,7 @@ from events.pages.staff_manage.forms import (
 from events.schemas import TicketTypeCreate, TicketTypeOut
 from events.services import tickets
 from events.services.pricing import TIERS
-from grandrounds.errors import DomainError, InvalidInput
+from grandrounds.errors import DomainError
 from grandrounds.money import is_known_currency
 from grandrounds.web.auth import current_principal, requires
 
@@ -78,11 +78,7 @@ def ticket_request(form: Form, event: dict[str, Any]) -> TicketTypeCreate:
         values[field] = optional_local(form.get(field), zone, field)
     early = [f"early_{tier}_price" for tier in TIERS if values[f"early_{tier}_price"] is not None]
     if early and values["early_bird_until"] is None:
-        raise InvalidInput(
-            "ticket.early_bird_incomplete",
-            "Give the date and time early-bird prices end.",
-            {"field": "early_bird_until"},
-        )
+        raise errors.ticket_early_bird_end_missing()
     values["member_only"] = checked(form, "member_only")
     values["quantity"] = optional_whole(
         form.get("quantity"),

@@ -32,7 +32,7 @@ from events.schemas import AttendeeOut, CheckInOut, CheckInRemovalOut, SessionCh
 from events.services.access import session_for_staff
 from events.services.tickets import new_ticket_code
 from events.tables import CheckIn, CheckInRemoval, Event, Registration, Session
-from grandrounds.db import contains_any, is_unique_violation, now, write_transaction
+from grandrounds.db import contains_any, now, unique_violation, write_transaction
 
 # How the check-in was made: found by name/email, ticket code typed by hand,
 # ticket QR scanned, or the person's own entry of the session's rotating code.
@@ -105,7 +105,7 @@ async def record_once(
 ) -> CheckInOut:
     """Record the check-in unless it stands already; either way answer with the standing record."""
     assert method in METHODS
-    try:
+    with unique_violation():
         async with write_transaction():
             # Re-read inside the transaction: a cancellation may have landed since.
             fresh = await _registration_query().where(Registration.id == registration["id"]).first()
@@ -128,9 +128,6 @@ async def record_once(
                 ).returning(*CheckIn.all_columns())
             )[0]
             return _out(row, fresh["name"], already=False)
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
     # A simultaneous scan of the same ticket won; report its record.
     existing = await _standing(session["id"], registration["id"])
     if existing is None:  # pragma: no cover - it was undone in the same instant

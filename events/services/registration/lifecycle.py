@@ -36,7 +36,7 @@ from events.services.registration.seats import (
 from events.services.registration.withdrawal_hooks import ENDED, places_ended
 from events.services.tickets import new_ticket_code
 from events.tables import Registration, RegistrationChange
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.money import format_money
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
@@ -318,7 +318,7 @@ async def confirm_payment(registration_id: int) -> RegistrationOut:
     first = await Registration.select(Registration.event).where(Registration.id == registration_id).first()
     if first is None:
         raise errors.registration_not_found()
-    try:
+    with unique_violation(becomes=errors.hold_lapsed()):
         async with write_transaction():
             event = await lock_event(first["event"])
             reg = await Registration.select().where(Registration.id == registration_id).first()
@@ -333,8 +333,4 @@ async def confirm_payment(registration_id: int) -> RegistrationOut:
                         raise errors.hold_lapsed()
                 names = await _names([reg["person"]])
                 await _confirm(reg, place, None, "payment received", names.get(reg["person"], ""))
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.hold_lapsed() from exc
-        raise
     return await registration_out(registration_id)

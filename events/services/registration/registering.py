@@ -49,7 +49,7 @@ from events.services.registration.lifecycle import (
 from events.services.registration.seats import LIVE, Place, Row, lock_event, occupancy, open_place
 from events.services.tickets import check_sale, new_ticket_code, ticket_for_registration
 from events.tables import Registration, RegistrationChange
-from grandrounds.db import is_unique_violation, now, write_transaction
+from grandrounds.db import now, unique_violation, write_transaction
 from notifications.outbox import enqueue_email
 
 __all__ = [
@@ -187,7 +187,7 @@ async def register(
     second live registration, and the violation becomes registration.duplicate.
     ``payments_open`` (grandrounds.web.payments) says whether a price above zero can be paid here.
     """
-    try:
+    with unique_violation(becomes=errors.duplicate()):
         async with write_transaction():
             event = await lock_event(event_id)
             place = await open_place(event, session_id)
@@ -200,10 +200,6 @@ async def register(
             who = _Who(principal.person_id, principal.email, principal.name, _price(ticket, principal.roles))
             _refuse_unpayable([who], payments_open)
             (row,) = await _book(place, [who], ticket, principal, on_behalf=False)
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.duplicate() from exc
-        raise
     return out(row, place.join_url, owner_view=True)
 
 
@@ -267,7 +263,7 @@ async def register_colleagues(
     staff = await may_run_event(principal, event_id)
     if not staff:
         await _require_colleagues(principal, person_ids)
-    try:
+    with unique_violation(becomes=errors.duplicate()):
         async with write_transaction():
             event = await lock_event(event_id)
             place = await open_place(event, session_id)
@@ -288,8 +284,4 @@ async def register_colleagues(
                 group.append(_Who(pid, person["email"], person["name"], cost))
             _refuse_unpayable(group, payments_open)
             rows = await _book(place, group, ticket, principal, on_behalf=True)
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise errors.duplicate() from exc
-        raise
     return [out(r, place.join_url, owner_view=staff or r["person"] == principal.person_id) for r in rows]

@@ -18,12 +18,13 @@ from typing import Any
 
 from accounts.principal import Principal
 from accounts.tables import Person
+from events import errors
 from events.schemas import RosterEntry, RosterPage
 from events.services.access import event_for_staff
 from events.services.catalogue import MAX_WORDS
 from events.tables import CheckIn, Registration
 from grandrounds.db import contains_any
-from grandrounds.errors import InvalidInput
+from grandrounds.errors import request_invalid
 from grandrounds.spreadsheets import safe_cell
 
 STATUSES = (
@@ -60,29 +61,17 @@ class RosterQuery:
     offset: int = 0
 
 
-def status_unknown() -> InvalidInput:
-    return InvalidInput(
-        "roster.status_unknown",
-        f"Status must be one of: {', '.join(STATUSES)}.",
-        {"field": "status", "allowed": list(STATUSES)},
-    )
-
-
 def parse_query(
     status: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0
 ) -> RosterQuery:
     status = (status or "").strip() or None
     if status is not None and status not in STATUSES:
-        raise status_unknown()
+        raise errors.roster_status_unknown(STATUSES)
     words = " ".join((q or "").split())
     if len(words) > 200:
-        raise InvalidInput(
-            "roster.query_too_long", "Search text is limited to 200 characters.", {"field": "q"}
-        )
+        raise errors.roster_query_too_long()
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise InvalidInput(
-            "request.invalid", f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"}
-        )
+        raise request_invalid(f"limit must be 1 to {MAX_LIMIT} and offset at least 0.", {"field": "limit"})
     return RosterQuery(status, words, limit, offset)
 
 

@@ -8,7 +8,7 @@ place, after its new status is written, so what they write commits or rolls
 back with it; they must not open a transaction of their own nor call out of
 the process (Stripe, SMTP).
 
-The shell registers the hooks (``grandrounds.server.app.wire_withdrawal_hooks``) in
+The shell registers the hooks (``grandrounds.server.wiring.wire_all``) in
 every process that can end places: the server and the background worker.
 """
 
@@ -16,23 +16,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 
+from grandrounds.registry import Registry
+
 ENDED = ("cancelled", "refunded", "expired")
 
 WithdrawalHook = Callable[[int], Awaitable[None]]
 """Called with the id of a registration that has just ended (its row already says how)."""
 
-_hooks: list[WithdrawalHook] = []
+WITHDRAWAL_HOOKS: Registry[WithdrawalHook] = Registry("withdrawal hooks")
 
 
 def register_withdrawal_hook(hook: WithdrawalHook) -> None:
     """Add a hook once; registering the same function again (a second app in one process) is a no-op."""
-    if hook not in _hooks:
-        _hooks.append(hook)
+    WITHDRAWAL_HOOKS.add(hook)
 
 
 async def places_ended(registration_ids: Iterable[int]) -> None:
     """Tell every registered hook about each ended place, inside the caller's transaction."""
     ids = list(registration_ids)
-    for hook in _hooks:
+    for hook in WITHDRAWAL_HOOKS:
         for registration_id in ids:
             await hook(registration_id)
