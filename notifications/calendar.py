@@ -132,4 +132,5 @@ def build_invite(invite: Invitation) -> str:
     start_year = invite.starts_at.astimezone(zone).year
     end_year = invite.ends_at.astimezone(zone).year
     calendar.add_missing_timezones(first_date=date(start_year - 1, 1, 1), last_date=date(end_year + 2, 1, 1))
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")

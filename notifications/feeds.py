@@ -103,7 +103,8 @@ def build_feed(name: str, entries: Iterable[FeedEntry], base_url: str) -> str:
         calendar.add_missing_timezones(
             first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
         )
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")
 
 
 def _hash(token: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 import msgspec
+from piccolo.columns import Column
 
 from accounts import errors
 from accounts.passwords import check_strength, hash_password
@@ -72,7 +74,7 @@ async def person_out(person_id: int) -> PersonOut:
     return _out(row, await roles_of(person_id))
 
 
-def _out(row: dict, roles: frozenset[Role]) -> PersonOut:
+def _out(row: dict[str, Any], roles: frozenset[Role]) -> PersonOut:
     return PersonOut(
         id=row["id"],
         email=row["email"],
@@ -142,7 +144,7 @@ def can_see_person(viewer: Principal, person_id: int) -> bool:
 
 
 async def update_person(person_id: int, patch: PersonUpdate) -> PersonOut:
-    values: dict = {}
+    values: dict[Column | str, Any] = {}
     if patch.name is not msgspec.UNSET:
         values[Person.name] = check_name(patch.name)
     if patch.degree is not msgspec.UNSET:

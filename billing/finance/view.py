@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from billing import errors
-from billing.payments.disputes import disputes_list
-from billing.payments.refunds import OPEN_DISPUTE, refund_requests
+from billing.payments.disputes import DisputeLine, disputes_list
+from billing.payments.refunds import OPEN_DISPUTE, RefundRequestLine, refund_requests
 from billing.tables import LedgerEntry
 from events.tables import Registration, RegistrationChange
 from programs.services.certified import certificate_for_event
@@ -24,8 +24,8 @@ class PaymentView:
     ledger: list[dict[str, Any]]
     charge: dict[str, Any] | None
     refunded: int  # of the charge, minor units
-    refunds: list[dict[str, Any]]
-    disputes: list[dict[str, Any]]
+    refunds: list[RefundRequestLine]
+    disputes: list[DisputeLine]
     history: list[dict[str, Any]]
     certificate: dict[str, Any] | None
     balance: int = 0
@@ -96,9 +96,7 @@ async def payment_view(registration_id: int) -> PaymentView:
             "the fee is no longer refundable."
         )
     if any(
-        d["status"] in OPEN_DISPUTE
-        for d in disputes
-        if charge and d["stripe_charge_id"] == charge["stripe_id"]
+        d.status in OPEN_DISPUTE for d in disputes if charge and d.stripe_charge_id == charge["stripe_id"]
     ):
         view.problems.append("The payment is disputed; Stripe settles it through the dispute, not a refund.")
     return view

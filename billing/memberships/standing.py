@@ -32,9 +32,11 @@ def counts(row: Mapping[str, Any], at: datetime) -> bool:
     """Whether one membership row gives member standing at ``at``."""
     if row["status"] not in COUNTING or row["starts_at"] is None or row["starts_at"] > at:
         return False
+    status: str = row["status"]
     if row["tier"] == "guest":
-        return row["status"] == "active"
-    return row["current_period_end"] is not None and at < row["current_period_end"]
+        return status == "active"
+    period_end: datetime | None = row["current_period_end"]
+    return period_end is not None and at < period_end
 
 
 def counting_at(at: datetime) -> Any:

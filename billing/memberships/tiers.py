@@ -53,4 +53,5 @@ def band(code: str) -> Band | None:
 
 def points_for_dues(dues_minor: int, exponent: int = 2) -> int:
     """Points granted for one paid term: half the dues in major units (400000 minor USD -> 2,000)."""
-    return dues_minor // (10**exponent) // 2
+    minor_per_major: int = 10**exponent
+    return dues_minor // minor_per_major // 2

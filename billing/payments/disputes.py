@@ -18,6 +18,7 @@ when it closes, to decide (cancel the place, contact the person).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -141,15 +142,46 @@ async def import_dispute(account: StripeAccount, dispute_id: str) -> str:
     return status
 
 
-async def disputes_list(registration_id: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DisputeLine:
+    """One dispute as finance's pages list it, with whose place and which event it is about."""
+
+    stripe_dispute_id: str
+    stripe_charge_id: str
+    registration: int | None
+    person_name: str | None
+    event_title: str | None
+    amount: int  # minor units the cardholder disputes
+    currency: str
+    reason: str
+    status: str  # Stripe's: needs_response, under_review, won, lost, warning_*
+    evidence_due_by: datetime | None
+    opened_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> DisputeLine:
+        return cls(
+            stripe_dispute_id=row["stripe_dispute_id"],
+            stripe_charge_id=row["stripe_charge_id"],
+            registration=row["registration"],
+            person_name=row["person_name"],
+            event_title=row["event_title"],
+            amount=row["amount"],
+            currency=row["currency"],
+            reason=row["reason"],
+            status=row["status"],
+            evidence_due_by=row["evidence_due_by"],
+            opened_at=row["opened_at"],
+        )
+
+
+async def disputes_list(registration_id: int | None = None) -> list[DisputeLine]:
     """Disputes newest first, with the registration's person and event, for finance's pages."""
     query = Dispute.select(
         *Dispute.all_columns(),
         Dispute.registration._.person._.name.as_alias("person_name"),
-        Dispute.registration._.person._.email.as_alias("person_email"),
         Dispute.registration._.event._.title.as_alias("event_title"),
     ).order_by(Dispute.opened_at, ascending=False)
     if registration_id is not None:
         query = query.where(Dispute.registration == registration_id)
-    rows: list[dict[str, Any]] = await query
-    return rows
+    return [DisputeLine.of(row) for row in await query]

@@ -17,6 +17,8 @@ what the refund means for the place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -190,13 +192,38 @@ async def refund_registration(
     return await _out(request, charge)
 
 
-async def refund_requests(registration_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class RefundRequestLine:
+    """One refund finance asked Stripe for, as the registration's payment page lists it."""
+
+    amount: int  # minor units, positive: what goes back to the payer
+    currency: str
+    reason: str
+    requested_by_name: str | None
+    status: str  # creating, succeeded, failed
+    failure: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> RefundRequestLine:
+        return cls(
+            amount=row["amount"],
+            currency=row["currency"],
+            reason=row["reason"],
+            requested_by_name=row["requested_by_name"],
+            status=row["status"],
+            failure=row["failure"],
+            created_at=row["created_at"],
+        )
+
+
+async def refund_requests(registration_id: int) -> list[RefundRequestLine]:
     """What finance asked for this registration, newest first, for its payment page."""
-    rows: list[dict[str, Any]] = await (
+    rows = await (
         RefundRequest.select(
             *RefundRequest.all_columns(), RefundRequest.requested_by.name.as_alias("requested_by_name")
         )
         .where(RefundRequest.registration == registration_id)
         .order_by(RefundRequest.id, ascending=False)
     )
-    return rows
+    return [RefundRequestLine.of(row) for row in rows]

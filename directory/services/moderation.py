@@ -158,7 +158,9 @@ async def _claim_pending(submission_id: int, values: dict[Any, Any]) -> dict[str
         if not await Submission.exists().where(Submission.id == submission_id):
             raise errors.submission_not_found()
         raise errors.already_decided()
-    row = await Submission.select().where(Submission.id == submission_id).first().output(load_json=True)
+    row: dict[str, Any] | None = (
+        await Submission.select().where(Submission.id == submission_id).first().output(load_json=True)
+    )
     assert row is not None
     return row
 

@@ -249,12 +249,13 @@ async def create_session(principal: Principal, event_id: int, data: SessionCreat
 
 def _moved(old: dict[str, Any], new: dict[str, Any], event: dict[str, Any]) -> bool:
     """Did time, place or link change, counting the event's venue and link a session falls back on?"""
-    return (
+    moved: bool = (
         old["starts_at"] != new["starts_at"]
         or old["ends_at"] != new["ends_at"]
         or (old["room"] or event["venue"]) != (new["room"] or event["venue"])
         or (old["join_url"] or event["join_url"]) != (new["join_url"] or event["join_url"])
     )
+    return moved
 
 
 async def update_session(principal: Principal, session_id: int, data: SessionUpdate) -> SessionOut:

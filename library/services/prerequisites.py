@@ -9,8 +9,6 @@ than breaking it. Nothing here changes the programs' own completion rules.
 
 from __future__ import annotations
 
-from typing import Any
-
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from grandrounds.db import unique_violation, write_transaction
@@ -20,27 +18,25 @@ from library.services import access
 from library.services.items import item_out, tags_of
 from library.services.rules import is_id
 from library.tables import CohortPrerequisite, LibraryItem
-from programs.tables import Cohort
+from programs.services.cohort_facts import CohortFacts, find_cohort
 
 
-async def cohort(cohort_id: int) -> dict[str, Any]:
-    if not is_id(cohort_id):
+async def cohort(cohort_id: int) -> CohortFacts:
+    found = await find_cohort(cohort_id) if is_id(cohort_id) else None
+    if found is None:
         raise errors.cohort_not_found()
-    row = await Cohort.select(Cohort.id, Cohort.name, Cohort.program).where(Cohort.id == cohort_id).first()
-    if row is None:
-        raise errors.cohort_not_found()
-    return row
+    return found
 
 
-async def may_change(principal: Principal | None, cohort_row: dict[str, Any]) -> bool:
-    return principal is not None and await runs_program(principal, cohort_row["program"])
+async def may_change(principal: Principal | None, cohort: CohortFacts) -> bool:
+    return principal is not None and await runs_program(principal, cohort.program_id)
 
 
-async def _for_staff(principal: Principal, cohort_id: int) -> dict[str, Any]:
-    row = await cohort(cohort_id)
-    if not await may_change(principal, row):
+async def _for_staff(principal: Principal, cohort_id: int) -> CohortFacts:
+    found = await cohort(cohort_id)
+    if not await may_change(principal, found):
         raise errors.not_your_program()
-    return row
+    return found
 
 
 async def list_for(principal: Principal | None, cohort_id: int) -> list[PrerequisiteOut]:

@@ -13,7 +13,7 @@ from grandrounds.web.auth import current_principal, signed_in
 from programs.controllers.uploads import MultipartForm, read_file
 from programs.pages.common import STATE_WORDS, Form, back, messages
 from programs.services import deliverables, enrollment, ladder, reports, transcript
-from programs.services.access import cohort_row
+from programs.services.cohort_facts import load_cohort
 from programs.services.cohorts import policy_row
 from programs.services.progress import percent_text
 from programs.services.rules import rules_for
@@ -38,7 +38,7 @@ class LearnerPages(Controller):
     async def my_progress(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
         principal = current_principal(request)
         cohort, progress, rung = await reports.learner_progress(principal, cohort_id, principal.person_id)
-        rules = await rules_for(cohort["program"])
+        rules = await rules_for(cohort.program_id)
         policy = await policy_row(cohort_id)
         return Template(
             "programs/my_progress.html",
@@ -81,7 +81,7 @@ class LearnerPages(Controller):
 
     @get("/programs/cohorts/{cohort_id:int}/apply")
     async def apply_form(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
-        cohort = await cohort_row(cohort_id)
+        cohort = await load_cohort(cohort_id)
         return Template("programs/apply.html", context={"cohort": cohort, **messages(request)})
 
     @post("/programs/cohorts/{cohort_id:int}/apply")
@@ -97,7 +97,7 @@ class LearnerPages(Controller):
     @get("/invitations/{token:str}")
     async def invitation(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
         row = await enrollment.invitation(token[:100])
-        cohort = await cohort_row(row["cohort"])
+        cohort = await load_cohort(row["cohort"])
         return Template(
             "programs/invitation.html", context={"cohort": cohort, "token": token[:100], **messages(request)}
         )

@@ -136,7 +136,7 @@ class StaffPages(Controller):
         principal = current_principal(request)
         rows = await attendance.sheet(principal, cohort_id, session_id)
         cohort = await cohort_for_staff(principal, cohort_id)
-        rules = await rules_for(cohort["program"])
+        rules = await rules_for(cohort.program_id)
         session = await attendance.session_row(session_id)
         return Template(
             "programs/attendance.html",
@@ -146,7 +146,7 @@ class StaffPages(Controller):
                 "rows": rows,
                 "statuses": rules.status_names,
                 "absent": rules.absent_status,
-                "local": local_time(cohort["time_zone"]),
+                "local": local_time(cohort.time_zone),
                 **messages(request),
             },
         )
@@ -238,7 +238,7 @@ class StaffPages(Controller):
         principal = current_principal(request)
         rows = await deliverables.list_for_cohort(principal, cohort_id)
         cohort = await cohort_for_staff(principal, cohort_id)
-        rules = await rules_for(cohort["program"])
+        rules = await rules_for(cohort.program_id)
         return Template(
             "programs/deliverables.html",
             context={"cohort": cohort, "rows": rows, "title": rules.deliverable_title, **messages(request)},
@@ -271,7 +271,7 @@ class StaffPages(Controller):
         cohort = await cohort_for_staff(principal, cohort_id)
         _, progress, rung = await reports.learner_progress(principal, cohort_id, person_id)
         program = (
-            await Program.select(Program.kind, Program.name).where(Program.id == cohort["program"]).first()
+            await Program.select(Program.kind, Program.name).where(Program.id == cohort.program_id).first()
         )
         return Template(
             "programs/learner_staff.html",
@@ -296,7 +296,7 @@ class StaffPages(Controller):
         path = f"/programs/cohorts/{cohort_id}/people/{person_id}"
         try:
             await ladder.grant(
-                principal, cohort["program"], person_id, data.get("rung", "")[:12], data.get("note", "")[:300]
+                principal, cohort.program_id, person_id, data.get("rung", "")[:12], data.get("note", "")[:300]
             )
         except DomainError as exc:
             if exc.status_code == 403:

@@ -8,35 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from accounts.principal import Principal, Role
 from accounts.services.programs import runs_program
 from accounts.tables import Program
-from grandrounds.db import engine
 from programs import errors
-from programs.tables import Cohort, CohortSession, Enrollment
+from programs.services.cohort_facts import CohortFacts, load_cohort
+from programs.tables import CohortSession, Enrollment
 
 LIVE = ("applied", "invited", "awaiting_payment", "active")
 SEAT_HOLDING = ("awaiting_payment", "active")
 
 
-async def cohort_row(cohort_id: int, lock: bool = False) -> dict[str, Any]:
-    """The cohort; ``lock`` locks its row on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises)."""
-    query = Cohort.select().where(Cohort.id == cohort_id)
-    if lock and isinstance(engine(), PostgresEngine):
-        query = query.lock_rows("UPDATE")
-    row = await query.first()
-    if row is None:
-        raise errors.cohort_not_found()
-    return row
-
-
-async def cohort_for_staff(principal: Principal, cohort_id: int) -> dict[str, Any]:
-    row = await cohort_row(cohort_id)
-    if not await runs_program(principal, row["program"]):
+async def cohort_for_staff(principal: Principal, cohort_id: int) -> CohortFacts:
+    cohort = await load_cohort(cohort_id)
+    if not await runs_program(principal, cohort.program_id):
         raise errors.not_your_program()
-    return row
+    return cohort
 
 
 async def require_program_staff(principal: Principal, program_id: int) -> None:
@@ -46,19 +33,13 @@ async def require_program_staff(principal: Principal, program_id: int) -> None:
         raise errors.not_your_program()
 
 
-async def is_staff_of_cohort(principal: Principal, cohort: dict[str, Any]) -> bool:
-    return await runs_program(principal, cohort["program"])
-
-
-async def cohort_for_learner_or_staff(principal: Principal, cohort_id: int, person_id: int) -> dict[str, Any]:
+async def cohort_for_learner_or_staff(principal: Principal, cohort_id: int, person_id: int) -> CohortFacts:
     """The cohort, if the caller is ``person_id`` and enrolled there, or runs its program; else 404.
 
     Program staff of another program get 403, as on every cohort of a program they do not run.
     """
-    cohort = await Cohort.select().where(Cohort.id == cohort_id).first()
-    if cohort is None:
-        raise errors.cohort_not_found()
-    if await runs_program(principal, cohort["program"]):
+    cohort = await load_cohort(cohort_id)
+    if await runs_program(principal, cohort.program_id):
         return cohort
     if principal.person_id == person_id and await Enrollment.exists().where(
         (Enrollment.cohort == cohort_id) & (Enrollment.person == person_id) & (Enrollment.status == "active")

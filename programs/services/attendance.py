@@ -21,8 +21,9 @@ from grandrounds.db import now, write_transaction
 from programs import errors
 from programs.rules.attendance import minutes_attended, status_from_join
 from programs.schemas import AttendanceOut
-from programs.services.access import active_member, cohort_for_staff, cohort_row, session_in_cohort
+from programs.services.access import active_member, cohort_for_staff, session_in_cohort
 from programs.services.certificates import issue_due
+from programs.services.cohort_facts import load_cohort
 from programs.services.cohorts import curriculum
 from programs.services.credits import credits_for
 from programs.services.rules import ProgramRules, rules_for
@@ -179,7 +180,7 @@ async def set_manual(
     cohort = await cohort_for_staff(principal, cohort_id)
     await session_in_cohort(cohort_id, session_id)
     await active_member(cohort_id, person_id)
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     if status not in rules.scheme.points:
         raise errors.status_unknown(status)
     session = await session_row(session_id)
@@ -279,7 +280,7 @@ async def sync_check_ins(cohort_id: int, session_ids: list[int] | None = None) -
     people = await active_people(cohort_id)
     if not people:
         return 0
-    rules = await rules_for((await cohort_row(cohort_id))["program"])
+    rules = await rules_for((await load_cohort(cohort_id)).program_id)
     sessions = {
         s["id"]: s for s in await curriculum(cohort_id) if session_ids is None or s["id"] in session_ids
     }
@@ -315,12 +316,13 @@ async def sheet(principal: Principal, cohort_id: int, session_id: int) -> list[A
     """Every active member's record for one session (Absent by default), check-ins pulled in first."""
     await cohort_for_staff(principal, cohort_id)
     await session_in_cohort(cohort_id, session_id)
-    cohort = await cohort_row(cohort_id)
+    cohort = await load_cohort(cohort_id)
     await sync_check_ins(cohort_id, [session_id])
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     rows = [await record_out(session_id, p, rules) for p in await active_people(cohort_id)]
     return sorted(rows, key=lambda r: r.name.lower())
 
 
 def session_length(session: dict[str, Any]) -> timedelta:
-    return session["ends_at"] - session["starts_at"]
+    length: timedelta = session["ends_at"] - session["starts_at"]
+    return length

@@ -27,6 +27,7 @@ from notifications.outbox import enqueue_email
 from programs import errors
 from programs.schemas import CertificateOut
 from programs.services.access import cohort_for_staff
+from programs.services.cohort_facts import CohortFacts, find_cohort
 from programs.services.cohorts import curriculum, quarters_to_credits
 from programs.services.credits import credit_eligible, quarters
 from programs.services.progress import COMPLETE, cohort_progress
@@ -71,14 +72,14 @@ def out(row: dict[str, Any]) -> CertificateOut:
     )
 
 
-def _today(cohort: dict[str, Any], at: datetime) -> date:
-    return at.astimezone(ZoneInfo(cohort["time_zone"])).date()
+def _today(cohort: CohortFacts, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(cohort.time_zone)).date()
 
 
-def is_due(rules: ProgramRules, cohort: dict[str, Any], at: datetime) -> bool:
+def is_due(rules: ProgramRules, cohort: CohortFacts, at: datetime) -> bool:
     """Whether this program issues now: at once, after the cohort's last day, or from a set date."""
     if rules.certificate_timing == "cohort_end":
-        return _today(cohort, at) > cohort["ends_on"]
+        return _today(cohort, at) > cohort.ends_on
     if rules.certificate_timing == "on_date":
         return rules.certificate_date is not None and _today(cohort, at) >= rules.certificate_date
     return True
@@ -98,10 +99,10 @@ async def issue_due(
 ) -> list[str]:
     """Issue certificates to those meeting the policy when the program's timing allows; returns new codes."""
     moment = at or now()
-    cohort = await Cohort.select().where(Cohort.id == cohort_id).first()
+    cohort = await find_cohort(cohort_id)
     if cohort is None:
         return []
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     if not is_due(rules, cohort, moment):
         return []
     ready = [
@@ -132,12 +133,12 @@ async def issue_due(
                             learner_name=progress.name,
                             learner_degree=progress.degree,
                             program_name=rules.program_name,
-                            cohort_name=cohort["name"],
+                            cohort_name=cohort.name,
                             provider=rules.provider,
                             activity_format=activity_format,
                             location=location,
-                            starts_on=cohort["starts_on"],
-                            ends_on=cohort["ends_on"],
+                            starts_on=cohort.starts_on,
+                            ends_on=cohort.ends_on,
                             credit_quarters=quarters(progress.credits) if eligible else 0,
                             issued_on=_today(cohort, moment),
                             issued_at=moment,
@@ -149,7 +150,7 @@ async def issue_due(
                         {
                             "name": progress.name,
                             "program": rules.program_name,
-                            "cohort": cohort["name"],
+                            "cohort": cohort.name,
                             "code": code,
                             "verify_url": f"{get_settings().base_url}/verify/{code}",
                             "credits": str(progress.credits) if eligible else "",

@@ -173,7 +173,7 @@ async def add_session(principal: Principal, cohort_id: int, session_id: int, req
     )
     if session is None:
         raise errors.session_not_found()
-    if session["program"] != cohort["program"]:
+    if session["program"] != cohort.program_id:
         raise errors.session_not_in_program()
     with unique_violation():
         async with write_transaction():

@@ -23,8 +23,9 @@ from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs import errors
 from programs.schemas import DeliverableOut
-from programs.services.access import active_member, cohort_for_staff, cohort_row
+from programs.services.access import active_member, cohort_for_staff
 from programs.services.certificates import issue_due
+from programs.services.cohort_facts import load_cohort
 from programs.services.cohorts import policy_row
 from programs.services.rules import rules_for
 from programs.tables import Deliverable
@@ -75,7 +76,7 @@ def _clean_filename(name: str, extension: str) -> str:
 
 
 async def upload(principal: Principal, cohort_id: int, filename: str, data: bytes) -> DeliverableOut:
-    await cohort_row(cohort_id)
+    await load_cohort(cohort_id)
     await active_member(cohort_id, principal.person_id)
     if not (await policy_row(cohort_id))["requires_deliverable"]:
         raise errors.deliverable_not_required()
@@ -123,8 +124,8 @@ async def _visible(principal: Principal, deliverable_id: int) -> dict[str, Any]:
         raise errors.deliverable_not_found()
     if row["person"] == principal.person_id:
         return row
-    cohort = await cohort_row(row["cohort"])
-    if not await runs_program(principal, cohort["program"]):
+    cohort = await load_cohort(row["cohort"])
+    if not await runs_program(principal, cohort.program_id):
         raise errors.deliverable_not_found()
     return row
 
@@ -171,7 +172,7 @@ async def review(principal: Principal, deliverable_id: int, decision: str, note:
     if decision not in ("pass", "return") or (decision == "return" and not note):
         raise errors.review_decision_invalid()
     status = "passed" if decision == "pass" else "returned"
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     person = await Person.select(Person.email, Person.name).where(Person.id == row["person"]).first()
     async with write_transaction():
         await Deliverable.update(
@@ -189,13 +190,13 @@ async def review(principal: Principal, deliverable_id: int, decision: str, note:
                 {
                     "name": person["name"],
                     "title": rules.deliverable_title,
-                    "cohort": cohort["name"],
+                    "cohort": cohort.name,
                     "passed": status == "passed",
                     "note": note,
-                    "progress_url": f"{get_settings().base_url}/my/cohorts/{cohort['id']}",
+                    "progress_url": f"{get_settings().base_url}/my/cohorts/{cohort.id}",
                 },
                 person_id=row["person"],
             )
     if status == "passed":
-        await issue_due(cohort["id"], [row["person"]])
+        await issue_due(cohort.id, [row["person"]])
     return await deliverable_out(deliverable_id)

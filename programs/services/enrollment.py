@@ -21,8 +21,9 @@ from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs import errors
 from programs.schemas import EnrollmentOut, InvitationOut
-from programs.services.access import LIVE, SEAT_HOLDING, cohort_for_staff, cohort_row
+from programs.services.access import LIVE, SEAT_HOLDING, cohort_for_staff
 from programs.services.certificates import issue_due
+from programs.services.cohort_facts import CohortFacts, load_cohort
 from programs.tables import CohortMentor, Enrollment, EnrollmentChange
 
 
@@ -66,20 +67,20 @@ async def _record(
     )
 
 
-async def _check_seat(cohort: dict[str, Any]) -> None:
+async def _check_seat(cohort: CohortFacts) -> None:
     taken = await Enrollment.count().where(
-        (Enrollment.cohort == cohort["id"]) & Enrollment.status.is_in(list(SEAT_HOLDING))
+        (Enrollment.cohort == cohort.id) & Enrollment.status.is_in(list(SEAT_HOLDING))
     )
-    if taken >= cohort["capacity"]:
+    if taken >= cohort.capacity:
         raise errors.cohort_full()
 
 
 async def _insert(
-    cohort: dict[str, Any], person_id: int | None, email: str, status: str, by: int | None, **extra: Any
+    cohort: CohortFacts, person_id: int | None, email: str, status: str, by: int | None, **extra: Any
 ) -> int:
     """Insert a live enrollment; the unique index turns a second live one into ``enrollment.duplicate``."""
     if await Enrollment.exists().where(
-        (Enrollment.program == cohort["program"])
+        (Enrollment.program == cohort.program_id)
         & (Enrollment.email_key == email)
         & Enrollment.status.is_in(list(LIVE))
     ):
@@ -87,8 +88,8 @@ async def _insert(
     row = (
         await Enrollment.insert(
             Enrollment(
-                cohort=cohort["id"],
-                program=cohort["program"],
+                cohort=cohort.id,
+                program=cohort.program_id,
                 person=person_id,
                 email_key=email,
                 status=status,
@@ -107,9 +108,9 @@ async def _person(person_id: int) -> dict[str, Any]:
     return row
 
 
-def _seat_status(cohort: dict[str, Any]) -> str:
+def _seat_status(cohort: CohortFacts) -> str:
     """A paid cohort holds the seat until payment arrives; a free one enrolls at once."""
-    return "awaiting_payment" if cohort["fee_amount"] > 0 else "active"
+    return "awaiting_payment" if cohort.fee_amount > 0 else "active"
 
 
 async def _guarded(coro: Any) -> Any:
@@ -118,10 +119,10 @@ async def _guarded(coro: Any) -> Any:
 
 
 async def apply(principal: Principal, cohort_id: int, statement: str) -> EnrollmentOut:
-    cohort = await cohort_row(cohort_id)
-    if not cohort["open_for_applications"]:
+    cohort = await load_cohort(cohort_id)
+    if not cohort.open_for_applications:
         raise errors.not_open_for_applications()
-    if cohort["requires_membership"] and not principal.has_any(Role.MEMBER):
+    if cohort.requires_membership and not principal.has_any(Role.MEMBER):
         raise errors.membership_required()
 
     async def run() -> int:
@@ -159,7 +160,7 @@ async def _transition(
         row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
         if row is None:
             raise errors.enrollment_not_found()
-        cohort = await cohort_row(row["cohort"], lock=True)
+        cohort = await load_cohort(row["cohort"], lock=True)
         row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
         assert row is not None
         if row["status"] not in expected:
@@ -207,8 +208,8 @@ async def withdraw(principal: Principal, enrollment_id: int, reason: str) -> Enr
     if row is None:
         raise errors.enrollment_not_found()
     if row["person"] != principal.person_id:
-        cohort = await cohort_row(row["cohort"])
-        if not await runs_program(principal, cohort["program"]):
+        cohort = await load_cohort(row["cohort"])
+        if not await runs_program(principal, cohort.program_id):
             raise errors.enrollment_not_found()
     await _transition(enrollment_id, LIVE, "withdrawn", principal.person_id, reason)
     return await enrollment_out(enrollment_id)
@@ -221,7 +222,7 @@ async def enroll(principal: Principal, cohort_id: int, person_id: int) -> Enroll
 
     async def run() -> int:
         async with write_transaction():
-            cohort = await cohort_row(cohort_id, lock=True)
+            cohort = await load_cohort(cohort_id, lock=True)
             status = _seat_status(cohort)
             await _check_seat(cohort)
             return await _insert(cohort, person_id, person["email"], status, principal.person_id)
@@ -250,8 +251,8 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                 "cohort_invitation",
                 email_key,
                 {
-                    "cohort": cohort["name"],
-                    "starts_on": cohort["starts_on"].isoformat(),
+                    "cohort": cohort.name,
+                    "starts_on": cohort.starts_on.isoformat(),
                     "accept_url": f"{get_settings().base_url}/invitations/{token}",
                     "has_account": existing is not None,
                     "signup_url": f"{get_settings().base_url}/signup",
@@ -296,12 +297,12 @@ async def move(principal: Principal, enrollment_id: int, target_cohort_id: int, 
     """Move someone to another cohort of the same program: the old row is closed, never rewritten."""
     row = await _staff_enrollment(principal, enrollment_id)
     target = await cohort_for_staff(principal, target_cohort_id)
-    if target["program"] != row["program"]:
+    if target.program_id != row["program"]:
         raise errors.move_other_program()
 
     async def run() -> int:
         async with write_transaction():
-            locked = await cohort_row(target_cohort_id, lock=True)
+            locked = await load_cohort(target_cohort_id, lock=True)
             current = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
             assert current is not None
             if current["status"] not in LIVE:
@@ -349,20 +350,20 @@ async def assign_mentor(principal: Principal, enrollment_id: int, mentor_id: int
     """Pair a resident with a mentor of the cohort, who may have at most the cohort's limit of residents."""
     row = await _staff_enrollment(principal, enrollment_id)
     async with write_transaction():
-        cohort = await cohort_row(row["cohort"], lock=True)
+        cohort = await load_cohort(row["cohort"], lock=True)
         if mentor_id is not None:
             if not await CohortMentor.exists().where(
-                (CohortMentor.cohort == cohort["id"]) & (CohortMentor.person == mentor_id)
+                (CohortMentor.cohort == cohort.id) & (CohortMentor.person == mentor_id)
             ):
                 raise errors.not_a_mentor()
             mentees = await Enrollment.count().where(
-                (Enrollment.cohort == cohort["id"])
+                (Enrollment.cohort == cohort.id)
                 & (Enrollment.mentor == mentor_id)
                 & Enrollment.status.is_in(list(LIVE))
                 & (Enrollment.id != enrollment_id)
             )
-            if mentees >= cohort["mentor_limit"]:
-                raise errors.mentor_full(cohort["mentor_limit"])
+            if mentees >= cohort.mentor_limit:
+                raise errors.mentor_full(cohort.mentor_limit)
         await Enrollment.update({Enrollment.mentor: mentor_id, Enrollment.updated_at: now()}).where(
             Enrollment.id == enrollment_id
         )

@@ -83,7 +83,7 @@ async def import_report(
     except ZoomReportError as exc:
         raise errors.report_invalid(exc.reason, exc.line) from None
     session = await session_row(session_id)
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     by_email, by_name = await _roster(cohort_id)
 
     evidence: dict[int, list[Interval]] = {}
@@ -220,7 +220,7 @@ async def resolve(principal: Principal, cohort_id: int, entry_id: int, person_id
     entry = await _open_entry(cohort_id, entry_id)
     await active_member(cohort_id, person_id)
     session = await session_row(entry["session"])
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     async with write_transaction():
         record = (
             await AttendanceRecord.select(AttendanceRecord.intervals)

@@ -17,10 +17,11 @@ from typing import Any
 from accounts.tables import Person
 from grandrounds.db import now
 from programs.rules.attendance import AttendancePercentage, attendance_percentage
+from programs.services.cohort_facts import find_cohort
 from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
 from programs.services.credits import ZERO, credit_eligible, credits_for
 from programs.services.rules import ProgramRules, rules_for
-from programs.tables import AttendanceRecord, Certificate, Cohort, Deliverable, Enrollment
+from programs.tables import AttendanceRecord, Certificate, Deliverable, Enrollment
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
@@ -178,10 +179,10 @@ async def cohort_progress(
 ) -> list[Progress]:
     """Progress of the cohort's active members (or just ``person_ids`` among them), ordered by name."""
     moment = at or now()
-    cohort = await Cohort.select().where(Cohort.id == cohort_id).first()
+    cohort = await find_cohort(cohort_id)
     if cohort is None:
         return []
-    rules = await rules_for(cohort["program"])
+    rules = await rules_for(cohort.program_id)
     policy = await policy_row(cohort_id)
     query = Enrollment.select().where((Enrollment.cohort == cohort_id) & (Enrollment.status == "active"))
     if person_ids is not None:

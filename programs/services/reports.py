@@ -12,6 +12,7 @@ from programs.schemas import ProgressOut, RosterRowOut, RuleOut, SessionLineOut
 from programs.services import certificates
 from programs.services.access import cohort_for_learner_or_staff, cohort_for_staff
 from programs.services.attendance import sync_check_ins
+from programs.services.cohort_facts import CohortFacts
 from programs.services.ladder import highest, rungs_of
 from programs.services.progress import Progress, cohort_progress, percent_text
 
@@ -55,7 +56,7 @@ def progress_out(p: Progress, rung: str | None) -> ProgressOut:
 
 async def learner_progress(
     principal: Principal, cohort_id: int, person_id: int
-) -> tuple[dict, Progress, str | None]:
+) -> tuple[CohortFacts, Progress, str | None]:
     """(cohort, progress, rung) for the learner themselves or their program's staff; 404 for anyone else."""
     cohort = await cohort_for_learner_or_staff(principal, cohort_id, person_id)
     await sync_check_ins(cohort_id)
@@ -63,7 +64,7 @@ async def learner_progress(
     found = await cohort_progress(cohort_id, [person_id])
     if not found:
         raise errors.not_enrolled()
-    rung = highest(await rungs_of(cohort["program"], person_id))
+    rung = highest(await rungs_of(cohort.program_id, person_id))
     return cohort, found[0], rung
 
 
