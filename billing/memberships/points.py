@@ -33,6 +33,7 @@ from accounts.principal import Principal
 from accounts.tables import Organization
 from billing import errors
 from billing.memberships.standing import counts
+from billing.memberships.status import UNPAID
 from billing.tables import Checkout, Membership, MembershipSeat, PointsEntry
 from events.registration_status import RegistrationStatus
 from events.services.registration.lifecycle import confirm_payment
@@ -104,7 +105,7 @@ async def forfeit_if_lapsed(membership_id: int, at: datetime | None = None) -> i
     """Write forfeit rows emptying every holder of a membership found lapsed; how many were written."""
     instant = at or now()
     membership = await _membership(membership_id)
-    if membership["status"] in ("pending", "abandoned") or counts(membership, instant):
+    if membership["status"] in UNPAID or counts(membership, instant):
         return 0
     ended = membership["current_period_end"].isoformat() if membership["current_period_end"] else "never"
     written = 0
