@@ -4,10 +4,12 @@ Whoever refunded (finance through grandrounds, someone in the Stripe
 dashboard, or both, in any order), the registration follows what the ledger
 now says about its charge, which import_charge has just re-read from Stripe:
 
-- refunded in full: a confirmed (or already cancelled) place becomes
-  ``refunded`` with its history row; a confirmed seat is given up (the
-  calendar copies are cancelled) and passes down the waitlist; the person is
-  emailed once, with the total;
+- refunded in full: events' ``refund_place`` moves a confirmed (or already
+  cancelled) place to refunded with its history row, gives a confirmed seat
+  up (the calendar copies are cancelled) and passes it down the waitlist;
+  the person is emailed once, with the total. Billing's records and emails
+  are written inside events' ``held``, under the event's lock, so they
+  commit with the move;
 - refunded in part: the place stays; each refund is emailed once (keyed by
   the Stripe refund id), with the amount and what remains paid;
 - a refund Stripe made after a completion certificate was issued for the
