@@ -15,6 +15,7 @@ from typing import Any
 
 from accounts.tables import Organization, OrganizationMember
 from billing.memberships import tiers
+from billing.memberships.status import MembershipStatus
 from billing.tables import Membership, MembershipSeat, PointsEntry
 from grandrounds.db import now
 
@@ -25,7 +26,9 @@ TRANSFER_TO = "colleague@example.org"
 TRANSFER_POINTS = 150
 
 
-async def _individual(person_id: int, starts_at: datetime, ends_at: datetime, status: str) -> int:
+async def _individual(
+    person_id: int, starts_at: datetime, ends_at: datetime, status: MembershipStatus
+) -> int:
     """One individual membership of the person, made once."""
     existing = (
         await Membership.select(Membership.id)
@@ -63,7 +66,7 @@ async def _organization(org_id: int, leader_id: int, starts_at: datetime, ends_a
         Membership(
             tier="organization",
             organization=org_id,
-            status="active",
+            status=MembershipStatus.ACTIVE,
             band=band.code,
             dues_amount=band.dues,
             currency=tiers.CURRENCY,
@@ -134,11 +137,17 @@ async def seed_memberships(people: dict[str, int]) -> None:
     """Memberships for the demo people (see the README's tour)."""
     today = now()
     await _individual(
-        people["member@example.org"], today - timedelta(days=273), today + timedelta(days=92), "active"
+        people["member@example.org"],
+        today - timedelta(days=273),
+        today + timedelta(days=92),
+        MembershipStatus.ACTIVE,
     )
     # Its renewal was never paid: the term ended yesterday, and with it member prices and content.
     await _individual(
-        people["lapsed@example.org"], today - timedelta(days=366), today - timedelta(days=1), "past_due"
+        people["lapsed@example.org"],
+        today - timedelta(days=366),
+        today - timedelta(days=1),
+        MembershipStatus.PAST_DUE,
     )
     org = await Organization.select(Organization.id).where(Organization.name == ORGANIZATION).first()
     if org is None:

@@ -16,6 +16,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from accounts.tables import Organization, Person
+from billing.memberships.status import MembershipStatus
 from events.tables import Registration
 
 
@@ -69,7 +70,7 @@ class Membership(Table, tablename="billing_membership"):
     tier = Varchar(length=12)  # guest, individual, organization
     person = ForeignKey(references=Person, null=True)
     organization = ForeignKey(references=Organization, null=True)
-    status = Varchar(length=12, default="pending")  # pending, active, past_due, canceled, abandoned
+    status = Varchar(length=12, default=MembershipStatus.PENDING.value, choices=MembershipStatus)
     band = Varchar(length=2, default="")  # an organization's revenue band (billing.memberships.tiers)
     dues_amount = Integer(default=0)  # minor units per annual term
     currency = Varchar(length=3, default="USD")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.principal import Principal, Role
+from directory.review_status import ReviewStatus
 from directory.services import moderation, submissions
 from directory.tables import Listing, Submission
 
@@ -112,7 +113,7 @@ async def _seed_one(staff: Principal, number: int, data: dict[str, Any], *, appr
     if await Listing.exists().where(Listing.website_domain == domain):
         return
     if not approve:
-        if not await Submission.exists().where(Submission.status == "pending"):
+        if not await Submission.exists().where(Submission.status == ReviewStatus.PENDING):
             await submissions.submit_new(data, sender)
         return
     receipt = await submissions.submit_new(data, sender)

@@ -14,6 +14,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from accounts.tables import Person
+from directory.review_status import ReviewStatus
 
 
 class Listing(Table, tablename="directory_listing"):
@@ -57,7 +58,7 @@ class Submission(Table, tablename="directory_submission"):
 
     kind = Varchar(length=20)  # new, correction
     listing = ForeignKey(references=Listing, null=True)  # the listing corrected; set on approval for new
-    status = Varchar(length=20, default="pending", index=True)  # pending, approved, rejected
+    status = Varchar(length=20, default=ReviewStatus.PENDING.value, index=True, choices=ReviewStatus)
     proposal = JSON(default="{}")
     applied = JSON(null=True, default=None)
     note = Text(default="")
@@ -79,7 +80,7 @@ class Claim(Table, tablename="directory_claim"):
 
     listing = ForeignKey(references=Listing, null=False)
     person = ForeignKey(references=Person, null=False)
-    status = Varchar(length=20, default="pending", index=True)  # pending, approved, rejected
+    status = Varchar(length=20, default=ReviewStatus.PENDING.value, index=True, choices=ReviewStatus)
     method = Varchar(length=20, default="staff")  # email_domain, staff
     created_at = Timestamptz(default=TimestamptzNow())
     decided_by = ForeignKey(references=Person, null=True)

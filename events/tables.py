@@ -7,6 +7,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from accounts.tables import Person, Program
+from events.registration_status import RegistrationStatus
 
 
 class Event(Table, tablename="events_event"):
@@ -135,7 +136,7 @@ class Registration(Table, tablename="events_registration"):
     event = ForeignKey(references=Event, null=False)
     person = ForeignKey(references=Person, null=False)
     email_key = Varchar(length=254)
-    status = Varchar(length=20)
+    status = Varchar(length=20, choices=RegistrationStatus)
     offer_expires_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -32,6 +32,7 @@ from piccolo.engine.postgres import PostgresEngine
 from grandrounds.db import engine, now, write_transaction
 from grandrounds.settings import Settings
 from notifications import invites
+from notifications.message_status import MessageStatus
 from notifications.outbox import redacted
 from notifications.rendering import render_email
 from notifications.tables import OutboxMessage
@@ -57,7 +58,7 @@ async def claim_batch(worker_id: str, limit: int = BATCH, lease: timedelta = LEA
     """Take up to ``limit`` due rows for this worker; nobody else gets them until the lease ends."""
     moment = now()
     due = (
-        (OutboxMessage.status == "pending")
+        (OutboxMessage.status == MessageStatus.PENDING)
         & (OutboxMessage.not_before <= moment)
         & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < moment))
     )
@@ -107,7 +108,7 @@ async def _renew_lease(message_id: int, worker_id: str, lease: timedelta) -> boo
             .where(
                 (OutboxMessage.id == message_id)
                 & (OutboxMessage.claimed_by == worker_id)
-                & (OutboxMessage.status == "pending")
+                & (OutboxMessage.status == MessageStatus.PENDING)
                 & (OutboxMessage.claimed_until > moment)
             )
             .returning(OutboxMessage.id)
@@ -119,7 +120,7 @@ async def _mark_sent(row: dict[str, Any], worker_id: str) -> None:
     async with write_transaction():
         await OutboxMessage.update(
             {
-                OutboxMessage.status: "sent",
+                OutboxMessage.status: MessageStatus.SENT,
                 OutboxMessage.sent_at: now(),
                 OutboxMessage.claimed_until: None,
                 **_closing(row),
@@ -132,7 +133,7 @@ async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None
     async with write_transaction():
         await OutboxMessage.update(
             {
-                OutboxMessage.status: "failed" if give_up else "pending",
+                OutboxMessage.status: MessageStatus.FAILED if give_up else MessageStatus.PENDING,
                 OutboxMessage.last_error: error[:2000],
                 OutboxMessage.claimed_until: None,
                 OutboxMessage.not_before: now() + backoff(row["attempts"]),
@@ -220,11 +221,15 @@ async def retry_failed(message_id: int) -> bool:
     """Staff put a failed message back in the queue."""
     async with write_transaction():
         found = await OutboxMessage.exists().where(
-            (OutboxMessage.id == message_id) & (OutboxMessage.status == "failed")
+            (OutboxMessage.id == message_id) & (OutboxMessage.status == MessageStatus.FAILED)
         )
         if found:
             await OutboxMessage.update(
-                {OutboxMessage.status: "pending", OutboxMessage.attempts: 0, OutboxMessage.not_before: now()}
+                {
+                    OutboxMessage.status: MessageStatus.PENDING,
+                    OutboxMessage.attempts: 0,
+                    OutboxMessage.not_before: now(),
+                }
             ).where(OutboxMessage.id == message_id)
     return found
 

@@ -18,13 +18,14 @@ from jinja2 import TemplateError
 
 from notifications import errors
 from notifications.dispatcher import retry_failed
+from notifications.message_status import MessageStatus
 from notifications.outbox import REDACTED, SECRET_KEYS
 from notifications.rendering import render_subject
 from notifications.schemas import MessageOut, MessagePage, SentMail
 from notifications.tables import OutboxMessage
 from notifications.transports import MailLogTransport
 
-STATUSES = ("pending", "sent", "failed")
+STATUSES = tuple(status.value for status in MessageStatus)
 
 
 def _subject(row: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from accounts.tables import Person
+from notifications.message_status import MessageStatus
 
 
 class OutboxMessage(Table, tablename="notifications_outbox"):
@@ -19,7 +20,7 @@ class OutboxMessage(Table, tablename="notifications_outbox"):
     context = JSON(default="{}")
     # Makes enqueueing idempotent: the same key is queued once (e.g. "reminder:24h:session:7:person:3").
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
-    status = Varchar(length=16, default="pending", index=True)  # pending, sent, failed
+    status = Varchar(length=16, default=MessageStatus.PENDING.value, index=True, choices=MessageStatus)
     attempts = Integer(default=0)
     not_before = Timestamptz(default=TimestamptzNow(), index=True)
     claimed_by = Varchar(length=64, null=True, default=None)

@@ -13,6 +13,7 @@ from piccolo.table import Table
 
 from accounts.tables import Person, Program
 from events.tables import Session
+from programs.enrollment_status import EnrollmentStatus
 
 
 class ProgramSettings(Table, tablename="programs_program_settings"):
@@ -87,7 +88,7 @@ class Enrollment(Table, tablename="programs_enrollment"):
     program = ForeignKey(references=Program, null=False)
     person = ForeignKey(references=Person, null=True)
     email_key = Varchar(length=254)
-    status = Varchar(length=20)
+    status = Varchar(length=20, choices=EnrollmentStatus)
     statement = Text(default="")  # the applicant's motivation; seen by program staff only
     mentor = ForeignKey(references=Person, null=True)
     invite_token_hash = Varchar(length=64, default="")

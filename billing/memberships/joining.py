@@ -22,7 +22,7 @@ from accounts.principal import Principal
 from accounts.tables import Organization
 from billing import errors
 from billing.memberships import tiers
-from billing.memberships.standing import LIVE
+from billing.memberships.status import LIVE, PAID_UP, MembershipStatus
 from billing.payments.charges import call, field
 from billing.stripe_client import StripeAccount
 from billing.tables import Membership
@@ -69,7 +69,7 @@ async def join_guest(principal: Principal) -> JoinOutcome:
             {
                 "tier": "guest",
                 "person": principal.person_id,
-                "status": "active",
+                "status": MembershipStatus.ACTIVE,
                 "dues_amount": 0,
                 "starts_at": at,
                 "created_by": principal.person_id,
@@ -80,7 +80,7 @@ async def join_guest(principal: Principal) -> JoinOutcome:
 
 
 def _refuse_if_paid_up(row: dict[str, Any]) -> None:
-    if row["status"] in ("active", "past_due"):
+    if row["status"] in PAID_UP:
         raise errors.already_member(row["tier"])
 
 
@@ -256,7 +256,7 @@ async def join_organization(
     row = dict(row)
     _refuse_if_paid_up(row)
     if (
-        row["status"] == "pending"
+        row["status"] == MembershipStatus.PENDING
         and not row["stripe_subscription_id"]
         and (row["band"] != band.code or row["collection"] != collection)
     ):

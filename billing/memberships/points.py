@@ -33,7 +33,9 @@ from accounts.principal import Principal
 from accounts.tables import Organization
 from billing import errors
 from billing.memberships.standing import counts
+from billing.memberships.status import UNPAID
 from billing.tables import Checkout, Membership, MembershipSeat, PointsEntry
+from events.registration_status import RegistrationStatus
 from events.services.registration.lifecycle import confirm_payment
 from events.tables import Registration
 from grandrounds.db import engine, now, unique_violation, write_transaction
@@ -103,7 +105,7 @@ async def forfeit_if_lapsed(membership_id: int, at: datetime | None = None) -> i
     """Write forfeit rows emptying every holder of a membership found lapsed; how many were written."""
     instant = at or now()
     membership = await _membership(membership_id)
-    if membership["status"] in ("pending", "abandoned") or counts(membership, instant):
+    if membership["status"] in UNPAID or counts(membership, instant):
         return 0
     ended = membership["current_period_end"].isoformat() if membership["current_period_end"] else "never"
     written = 0
@@ -223,7 +225,7 @@ async def redeem(principal: Principal, registration_id: int) -> Redemption:
     reg = await Registration.select().where(Registration.id == registration_id).first()
     if reg is None or reg["person"] != principal.person_id:
         raise errors.points_not_applicable("No such registration of yours.")
-    if reg["status"] != "pending_payment" or reg["amount"] <= 0:
+    if reg["status"] != RegistrationStatus.PENDING_PAYMENT or reg["amount"] <= 0:
         raise errors.points_not_applicable("Points apply only to a place waiting for payment.")
     if reg["hold_expires_at"] is None or reg["hold_expires_at"] <= now():
         raise errors.points_not_applicable("The time to pay for this place has run out; register again.")
@@ -240,7 +242,7 @@ async def redeem(principal: Principal, registration_id: int) -> Redemption:
             await _membership(membership_id, lock=True)
             fresh = await Registration.select().where(Registration.id == registration_id).first()
             assert fresh is not None  # registrations are never deleted
-            if fresh["status"] != "pending_payment" or fresh["amount"] <= 0:
+            if fresh["status"] != RegistrationStatus.PENDING_PAYMENT or fresh["amount"] <= 0:
                 raise errors.points_not_applicable("Points apply only to a place waiting for payment.")
             available = (await _raw_balances(membership_id)).get(principal.person_id, 0)
             if available <= 0:
@@ -298,7 +300,7 @@ async def waiting_for_payment(person_id: int) -> list[dict[str, Any]]:
         Registration.event.title.as_alias("event_title"),
     ).where(
         (Registration.person == person_id)
-        & (Registration.status == "pending_payment")
+        & (Registration.status == RegistrationStatus.PENDING_PAYMENT)
         & (Registration.amount > 0)
         & (Registration.hold_expires_at > now())
     )

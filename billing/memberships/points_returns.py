@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from billing.memberships.standing import counts
 from billing.tables import Checkout, Membership, PointsEntry
-from events.services.registration.withdrawal_hooks import ENDED
+from events.registration_status import ENDED
 from events.tables import CheckIn, Registration
 from grandrounds.db import now, write_transaction
 

@@ -18,7 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 from accounts.principal import Principal
 from accounts.tables import Organization, OrganizationMember
 from billing import errors
-from billing.memberships.standing import LIVE
+from billing.memberships.status import LIVE
 from billing.tables import Membership, MembershipSeat
 from grandrounds.db import engine, now, unique_violation, write_transaction
 

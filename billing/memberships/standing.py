@@ -21,11 +21,8 @@ from typing import Any
 from piccolo.columns.combination import Where
 
 from accounts.principal import Role
+from billing.memberships.status import COUNTING, MembershipStatus
 from billing.tables import Membership, MembershipSeat
-
-# Statuses a paid term can count under: past_due keeps the term already paid until it ends.
-COUNTING = ("active", "past_due", "canceled")
-LIVE = ("pending", "active", "past_due")
 
 
 def counts(row: Mapping[str, Any], at: datetime) -> bool:
@@ -34,7 +31,7 @@ def counts(row: Mapping[str, Any], at: datetime) -> bool:
         return False
     status: str = row["status"]
     if row["tier"] == "guest":
-        return status == "active"
+        return status == MembershipStatus.ACTIVE
     period_end: datetime | None = row["current_period_end"]
     return period_end is not None and at < period_end
 
@@ -57,7 +54,7 @@ async def member_roles(person_ids: Sequence[int], at: datetime) -> dict[int, Ite
     found: dict[int, set[Role]] = {}
     own = await Membership.select(Membership.person, Membership.tier).where(
         Membership.person.is_in(ids)
-        & (counting_at(at) | ((Membership.tier == "guest") & (Membership.status == "active")))
+        & (counting_at(at) | ((Membership.tier == "guest") & (Membership.status == MembershipStatus.ACTIVE)))
     )
     for row in own:
         role = Role.GUEST if row["tier"] == "guest" else Role.MEMBER

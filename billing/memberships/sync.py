@@ -26,6 +26,7 @@ from typing import Any
 
 from billing.ledger import at
 from billing.memberships import points, seats, tiers
+from billing.memberships.status import MembershipStatus
 from billing.payments.charges import call, field
 from billing.payments.charges import import_charge as import_charge_for
 from billing.stripe_client import StripeAccount
@@ -37,12 +38,12 @@ log = logging.getLogger("grandrounds.billing")
 
 # Stripe subscription status -> ours, once a term has been paid.
 STATUS = {
-    "active": "active",
-    "trialing": "active",
-    "past_due": "past_due",
-    "unpaid": "past_due",
-    "canceled": "canceled",
-    "incomplete_expired": "abandoned",
+    "active": MembershipStatus.ACTIVE,
+    "trialing": MembershipStatus.ACTIVE,
+    "past_due": MembershipStatus.PAST_DUE,
+    "unpaid": MembershipStatus.PAST_DUE,
+    "canceled": MembershipStatus.CANCELED,
+    "incomplete_expired": MembershipStatus.ABANDONED,
 }
 
 
@@ -160,19 +161,19 @@ async def sync_subscription(account: StripeAccount, subscription_id: str) -> str
     if paid_terms:
         starts_at = min(t[0] for t in paid_terms)
         period_end = max(t[1] for t in paid_terms)
-        status = STATUS.get(str(subscription.status), "active")
+        status = STATUS.get(str(subscription.status), MembershipStatus.ACTIVE)
         ended = field(subscription, "ended_at")
-        if status == "canceled" and ended:
+        if status == MembershipStatus.CANCELED and ended:
             period_end = min(period_end, at(int(ended)))
         values[Membership.starts_at] = starts_at
         values[Membership.current_period_end] = period_end
     elif str(subscription.status) in ("canceled", "incomplete_expired"):
-        status = "abandoned"  # never paid: nothing to lapse, the person may start again
+        status = MembershipStatus.ABANDONED  # never paid: nothing to lapse, the person may start again
     values[Membership.status] = status
     async with write_transaction():
         await Membership.update(values).where(Membership.id == membership["id"])
     if membership["tier"] == "organization":
-        if membership["status"] == "pending" and paid_terms:
+        if membership["status"] == MembershipStatus.PENDING and paid_terms:
             await seats.seat_leader_at_activation(membership["id"])  # first activation only
         exponent = MINOR_UNIT_EXPONENT.get(membership["currency"], 2)
         for _start, _end, invoice in paid_terms:

@@ -26,7 +26,8 @@ from billing.memberships.schemas import (
     SeatOut,
 )
 from billing.memberships.seats import open_seats, require_leader
-from billing.memberships.standing import LIVE, counts
+from billing.memberships.standing import counts
+from billing.memberships.status import LIVE, MembershipStatus
 from billing.memberships.sync import charges_of
 from billing.payments.charges import call, field
 from billing.stripe_client import StripeAccount
@@ -124,7 +125,7 @@ async def mine(principal: Principal, account: StripeAccount | None) -> MineOut:
         else []
     )
     names = await _org_names([m["organization"] for m in seated])
-    shown = [m for m in own if m["status"] != "abandoned"]
+    shown = [m for m in own if m["status"] != MembershipStatus.ABANDONED]
     memberships = [membership_out(dict(m)) for m in shown] + [
         membership_out(dict(m), "seat", names.get(m["organization"], "")) for m in seated
     ]
@@ -150,7 +151,9 @@ async def organization_view(
     org = await require_leader(principal, organization_id)
     row = (
         await Membership.select()
-        .where((Membership.organization == organization_id) & (Membership.status != "abandoned"))
+        .where(
+            (Membership.organization == organization_id) & (Membership.status != MembershipStatus.ABANDONED)
+        )
         .order_by(Membership.id, ascending=False)
         .first()
     )
@@ -212,7 +215,10 @@ async def membership_for_organization(principal: Principal, organization_id: int
     await require_leader(principal, organization_id)
     row = (
         await Membership.select(Membership.id)
-        .where((Membership.organization == organization_id) & Membership.status.is_in([*LIVE, "canceled"]))
+        .where(
+            (Membership.organization == organization_id)
+            & Membership.status.is_in([*LIVE, MembershipStatus.CANCELED])
+        )
         .order_by(Membership.id, ascending=False)
         .first()
     )

@@ -25,6 +25,7 @@ from billing.payments.charges import call
 from billing.payments.schemas import CheckoutOut
 from billing.stripe_client import StripeAccount
 from billing.tables import Checkout
+from events.registration_status import RegistrationStatus
 from events.tables import Registration
 from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
@@ -55,7 +56,7 @@ async def registrant_view(principal: Principal, registration_id: int) -> dict[st
 
 
 def _payable(reg: dict[str, Any]) -> None:
-    if reg["status"] != "pending_payment" or reg["amount"] <= 0:
+    if reg["status"] != RegistrationStatus.PENDING_PAYMENT or reg["amount"] <= 0:
         raise errors.nothing_to_pay()
     if reg["hold_expires_at"] is None or reg["hold_expires_at"] <= now():
         raise errors.hold_lapsed()

@@ -25,6 +25,7 @@ import stripe
 from billing.payments.settlement import settle_session
 from billing.stripe_client import StripeAccount
 from billing.tables import Checkout
+from events.registration_status import RegistrationStatus
 from grandrounds.db import now
 from grandrounds.errors import DomainError
 
@@ -33,7 +34,7 @@ log = logging.getLogger("grandrounds.billing")
 
 async def _lapsed_session_ids() -> list[str]:
     """Open sessions whose registration is no longer a live hold (moved on, or its time ran out)."""
-    no_longer_held = (Checkout.registration.status != "pending_payment") | (
+    no_longer_held = (Checkout.registration.status != RegistrationStatus.PENDING_PAYMENT) | (
         Checkout.registration.hold_expires_at <= now()
     )
     rows = await (

@@ -4,10 +4,12 @@ Whoever refunded (finance through grandrounds, someone in the Stripe
 dashboard, or both, in any order), the registration follows what the ledger
 now says about its charge, which import_charge has just re-read from Stripe:
 
-- refunded in full: a confirmed (or already cancelled) place becomes
-  ``refunded`` with its history row; a confirmed seat is given up (the
-  calendar copies are cancelled) and passes down the waitlist; the person is
-  emailed once, with the total;
+- refunded in full: events' ``refund_place`` moves a confirmed (or already
+  cancelled) place to refunded with its history row, gives a confirmed seat
+  up (the calendar copies are cancelled) and passes it down the waitlist;
+  the person is emailed once, with the total. Billing's records and emails
+  are written inside events' ``held``, under the event's lock, so they
+  commit with the move;
 - refunded in part: the place stays; each refund is emailed once (keyed by
   the Stripe refund id), with the amount and what remains paid;
 - a refund Stripe made after a completion certificate was issued for the
@@ -24,16 +26,13 @@ from __future__ import annotations
 from typing import Any
 
 from billing.tables import BillingAlert, LedgerEntry
-from events.services.registration.lifecycle import move, offer_next, on_withdrawn
-from events.services.registration.seats import lock_event, place_of
+from events.registration_status import HELD_PLACE, RegistrationStatus
+from events.services.registration.lifecycle import held, refund_place
 from events.tables import Registration
-from grandrounds.db import write_transaction
 from grandrounds.money import format_money
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs.services.certified import certificate_for_event
-
-HELD_PLACE = ("confirmed", "cancelled")
 
 
 async def _charge_and_refunds(charge_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -99,20 +98,14 @@ async def apply_refunds(charge_id: str, by: int | None = None) -> str | None:
     certificate = await certificate_for_event(first["event"], first["person"])
     refunded = -sum(r["amount"] for r in refunds)
     currency = charge["currency"]
-    async with write_transaction():
-        event = await lock_event(first["event"])
-        reg = await Registration.select().where(Registration.id == registration_id).first()
-        assert reg is not None  # registrations are never deleted
+    async with held(registration_id) as place_held:
+        assert place_held is not None  # registrations are never deleted
+        reg, event = place_held.registration, place_held.event
         if certificate is not None:
             await _alert_after_certificate(reg, certificate, refunds)
-        if reg["status"] not in HELD_PLACE:
-            return str(reg["status"])
         if refunded >= charge["amount"]:
-            place = await place_of(event, reg)
-            await move(reg, "refunded", by, "payment refunded in full")
-            if reg["status"] == "confirmed":
-                await on_withdrawn(reg, place)
-                await offer_next(place, by)
+            if not await refund_place(place_held, by, "payment refunded in full"):
+                return str(reg["status"])  # never held its place: settlement has told the person
             values = _values(event["title"], amount=format_money(refunded, currency))
             await enqueue_email(
                 "registration_refunded",
@@ -121,7 +114,9 @@ async def apply_refunds(charge_id: str, by: int | None = None) -> str | None:
                 person_id=reg["person"],
                 dedupe_key=f"registration-refunded-{reg['id']}",
             )
-            return "refunded"
+            return RegistrationStatus.REFUNDED
+        if reg["status"] not in HELD_PLACE:
+            return str(reg["status"])
         remaining = format_money(charge["amount"] - refunded, currency)
         for refund in refunds:
             values = _values(

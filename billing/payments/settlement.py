@@ -24,10 +24,10 @@ from typing import Any, Literal
 
 from billing.memberships.points_returns import return_points
 from billing.payments.charges import ChargeFacts, call, field, import_charge
-from billing.payments.holds import release_hold
 from billing.stripe_client import StripeAccount
 from billing.tables import BillingAlert, Checkout
-from events.services.registration.lifecycle import confirm_payment
+from events.registration_status import RegistrationStatus
+from events.services.registration.lifecycle import confirm_payment, release_hold
 from events.tables import Registration, RegistrationChange
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
@@ -101,7 +101,7 @@ async def _was_confirmed(registration_id: int) -> bool:
     return bool(
         await RegistrationChange.exists().where(
             (RegistrationChange.registration == registration_id)
-            & (RegistrationChange.to_status == "confirmed")
+            & (RegistrationChange.to_status == RegistrationStatus.CONFIRMED)
         )
     )
 

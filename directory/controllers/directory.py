@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Principal, Role
+from directory.review_status import ReviewStatus
 from directory.schemas import (
     Approval,
     ChangePage,
@@ -115,7 +116,7 @@ class DirectoryApi(Controller):
 
     @get("/submissions", guards=MODERATORS)
     async def queue(
-        self, request: Request[Any, Any, Any], status: FromQuery[str] = "pending"
+        self, request: Request[Any, Any, Any], status: FromQuery[str] = ReviewStatus.PENDING.value
     ) -> list[SubmissionOut]:
         return await moderation.queue(current_principal(request), status)
 

@@ -19,6 +19,7 @@ from directory.controllers.directory import csv_response
 from directory.countries import COUNTRIES
 from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LABELS
+from directory.review_status import ReviewStatus
 from directory.services import claims, listings
 from directory.services.moderation import may_moderate
 from directory.tables import Listing
@@ -134,10 +135,11 @@ class ListPages(Controller):
         is_contact = False
         if me is not None and item.has_verified_contact:
             is_contact = await claims.is_contact(me.person_id, listing_id)
-        notice = {
-            "approved": "You are now this listing's verified contact.",
-            "pending": "Your claim waits for a moderator.",
-        }.get(request.query_params.get("claim", ""))
+        claim_notices: dict[str, str] = {
+            ReviewStatus.APPROVED: "You are now this listing's verified contact.",
+            ReviewStatus.PENDING: "Your claim waits for a moderator.",
+        }
+        notice = claim_notices.get(request.query_params.get("claim", ""))
         return Template(
             "directory/detail.html",
             context={

@@ -19,6 +19,7 @@ from accounts.principal import Role
 from directory.pages.forms import form_context, form_values, proposal_data
 from directory.platforms import PLATFORMS
 from directory.proposals import LABELS, Proposal
+from directory.review_status import ReviewStatus
 from directory.services import claims, listings, moderation
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
@@ -54,7 +55,7 @@ class ModerationPages(Controller):
         return Template(
             "directory/staff_queue.html",
             context={
-                "pending": await moderation.queue(principal, "pending"),
+                "pending": await moderation.queue(principal, ReviewStatus.PENDING),
                 "claims": await claims.pending_claims(principal),
                 "notice": NOTICES.get(request.query_params.get("done", "")),
             },
@@ -109,7 +110,7 @@ async def _submission_page(
     item = await moderation.submission(current_principal(request), submission_id)
     proposal = msgspec.convert(item.proposal, Proposal)
     before = None
-    if item.kind == "correction" and item.listing_id is not None and item.status == "pending":
+    if item.kind == "correction" and item.listing_id is not None and item.status == ReviewStatus.PENDING:
         before, _ = await listings.current_proposal(item.listing_id)
     context = form_context(
         values if values is not None else form_values(proposal), None if reject_error else error

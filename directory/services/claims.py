@@ -14,6 +14,7 @@ from typing import Any
 from accounts.principal import Principal
 from accounts.tables import Person
 from directory import errors
+from directory.review_status import ReviewStatus
 from directory.schemas import ClaimOut
 from directory.services.moderation import listing_url, require_moderator
 from directory.tables import Claim, Listing
@@ -26,7 +27,7 @@ def domain_matches(email: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
-async def claim(principal: Principal, listing_id: int) -> str:
+async def claim(principal: Principal, listing_id: int) -> ReviewStatus:
     """Claim a listing; returns ``approved`` (domain proven) or ``pending`` (waits for staff)."""
     person = (
         await Person.select(Person.email, Person.email_verified_at)
@@ -60,20 +61,22 @@ async def claim(principal: Principal, listing_id: int) -> str:
                     Claim(
                         listing=listing_id,
                         person=principal.person_id,
-                        status="approved",
+                        status=ReviewStatus.APPROVED,
                         method="email_domain",
                         decided_at=now(),
                     )
                 )
-                return "approved"
+                return ReviewStatus.APPROVED
             if await Claim.exists().where(
                 (Claim.listing == listing_id)
                 & (Claim.person == principal.person_id)
-                & (Claim.status == "pending")
+                & (Claim.status == ReviewStatus.PENDING)
             ):
                 raise errors.claim_pending()
-            await Claim.insert(Claim(listing=listing_id, person=principal.person_id, status="pending"))
-            return "pending"
+            await Claim.insert(
+                Claim(listing=listing_id, person=principal.person_id, status=ReviewStatus.PENDING)
+            )
+            return ReviewStatus.PENDING
 
 
 _COLUMNS = (
@@ -103,7 +106,9 @@ def _out(row: dict[str, Any]) -> ClaimOut:
 
 async def pending_claims(principal: Principal) -> list[ClaimOut]:
     require_moderator(principal)
-    rows = await Claim.select(*_COLUMNS).where(Claim.status == "pending").order_by(Claim.created_at)
+    rows = (
+        await Claim.select(*_COLUMNS).where(Claim.status == ReviewStatus.PENDING).order_by(Claim.created_at)
+    )
     return [_out(r) for r in rows]
 
 
@@ -119,13 +124,13 @@ async def decide(principal: Principal, claim_id: int, approve: bool, reason: str
         flipped = (
             await Claim.update(
                 {
-                    Claim.status: "approved" if approve else "rejected",
+                    Claim.status: ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED,
                     Claim.decided_by: principal.person_id,
                     Claim.decided_at: now(),
                     Claim.reason: reason.strip()[:2000],
                 }
             )
-            .where((Claim.id == claim_id) & (Claim.status == "pending"))
+            .where((Claim.id == claim_id) & (Claim.status == ReviewStatus.PENDING))
             .returning(Claim.id)
         )
         if not flipped:

@@ -20,6 +20,7 @@ import msgspec
 from accounts.principal import Principal, Role
 from directory import errors
 from directory.proposals import Proposal, changed_fields, read_proposal, region_key
+from directory.review_status import ReviewStatus
 from directory.schemas import SubmissionOut
 from directory.services.duplicates import check_duplicates
 from directory.services.listings import current_proposal
@@ -70,15 +71,15 @@ def _out(row: dict[str, Any]) -> SubmissionOut:
     )
 
 
-async def queue(principal: Principal, status: str = "pending") -> list[SubmissionOut]:
+async def queue(principal: Principal, status: str = ReviewStatus.PENDING) -> list[SubmissionOut]:
     """Submissions in one state, oldest first (the order they are worked through)."""
     require_moderator(principal)
-    if status not in ("pending", "approved", "rejected"):
+    if status not in tuple(ReviewStatus):
         raise errors.filter_invalid("status", "Status must be pending, approved or rejected.")
     rows = await (
         Submission.select(*_COLUMNS)
         .where(Submission.status == status)
-        .order_by(Submission.created_at, ascending=status == "pending")
+        .order_by(Submission.created_at, ascending=status == ReviewStatus.PENDING)
         .order_by(Submission.id)
         .limit(500)
         .output(load_json=True)
@@ -151,7 +152,7 @@ async def _claim_pending(submission_id: int, values: dict[Any, Any]) -> dict[str
     """Flip a pending submission (only once, whoever races) and return its row."""
     updated = (
         await Submission.update(values)
-        .where((Submission.id == submission_id) & (Submission.status == "pending"))
+        .where((Submission.id == submission_id) & (Submission.status == ReviewStatus.PENDING))
         .returning(Submission.id)
     )
     if not updated:
@@ -174,7 +175,7 @@ async def approve(
     with unique_violation(becomes=errors.duplicate_listing()):
         async with write_transaction():
             decided = {
-                Submission.status: "approved",
+                Submission.status: ReviewStatus.APPROVED,
                 Submission.decided_by: principal.person_id,
                 Submission.decided_at: now(),
             }
@@ -211,7 +212,7 @@ async def reject(principal: Principal, submission_id: int, reason: str) -> Submi
         raise errors.text_too_long("reason", "Reason", MAX_REASON)
     async with write_transaction():
         decided = {
-            Submission.status: "rejected",
+            Submission.status: ReviewStatus.REJECTED,
             Submission.decided_by: principal.person_id,
             Submission.decided_at: now(),
             Submission.reason: text,

@@ -25,6 +25,7 @@ from accounts.principal import Principal
 from accounts.services.people import normalize_email
 from directory import errors
 from directory.proposals import Proposal, plain_text, read_proposal
+from directory.review_status import ReviewStatus
 from directory.schemas import SubmissionReceipt
 from directory.services.duplicates import check_duplicates
 from directory.services.listings import current_proposal
@@ -113,7 +114,7 @@ async def _queue(
                 Submission(
                     kind=kind,
                     listing=listing_id,
-                    status="pending",
+                    status=ReviewStatus.PENDING,
                     proposal=msgspec.to_builtins(proposal),
                     note=checked.note,
                     submitter_name=checked.name,
@@ -124,7 +125,7 @@ async def _queue(
                 )
             ).returning(Submission.id)
         )[0]
-    return SubmissionReceipt(id=row["id"], kind=kind, status="pending")
+    return SubmissionReceipt(id=row["id"], kind=kind, status=ReviewStatus.PENDING)
 
 
 async def submit_new(data: dict[str, object], sender: Sender) -> SubmissionReceipt:

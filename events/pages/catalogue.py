@@ -21,10 +21,11 @@ from accounts.tables import Person
 from events import errors
 from events.errors import registration_form_invalid as form_invalid
 from events.pages import display
+from events.registration_status import LIVE
 from events.services import catalogue, pricing
 from events.services.access import may_run_event
 from events.services.registration import registering as registration
-from events.services.registration.seats import LIVE, seats_taken
+from events.services.registration.seats import seats_taken
 from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError

@@ -21,22 +21,22 @@ from accounts.principal import Principal
 from events import errors
 from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
+from events.registration_status import LIVE, RegistrationStatus
 from events.services.registration import registering as registration
-from events.services.registration.seats import LIVE
 from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, signed_in
 
 STATUS_LABELS = {
-    "pending_payment": "Pending payment",
-    "confirmed": "Confirmed",
-    "waitlisted": "Waitlisted",
-    "offered": "Seat offered",
-    "cancelled": "Cancelled",
-    "refunded": "Refunded",
-    "declined": "Offer declined",
-    "expired": "Expired",
+    RegistrationStatus.PENDING_PAYMENT: "Pending payment",
+    RegistrationStatus.CONFIRMED: "Confirmed",
+    RegistrationStatus.WAITLISTED: "Waitlisted",
+    RegistrationStatus.OFFERED: "Seat offered",
+    RegistrationStatus.CANCELLED: "Cancelled",
+    RegistrationStatus.REFUNDED: "Refunded",
+    RegistrationStatus.DECLINED: "Offer declined",
+    RegistrationStatus.EXPIRED: "Expired",
 }
 DONE_MESSAGES = {
     "cancelled": "Your registration is cancelled.",
@@ -64,7 +64,7 @@ _COLUMNS = (
 
 async def place_in_line(reg: dict[str, Any]) -> int:
     """1 for the front of the line: waitlisted places of the same event and session signed up earlier."""
-    same_place = (Registration.event == reg["event"]) & (Registration.status == "waitlisted")
+    same_place = (Registration.event == reg["event"]) & (Registration.status == RegistrationStatus.WAITLISTED)
     same_place &= (
         Registration.session.is_null() if reg["session"] is None else Registration.session == reg["session"]
     )
@@ -77,7 +77,7 @@ async def place_in_line(reg: dict[str, Any]) -> int:
 
 def join_link(reg: dict[str, Any]) -> str | None:
     """The online room, for a confirmed place at an event that is still on; nobody else gets it."""
-    if reg["status"] != "confirmed" or reg["event_status"] == "cancelled":
+    if reg["status"] != RegistrationStatus.CONFIRMED or reg["event_status"] == "cancelled":
         return None
     return reg["session_join_url"] or reg["event_join_url"] or None
 
@@ -95,8 +95,12 @@ async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict
     starts, ends = reg["event_starts_at"], reg["event_ends_at"]
     if reg["session"] is not None and reg["session_starts_at"] is not None:
         starts, ends = reg["session_starts_at"], reg["session_ends_at"]
-    offer_open = reg["status"] == "offered" and reg["offer_expires_at"] and reg["offer_expires_at"] > moment
-    hold = reg["hold_expires_at"] if reg["status"] == "pending_payment" else None
+    offer_open = (
+        reg["status"] == RegistrationStatus.OFFERED
+        and reg["offer_expires_at"]
+        and reg["offer_expires_at"] > moment
+    )
+    hold = reg["hold_expires_at"] if reg["status"] == RegistrationStatus.PENDING_PAYMENT else None
     return {
         "id": reg["id"],
         "event_id": reg["event"],
@@ -110,7 +114,7 @@ async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict
         "when": display.when_span(starts, ends, event_zone, zone),
         "status": reg["status"],
         "status_label": STATUS_LABELS.get(reg["status"], reg["status"]),
-        "place_in_line": await place_in_line(reg) if reg["status"] == "waitlisted" else None,
+        "place_in_line": await place_in_line(reg) if reg["status"] == RegistrationStatus.WAITLISTED else None,
         "offer_open": bool(offer_open),
         "offer_expires": display.when_moment(reg["offer_expires_at"], event_zone, zone)
         if offer_open
@@ -121,7 +125,7 @@ async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict
         "can_pay": bool(hold and hold > moment and reg["amount"] > 0),
         "hold_left": time_left(hold, moment) if hold and hold > moment else None,
         "join_url": join_link(reg),
-        "has_ticket": reg["status"] == "confirmed",
+        "has_ticket": reg["status"] == RegistrationStatus.CONFIRMED,
         "can_cancel": reg["status"] in LIVE and ends > moment,
         "is_current": reg["status"] in LIVE and ends > moment,
     }

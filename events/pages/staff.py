@@ -29,6 +29,7 @@ from events.errors import time_nonexistent
 from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
 from events.pages.registrations import STATUS_LABELS
+from events.registration_status import RegistrationStatus
 from events.schemas import EventCreate
 from events.services import scheduling
 from events.services.access import event_for_staff
@@ -226,8 +227,8 @@ class StaffPages(Controller):
                 "status": r["status"],
                 "program": r["program_name"] or "No program",
                 "when": display.span(r["starts_at"], r["ends_at"], r["time_zone"]),
-                "confirmed": counts.get(r["id"], {}).get("confirmed", 0),
-                "waitlisted": counts.get(r["id"], {}).get("waitlisted", 0),
+                "confirmed": counts.get(r["id"], {}).get(RegistrationStatus.CONFIRMED, 0),
+                "waitlisted": counts.get(r["id"], {}).get(RegistrationStatus.WAITLISTED, 0),
             }
             for r in rows
         ]

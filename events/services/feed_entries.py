@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from events import errors
+from events.registration_status import RegistrationStatus
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.settings import get_settings
 from notifications.feeds import FeedEntry
@@ -47,7 +48,7 @@ async def _events(ids: set[int]) -> dict[int, dict[str, Any]]:
 
 async def for_person(person_id: int) -> list[FeedEntry]:
     registrations = await Registration.select(Registration.event, Registration.session).where(
-        (Registration.person == person_id) & (Registration.status == "confirmed")
+        (Registration.person == person_id) & (Registration.status == RegistrationStatus.CONFIRMED)
     )
     whole_events = {r["event"] for r in registrations if r["session"] is None}
     seats = {r["session"] for r in registrations if r["session"] is not None}

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from events.registration_status import RegistrationStatus
 from events.tables import Event, Registration, Session
 from grandrounds.db import now, write_transaction
 from grandrounds.settings import get_settings
@@ -57,7 +58,11 @@ async def _recipients(session: dict[str, Any]) -> list[dict[str, Any]]:
         Registration.email_key,
         Registration.person.name.as_alias("name"),
         Registration.person.time_zone.as_alias("time_zone"),
-    ).where((Registration.event == session["event"]) & (Registration.status == "confirmed") & scope)
+    ).where(
+        (Registration.event == session["event"])
+        & (Registration.status == RegistrationStatus.CONFIRMED)
+        & scope
+    )
     return rows
 
 

@@ -20,14 +20,14 @@ from accounts.services.people import check_time_zone
 from accounts.services.programs import runs_program
 from accounts.tables import Program
 from events import errors
+from events.registration_status import LIVE
 from events.schemas import CancelRequest, EventCreate, EventOut, EventPage, EventUpdate
 from events.services.access import event_for_staff
 from events.services.catalogue import CatalogueQuery, search
 from events.services.invites import copies as invites
-from events.services.registration.lifecycle import offer_next
-from events.services.registration.seats import LIVE, Place, lock_event, seats_taken
-from events.services.registration.withdrawal_hooks import places_ended
-from events.tables import Event, Registration, RegistrationChange, Session
+from events.services.registration.lifecycle import cancel_by_staff, capacity_raised
+from events.services.registration.seats import Place, lock_event, seats_taken
+from events.tables import Event, Registration, Session
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
 
@@ -254,7 +254,7 @@ async def update_event(principal: Principal, event_id: int, data: EventUpdate) -
             await _follow(session, event, new, changes, mirror=session["id"] == mirrored)
         if changes.get("capacity", 0) > event["capacity"]:
             # More seats: the line moves up, as when a seat is freed.
-            await offer_next(Place(new), principal.person_id)
+            await capacity_raised(Place(new), principal.person_id)
     return await event_out(event_id)
 
 
@@ -285,27 +285,6 @@ async def cancel_event(principal: Principal, event_id: int, data: CancelRequest)
             (Registration.event == event_id) & Registration.status.is_in(list(LIVE))
         )
         await invites.announce_event_cancelled(event_id, session_ids, live, reason)
-        if live:
-            await Registration.update(
-                {
-                    Registration.status: "cancelled",
-                    Registration.updated_at: moment,
-                    Registration.offer_expires_at: None,
-                    Registration.hold_expires_at: None,
-                }
-            ).where(Registration.id.is_in([r["id"] for r in live]))
-            await RegistrationChange.insert(
-                *[
-                    RegistrationChange(
-                        registration=r["id"],
-                        from_status=r["status"],
-                        to_status="cancelled",
-                        by_person=principal.person_id,
-                        reason=f"event cancelled: {reason}"[:200],
-                    )
-                    for r in live
-                ]
-            )
-            await places_ended([r["id"] for r in live])
+        await cancel_by_staff(live, principal.person_id, f"event cancelled: {reason}", at=moment)
         await Event.update({Event.status: "cancelled", Event.updated_at: moment}).where(Event.id == event_id)
     return await event_out(event_id)

@@ -19,14 +19,14 @@ from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from accounts.tables import Person
 from events import errors
+from events.registration_status import LIVE, RegistrationStatus
 from events.schemas import SessionCreate, SessionOut, SessionUpdate, TrackCreate, TrackOut, TrackUpdate
 from events.services.access import event_for_staff, session_for_staff
 from events.services.invites import copies as invites
-from events.services.registration.lifecycle import offer_next
-from events.services.registration.seats import LIVE, Place, lock_event, seats_taken
-from events.services.registration.withdrawal_hooks import places_ended
+from events.services.registration.lifecycle import cancel_by_staff, capacity_raised
+from events.services.registration.seats import Place, lock_event, seats_taken
 from events.services.scheduling import is_web_link
-from events.tables import Event, Registration, RegistrationChange, Session, SessionSpeaker, Track
+from events.tables import Event, Registration, Session, SessionSpeaker, Track
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import NotFound
 from notifications.outbox import enqueue_email
@@ -279,7 +279,7 @@ async def update_session(principal: Principal, session_id: int, data: SessionUpd
         await invites.announce_session_change(session_id, before, moved=moved)
         if merged["capacity"] is not None and (session["capacity"] or 0) < merged["capacity"]:
             # More seats in a session booked on its own: its line moves up.
-            await offer_next(Place(event, merged), principal.person_id)
+            await capacity_raised(Place(event, merged), principal.person_id)
     return await get_session(principal, session_id)
 
 
@@ -317,31 +317,10 @@ async def _end_session_places(
 ) -> None:
     if not live:
         return
-    moment = now()
-    await Registration.update(
-        {
-            Registration.status: "cancelled",
-            Registration.updated_at: moment,
-            Registration.offer_expires_at: None,
-            Registration.hold_expires_at: None,
-        }
-    ).where(Registration.id.is_in([r["id"] for r in live]))
     why = f"session cancelled: {reason}" if reason else "session cancelled"
-    await RegistrationChange.insert(
-        *[
-            RegistrationChange(
-                registration=r["id"],
-                from_status=r["status"],
-                to_status="cancelled",
-                by_person=principal.person_id,
-                reason=why[:200],
-            )
-            for r in live
-        ]
-    )
-    await places_ended([r["id"] for r in live])
+    await cancel_by_staff(live, principal.person_id, why)
     # Confirmed people were told by their CANCEL; the rest never held a copy.
-    waiting = [r for r in live if r["status"] != "confirmed"]
+    waiting = [r for r in live if r["status"] != RegistrationStatus.CONFIRMED]
     ids = list({r["person"] for r in waiting})
     names = (
         {p["id"]: p["name"] for p in await Person.select(Person.id, Person.name).where(Person.id.is_in(ids))}

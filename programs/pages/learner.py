@@ -11,6 +11,7 @@ from litestar.response import Template
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, signed_in
 from programs.controllers.uploads import MultipartForm, read_file
+from programs.enrollment_status import EnrollmentStatus
 from programs.pages.common import STATE_WORDS, Form, back, messages
 from programs.services import deliverables, enrollment, ladder, reports, transcript
 from programs.services.cohort_facts import load_cohort
@@ -111,7 +112,7 @@ class LearnerPages(Controller):
                 raise
             return back(f"/invitations/{token[:100]}", error=exc.message)
         return back(
-            f"/my/cohorts/{joined.cohort_id}" if joined.status == "active" else "/my/programs",
+            f"/my/cohorts/{joined.cohort_id}" if joined.status == EnrollmentStatus.ACTIVE else "/my/programs",
             notice="Welcome aboard.",
         )
 

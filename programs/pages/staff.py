@@ -14,6 +14,7 @@ from accounts.tables import Person, Program
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires
 from programs.controllers.uploads import MultipartForm, read_file, text_field
+from programs.enrollment_status import UNDECIDED
 from programs.pages.common import STATE_WORDS, Form, as_int, back, local_time, messages
 from programs.services import (
     attendance,
@@ -40,9 +41,7 @@ async def _pending(cohort_id: int) -> list[dict[str, Any]]:
         Enrollment.status,
         Enrollment.statement,
         Enrollment.person.name.as_alias("name"),
-    ).where(
-        (Enrollment.cohort == cohort_id) & Enrollment.status.is_in(["applied", "invited", "awaiting_payment"])
-    )
+    ).where((Enrollment.cohort == cohort_id) & Enrollment.status.is_in(list(UNDECIDED)))
 
 
 class StaffPages(Controller):

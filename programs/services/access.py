@@ -12,11 +12,9 @@ from accounts.principal import Principal, Role
 from accounts.services.programs import runs_program
 from accounts.tables import Program
 from programs import errors
+from programs.enrollment_status import EnrollmentStatus
 from programs.services.cohort_facts import CohortFacts, load_cohort
 from programs.tables import CohortSession, Enrollment
-
-LIVE = ("applied", "invited", "awaiting_payment", "active")
-SEAT_HOLDING = ("awaiting_payment", "active")
 
 
 async def cohort_for_staff(principal: Principal, cohort_id: int) -> CohortFacts:
@@ -42,7 +40,9 @@ async def cohort_for_learner_or_staff(principal: Principal, cohort_id: int, pers
     if await runs_program(principal, cohort.program_id):
         return cohort
     if principal.person_id == person_id and await Enrollment.exists().where(
-        (Enrollment.cohort == cohort_id) & (Enrollment.person == person_id) & (Enrollment.status == "active")
+        (Enrollment.cohort == cohort_id)
+        & (Enrollment.person == person_id)
+        & (Enrollment.status == EnrollmentStatus.ACTIVE)
     ):
         return cohort
     if principal.person_id != person_id and Role.PROGRAM_STAFF in principal.roles:
@@ -67,7 +67,7 @@ async def active_member(cohort_id: int, person_id: int) -> dict[str, Any]:
         .where(
             (Enrollment.cohort == cohort_id)
             & (Enrollment.person == person_id)
-            & (Enrollment.status == "active")
+            & (Enrollment.status == EnrollmentStatus.ACTIVE)
         )
         .first()
     )

@@ -19,6 +19,7 @@ from accounts.tables import Person
 from events.tables import CheckIn, Event, Session
 from grandrounds.db import now, write_transaction
 from programs import errors
+from programs.enrollment_status import EnrollmentStatus
 from programs.rules.attendance import minutes_attended, status_from_join
 from programs.schemas import AttendanceOut
 from programs.services.access import active_member, cohort_for_staff, session_in_cohort
@@ -267,7 +268,7 @@ async def record_out(session_id: int, person_id: int, rules: ProgramRules | None
 
 async def active_people(cohort_id: int) -> list[int]:
     rows = await Enrollment.select(Enrollment.person).where(
-        (Enrollment.cohort == cohort_id) & (Enrollment.status == "active")
+        (Enrollment.cohort == cohort_id) & (Enrollment.status == EnrollmentStatus.ACTIVE)
     )
     return [r["person"] for r in rows if r["person"] is not None]
 

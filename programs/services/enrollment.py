@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from accounts.principal import Principal, Role
@@ -20,8 +21,9 @@ from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
 from programs import errors
+from programs.enrollment_status import LIVE, SEAT_HOLDING, EnrollmentStatus
 from programs.schemas import EnrollmentOut, InvitationOut
-from programs.services.access import LIVE, SEAT_HOLDING, cohort_for_staff
+from programs.services.access import cohort_for_staff
 from programs.services.certificates import issue_due
 from programs.services.cohort_facts import CohortFacts, load_cohort
 from programs.tables import CohortMentor, Enrollment, EnrollmentChange
@@ -54,7 +56,7 @@ def token_hash(token: str) -> str:
 
 
 async def _record(
-    enrollment_id: int, from_status: str, to_status: str, by: int | None, reason: str = ""
+    enrollment_id: int, from_status: str, to_status: EnrollmentStatus, by: int | None, reason: str = ""
 ) -> None:
     await EnrollmentChange.insert(
         EnrollmentChange(
@@ -76,7 +78,12 @@ async def _check_seat(cohort: CohortFacts) -> None:
 
 
 async def _insert(
-    cohort: CohortFacts, person_id: int | None, email: str, status: str, by: int | None, **extra: Any
+    cohort: CohortFacts,
+    person_id: int | None,
+    email: str,
+    status: EnrollmentStatus,
+    by: int | None,
+    **extra: Any,
 ) -> int:
     """Insert a live enrollment; the unique index turns a second live one into ``enrollment.duplicate``."""
     if await Enrollment.exists().where(
@@ -108,9 +115,9 @@ async def _person(person_id: int) -> dict[str, Any]:
     return row
 
 
-def _seat_status(cohort: CohortFacts) -> str:
+def _seat_status(cohort: CohortFacts) -> EnrollmentStatus:
     """A paid cohort holds the seat until payment arrives; a free one enrolls at once."""
-    return "awaiting_payment" if cohort.fee_amount > 0 else "active"
+    return EnrollmentStatus.AWAITING_PAYMENT if cohort.fee_amount > 0 else EnrollmentStatus.ACTIVE
 
 
 async def _guarded(coro: Any) -> Any:
@@ -131,7 +138,7 @@ async def apply(principal: Principal, cohort_id: int, statement: str) -> Enrollm
                 cohort,
                 principal.person_id,
                 principal.email.lower(),
-                "applied",
+                EnrollmentStatus.APPLIED,
                 principal.person_id,
                 statement=statement.strip(),
             )
@@ -149,8 +156,8 @@ async def _staff_enrollment(principal: Principal, enrollment_id: int) -> dict[st
 
 async def _transition(
     enrollment_id: int,
-    expected: tuple[str, ...],
-    to_status: str | None,
+    expected: Collection[EnrollmentStatus],
+    to_status: EnrollmentStatus | None,
     by: int | None,
     reason: str = "",
     **values: Any,
@@ -164,7 +171,8 @@ async def _transition(
         row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
         assert row is not None
         if row["status"] not in expected:
-            raise errors.enrollment_wrong_state(" or ".join(expected))
+            # In the enum's order, so the message reads the same every time.
+            raise errors.enrollment_wrong_state(" or ".join(s for s in EnrollmentStatus if s in expected))
         target = to_status or _seat_status(cohort)
         if target in SEAT_HOLDING and row["status"] not in SEAT_HOLDING:
             await _check_seat(cohort)
@@ -181,19 +189,31 @@ async def _transition(
 
 async def accept(principal: Principal, enrollment_id: int) -> EnrollmentOut:
     await _staff_enrollment(principal, enrollment_id)
-    await _transition(enrollment_id, ("applied",), None, principal.person_id)
+    await _transition(enrollment_id, {EnrollmentStatus.APPLIED}, None, principal.person_id)
     return await enrollment_out(enrollment_id)
 
 
 async def reject(principal: Principal, enrollment_id: int, reason: str) -> EnrollmentOut:
     await _staff_enrollment(principal, enrollment_id)
-    await _transition(enrollment_id, ("applied", "invited"), "rejected", principal.person_id, reason)
+    await _transition(
+        enrollment_id,
+        {EnrollmentStatus.APPLIED, EnrollmentStatus.INVITED},
+        EnrollmentStatus.REJECTED,
+        principal.person_id,
+        reason,
+    )
     return await enrollment_out(enrollment_id)
 
 
 async def record_payment(enrollment_id: int, by: int | None = None, reference: str = "") -> EnrollmentOut:
     """The fee is paid: the held seat becomes a place. Billing calls this; staff too, for offline payment."""
-    await _transition(enrollment_id, ("awaiting_payment",), "active", by, reference or "payment received")
+    await _transition(
+        enrollment_id,
+        {EnrollmentStatus.AWAITING_PAYMENT},
+        EnrollmentStatus.ACTIVE,
+        by,
+        reference or "payment received",
+    )
     return await enrollment_out(enrollment_id)
 
 
@@ -211,7 +231,7 @@ async def withdraw(principal: Principal, enrollment_id: int, reason: str) -> Enr
         cohort = await load_cohort(row["cohort"])
         if not await runs_program(principal, cohort.program_id):
             raise errors.enrollment_not_found()
-    await _transition(enrollment_id, LIVE, "withdrawn", principal.person_id, reason)
+    await _transition(enrollment_id, LIVE, EnrollmentStatus.WITHDRAWN, principal.person_id, reason)
     return await enrollment_out(enrollment_id)
 
 
@@ -243,7 +263,7 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                 cohort,
                 existing["id"] if existing else None,
                 email_key,
-                "invited",
+                EnrollmentStatus.INVITED,
                 principal.person_id,
                 invite_token_hash=token_hash(token),
             )
@@ -269,7 +289,10 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
 async def invitation(token: str) -> dict[str, Any]:
     row = (
         await Enrollment.select()
-        .where((Enrollment.invite_token_hash == token_hash(token)) & (Enrollment.status == "invited"))
+        .where(
+            (Enrollment.invite_token_hash == token_hash(token))
+            & (Enrollment.status == EnrollmentStatus.INVITED)
+        )
         .first()
     )
     if row is None or not token:
@@ -283,7 +306,7 @@ async def accept_invitation(principal: Principal, token: str) -> EnrollmentOut:
         raise errors.invitation_other_email()
     await _transition(
         row["id"],
-        ("invited",),
+        {EnrollmentStatus.INVITED},
         None,
         principal.person_id,
         "invitation accepted",
@@ -311,13 +334,13 @@ async def move(principal: Principal, enrollment_id: int, target_cohort_id: int, 
                 return enrollment_id
             if current["status"] in SEAT_HOLDING:
                 await _check_seat(locked)
-            await Enrollment.update({Enrollment.status: "moved", Enrollment.updated_at: now()}).where(
-                Enrollment.id == enrollment_id
-            )
+            await Enrollment.update(
+                {Enrollment.status: EnrollmentStatus.MOVED, Enrollment.updated_at: now()}
+            ).where(Enrollment.id == enrollment_id)
             await _record(
                 enrollment_id,
                 current["status"],
-                "moved",
+                EnrollmentStatus.MOVED,
                 principal.person_id,
                 reason or f"to cohort {target_cohort_id}",
             )
@@ -372,8 +395,8 @@ async def assign_mentor(principal: Principal, enrollment_id: int, mentor_id: int
 
 async def sign_off(principal: Principal, enrollment_id: int, signed: bool = True) -> EnrollmentOut:
     row = await _staff_enrollment(principal, enrollment_id)
-    if row["status"] != "active":
-        raise errors.enrollment_wrong_state("active")
+    if row["status"] != EnrollmentStatus.ACTIVE:
+        raise errors.enrollment_wrong_state(EnrollmentStatus.ACTIVE)
     async with write_transaction():
         await Enrollment.update(
             {
@@ -384,8 +407,8 @@ async def sign_off(principal: Principal, enrollment_id: int, signed: bool = True
         ).where(Enrollment.id == enrollment_id)
         await _record(
             enrollment_id,
-            "active",
-            "active",
+            EnrollmentStatus.ACTIVE,
+            EnrollmentStatus.ACTIVE,
             principal.person_id,
             "signed off" if signed else "sign-off withdrawn",
         )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from events.services.feed_entries import session_entries
 from notifications.feeds import FeedEntry
+from programs.enrollment_status import EnrollmentStatus
 from programs.tables import CohortSession, Enrollment
 
 
 async def for_person(person_id: int) -> list[FeedEntry]:
     cohorts = await Enrollment.select(Enrollment.cohort).where(
-        (Enrollment.person == person_id) & (Enrollment.status == "active")
+        (Enrollment.person == person_id) & (Enrollment.status == EnrollmentStatus.ACTIVE)
     )
     if not cohorts:
         return []

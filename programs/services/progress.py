@@ -16,6 +16,7 @@ from typing import Any
 
 from accounts.tables import Person
 from grandrounds.db import now
+from programs.enrollment_status import EnrollmentStatus
 from programs.rules.attendance import AttendancePercentage, attendance_percentage
 from programs.services.cohort_facts import find_cohort
 from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
@@ -184,7 +185,9 @@ async def cohort_progress(
         return []
     rules = await rules_for(cohort.program_id)
     policy = await policy_row(cohort_id)
-    query = Enrollment.select().where((Enrollment.cohort == cohort_id) & (Enrollment.status == "active"))
+    query = Enrollment.select().where(
+        (Enrollment.cohort == cohort_id) & (Enrollment.status == EnrollmentStatus.ACTIVE)
+    )
     if person_ids is not None:
         query = query.where(Enrollment.person.is_in(person_ids or [-1]))
     enrollments = {e["person"]: e for e in await query if e["person"] is not None}

@@ -8,6 +8,7 @@ from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from accounts.tables import Person
 from programs import errors
+from programs.enrollment_status import ON_TRANSCRIPT
 from programs.schemas import TranscriptLineOut, TranscriptOut
 from programs.services import certificates
 from programs.services.attendance import format_minutes
@@ -42,7 +43,7 @@ async def transcript(principal: Principal, person_id: int) -> TranscriptOut:
         Enrollment.program,
         Enrollment.cohort.name.as_alias("cohort_name"),
         Enrollment.program.name.as_alias("program_name"),
-    ).where((Enrollment.person == person_id) & Enrollment.status.is_in(["active", "moved", "withdrawn"]))
+    ).where((Enrollment.person == person_id) & Enrollment.status.is_in(list(ON_TRANSCRIPT)))
     lines: list[TranscriptLineOut] = []
     seen: set[int] = set()
     total = ZERO

@@ -32,9 +32,9 @@ from events.pages.staff_manage.forms import (
     text,
     whole,
 )
+from events.registration_status import LIVE
 from events.schemas import CancelRequest, EventUpdate
 from events.services import scheduling
-from events.services.registration.seats import LIVE
 from events.tables import Registration, Session
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires

@@ -37,9 +37,9 @@ from events.pages.staff_manage.forms import (
     staff_track,
     text,
 )
+from events.registration_status import LIVE
 from events.schemas import SessionCreate, SessionUpdate, TrackCreate, TrackUpdate
 from events.services import sessions as schedule
-from events.services.registration.seats import LIVE
 from events.tables import Registration, Session, SessionSpeaker, Track
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import current_principal, requires

@@ -30,6 +30,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from accounts.principal import Principal
 from events import errors
+from events.registration_status import RegistrationStatus
 from events.schemas import CheckInCodeOut, CheckInOut
 from events.services.access import session_for_staff
 from events.services.checkin import records as checkin
@@ -157,7 +158,7 @@ async def own_registration(person_id: int, session: dict[str, Any]) -> dict[str,
         )
         .order_by(Registration.id, ascending=False)
     )
-    confirmed = [r for r in rows if r["status"] == "confirmed"]
+    confirmed = [r for r in rows if r["status"] == RegistrationStatus.CONFIRMED]
     if confirmed:
         return sorted(confirmed, key=lambda r: r["session"] is None)[0]
     if rows:
@@ -237,7 +238,7 @@ async def self_checkin_view(
     status: str | None
     try:
         registration = await own_registration(principal.person_id, session)
-        status = "confirmed"
+        status = RegistrationStatus.CONFIRMED
     except DomainError as exc:
         status = exc.details.get("status") if exc.code == "checkin.not_confirmed" else None
         registration = None

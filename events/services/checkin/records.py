@@ -28,6 +28,7 @@ from typing import Any
 from accounts.principal import Principal
 from accounts.tables import Person
 from events import errors
+from events.registration_status import RegistrationStatus
 from events.schemas import AttendeeOut, CheckInOut, CheckInRemovalOut, SessionCheckIns
 from events.services.access import session_for_staff
 from events.services.tickets import new_ticket_code
@@ -63,7 +64,7 @@ def check_eligible(registration: dict[str, Any], session: dict[str, Any]) -> Non
     """Raise unless this registration may be checked in to this session."""
     if registration["session"] is not None and registration["session"] != session["id"]:
         raise errors.checkin_wrong_session()
-    if registration["status"] != "confirmed":
+    if registration["status"] != RegistrationStatus.CONFIRMED:
         raise errors.checkin_not_confirmed(registration["status"])
 
 
@@ -230,7 +231,9 @@ async def _removals(session_id: int, registration_id: int | None = None) -> list
 async def confirmed_count(session_id: int, event_id: int) -> int:
     return int(
         await Registration.count().where(
-            (Registration.event == event_id) & (Registration.status == "confirmed") & covers(session_id)
+            (Registration.event == event_id)
+            & (Registration.status == RegistrationStatus.CONFIRMED)
+            & covers(session_id)
         )
     )
 
@@ -260,7 +263,7 @@ async def search_attendees(
     q = " ".join(q.split())[:200]
     condition: Any = (Registration.event == event["id"]) & covers(session_id)
     if confirmed_only:
-        condition = condition & (Registration.status == "confirmed")
+        condition = condition & (Registration.status == RegistrationStatus.CONFIRMED)
     if q:
         matching = Person.select(Person.id).where(contains_any(("name", "email"), q))
         condition = condition & Registration.person.is_in(matching)
@@ -316,7 +319,7 @@ async def _issue_ticket_code(registration_id: int) -> str | None:
         await Registration.update({Registration.ticket_code: new_ticket_code()}).where(
             (Registration.id == registration_id)
             & Registration.ticket_code.is_null()
-            & (Registration.status == "confirmed")
+            & (Registration.status == RegistrationStatus.CONFIRMED)
         )
     row = (
         await Registration.select(Registration.ticket_code).where(Registration.id == registration_id).first()
@@ -345,7 +348,7 @@ async def ticket(principal: Principal, registration_id: int) -> Ticket:
     if row is None or row["person"] != principal.person_id:
         raise errors.registration_not_found()
     code = row["ticket_code"]
-    if row["status"] == "confirmed" and not code:
+    if row["status"] == RegistrationStatus.CONFIRMED and not code:
         code = await _issue_ticket_code(registration_id)
     return Ticket(
         registration_id=row["id"],
@@ -356,5 +359,5 @@ async def ticket(principal: Principal, registration_id: int) -> Ticket:
         starts_at=row["starts_at"],
         ends_at=row["ends_at"],
         venue=row["venue"],
-        code=code if row["status"] == "confirmed" else None,
+        code=code if row["status"] == RegistrationStatus.CONFIRMED else None,
     )

@@ -24,6 +24,7 @@ import hashlib
 from typing import Any
 
 from accounts.tables import Person
+from events.registration_status import RegistrationStatus
 from events.services.invites.holders import SPEAKER_PARTSTAT, SPEAKERS_UPDATED, Invitee, Method
 from events.services.registration.seats import Place, Row
 from events.tables import Event, Registration, Session, SessionSpeaker
@@ -130,7 +131,7 @@ async def cancel_bookings(session_ids: list[int], event_id: int, reason: str) ->
         return 0
     sessions = {s["id"]: s for s in await Session.select().where(Session.id.is_in(session_ids))}
     booked = await Registration.select().where(
-        Registration.session.is_in(session_ids) & (Registration.status == "confirmed")
+        Registration.session.is_in(session_ids) & (Registration.status == RegistrationStatus.CONFIRMED)
     )
     queued = 0
     for reg in booked:

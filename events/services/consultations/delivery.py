@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.tables import Person
+from events.registration_status import RegistrationStatus
 from events.services.consultations.bookings import booker_line
 from events.services.invites.delivery import Shown, span_wording
 from events.tables import Event, Registration, Session, SessionSpeaker
@@ -36,7 +37,10 @@ async def _rows(ref: InviteRef) -> tuple[dict[str, Any], dict[str, Any], dict[st
 async def resolve_booking(ref: InviteRef) -> ResolvedInvite:
     """The expert's copy of one booking."""
     reg, session, event = await _rows(ref)
-    live = reg["status"] == "confirmed" and "cancelled" not in (session["status"], event["status"])
+    live = reg["status"] == RegistrationStatus.CONFIRMED and "cancelled" not in (
+        session["status"],
+        event["status"],
+    )
     if ref.method == "REQUEST" and not live:
         raise InviteUnavailable(f"booking {ref.id} ended after this invite was queued")
     booker = await Person.select(Person.name, Person.email).where(Person.id == reg["person"]).first() or {}

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.tables import Person
+from events.registration_status import RegistrationStatus
 from events.services.consultations import bookings as consultations
 from events.services.invites.holders import (
     SPEAKERS_CANCELLED,
@@ -57,7 +58,7 @@ async def _ever_confirmed(registration_id: int) -> bool:
     return bool(
         await RegistrationChange.exists().where(
             (RegistrationChange.registration == registration_id)
-            & (RegistrationChange.to_status == "confirmed")
+            & (RegistrationChange.to_status == RegistrationStatus.CONFIRMED)
         )
     )
 
@@ -90,9 +91,11 @@ async def enqueue_registrant_invite(registration_id: int, method: Method) -> int
     reg = await Registration.select().where(Registration.id == registration_id).first()
     if reg is None:
         return 0
-    if method == "REQUEST" and reg["status"] != "confirmed":
+    if method == "REQUEST" and reg["status"] != RegistrationStatus.CONFIRMED:
         return 0
-    if method == "CANCEL" and (reg["status"] == "confirmed" or not await _ever_confirmed(registration_id)):
+    if method == "CANCEL" and (
+        reg["status"] == RegistrationStatus.CONFIRMED or not await _ever_confirmed(registration_id)
+    ):
         return 0
     event = await Event.select().where(Event.id == reg["event"]).first()
     if event is None or event["status"] == "cancelled":
@@ -112,7 +115,7 @@ async def enqueue_registrant_invite(registration_id: int, method: Method) -> int
         if method == "CANCEL" and await Registration.exists().where(
             covering(session, event)
             & (Registration.person == reg["person"])
-            & (Registration.status == "confirmed")
+            & (Registration.status == RegistrationStatus.CONFIRMED)
             & (Registration.id != reg["id"])
         ):
             continue  # still held through another registration
@@ -145,7 +148,7 @@ async def enqueue_speaker_invite(
                 .where(
                     covering(session, event)
                     & (Registration.person == row["person"])
-                    & (Registration.status == "confirmed")
+                    & (Registration.status == RegistrationStatus.CONFIRMED)
                 )
                 .first()
             )

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.tables import Person
+from events.registration_status import RegistrationStatus
 from events.services.invites.holders import SPEAKERS_UPDATED
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
@@ -103,7 +104,9 @@ async def _attends(ref: InviteRef, covers: Any) -> bool:
         return False
     return bool(
         await Registration.exists().where(
-            covers & (Registration.person == ref.person_id) & (Registration.status == "confirmed")
+            covers
+            & (Registration.person == ref.person_id)
+            & (Registration.status == RegistrationStatus.CONFIRMED)
         )
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from events.registration_status import RegistrationStatus
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.settings import get_settings
 from notifications.calendar import PartStat, event_invite_uid, invite_uid
@@ -103,7 +104,7 @@ async def speakers_of(session_id: int, statuses: tuple[str, ...]) -> list[Invite
 
 async def registrants(session: dict[str, Any], event: dict[str, Any]) -> list[Invitee]:
     rows = await Registration.select(Registration.person, Registration.email_key).where(
-        covering(session, event) & (Registration.status == "confirmed")
+        covering(session, event) & (Registration.status == RegistrationStatus.CONFIRMED)
     )
     return [registrant(registrant_uid(session["id"], r["person"]), r) for r in rows]
 
@@ -114,7 +115,7 @@ async def event_holders(event: dict[str, Any]) -> list[Invitee]:
     rows = await Registration.select(Registration.person, Registration.email_key).where(
         (Registration.event == event["id"])
         & Registration.session.is_null()
-        & (Registration.status == "confirmed")
+        & (Registration.status == RegistrationStatus.CONFIRMED)
     )
     return [registrant(event_uid(event["id"], r["person"]), r) for r in rows]
 

@@ -7,50 +7,42 @@ partial unique indexes on live registrations (per event, or per session for a
 session with its own capacity) refuse a second live registration of a person
 or an email.
 
-States: pending_payment -> confirmed -> cancelled; waitlisted -> offered ->
-confirmed (pending_payment first when the place costs money) | expired |
-declined; pending_payment -> expired when its checkout hold lapses. Every move
-writes a RegistrationChange (who, when, why).
+The states and their moves are spelled in events.registration_status; every
+move writes a RegistrationChange (who, when, why).
 
-This module signs people up; events.services.registration.lifecycle moves them afterwards
-(its functions are re-exported here, so callers need one import).
+This module checks who may sign up, for which place and at what price;
+events.services.registration.lifecycle, the one writer of a registration's
+status, inserts the booking and moves it afterwards (its moves are re-exported
+here, so callers need one import).
 """
 
 from __future__ import annotations
-
-import secrets
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from accounts.principal import Principal, Role
 from accounts.services.standing import with_derived
 from accounts.tables import Organization, OrganizationMember, Person, RoleGrant
 from events import errors
+from events.registration_status import LIVE
 from events.schemas import RegistrationOut
 from events.services.access import may_run_event
 from events.services.pricing import Price, is_member, price, tier_for
 from events.services.registration.lifecycle import (
+    Newcomer,
+    book,
     cancel,
     claim_offer,
     confirm_payment,
-    context,
     decline_offer,
     expire_holds,
     expire_offers,
-    hold_until,
     my_registrations,
-    offer_next,
-    on_confirmed,
     out,
     registration_out,
-    tell_pending,
 )
-from events.services.registration.seats import LIVE, Place, Row, lock_event, occupancy, open_place
-from events.services.tickets import check_sale, new_ticket_code, ticket_for_registration
-from events.tables import Registration, RegistrationChange
+from events.services.registration.seats import Place, Row, lock_event, open_place
+from events.services.tickets import check_sale, ticket_for_registration
+from events.tables import Registration
 from grandrounds.db import now, unique_violation, write_transaction
-from notifications.outbox import enqueue_email
 
 __all__ = [
     "cancel",
@@ -68,22 +60,6 @@ __all__ = [
 MAX_PARTY = 50
 
 
-async def _offer_next(event: Row, by: int | None) -> None:
-    """Pass free seats of the whole event down its line, for callers that changed the event itself
-    (more capacity, sessions cancelled); lifecycle.offer_next does the same for any Place."""
-    await offer_next(Place(event), by)
-
-
-@dataclass(frozen=True, slots=True)
-class _Who:
-    """One person being registered, with the price their tier pays."""
-
-    person_id: int
-    email: str
-    name: str
-    price: Price
-
-
 def _may_take_member_places(roles: frozenset[Role]) -> bool:
     return is_member(roles) or bool(roles & {Role.PROGRAM_STAFF, Role.ADMIN})
 
@@ -93,69 +69,7 @@ def _price(ticket: Row | None, roles: frozenset[Role], *, booked_by_someone_else
     return price(ticket, tier, now()) if ticket else Price(0, "USD", tier, False)
 
 
-def _new_row(place: Place, who: _Who, status: str, ticket: Row | None, at: datetime, **values: Any) -> Row:
-    return {
-        "event": place.event["id"],
-        "session": place.session_id,
-        "person": who.person_id,
-        "email_key": who.email,
-        "status": status,
-        # One created_at for a whole booking keeps a party together in the line's order.
-        "created_at": at,
-        "updated_at": at,
-        "offer_expires_at": None,
-        "ticket_type": ticket["id"] if ticket else None,
-        "price_tier": who.price.tier,
-        "amount": who.price.amount,
-        "currency": who.price.currency,
-        "hold_expires_at": hold_until() if status == "pending_payment" else None,
-        "ticket_code": new_ticket_code() if status == "confirmed" else None,
-        **values,
-    }
-
-
-async def _book(
-    place: Place, people: list[_Who], ticket: Row | None, by: Principal, on_behalf: bool
-) -> list[Row]:
-    """Insert one booking: everyone seated (or held for payment) if all fit and nobody waits,
-    otherwise everyone in line together."""
-    seats = await occupancy(place.event["id"], place.session_id)
-    seated = seats.waiting == 0 and seats.taken + len(people) <= place.capacity
-    party = secrets.token_urlsafe(12) if len(people) > 1 else ""
-    booked_by = by.person_id if on_behalf else None
-    at = now()
-    rows = []
-    for who in people:
-        status = "waitlisted" if not seated else "pending_payment" if who.price.amount > 0 else "confirmed"
-        rows.append(_new_row(place, who, status, ticket, at, booked_by=booked_by, party=party))
-    inserted = await Registration.insert(*(Registration(**row) for row in rows)).returning(
-        Registration.id, Registration.person
-    )
-    ids = {r["person"]: r["id"] for r in inserted}
-    for row in rows:
-        row["id"] = ids[row["person"]]
-    reason = "registered on their behalf" if on_behalf else "registered"
-    await RegistrationChange.insert(
-        *(
-            RegistrationChange(
-                registration=r["id"], to_status=r["status"], by_person=by.person_id, reason=reason
-            )
-            for r in rows
-        )
-    )
-    booked_by_name = by.name if on_behalf else ""
-    for row, who in zip(rows, people, strict=True):
-        if row["status"] == "confirmed":
-            await on_confirmed(row, place, who.name, booked_by_name)
-        elif row["status"] == "pending_payment":
-            await tell_pending(row, place, who.name, booked_by_name=booked_by_name)
-        else:
-            values = context(place, who.name, booked_by_name=booked_by_name)
-            await enqueue_email("registration_waitlisted", who.email, values, person_id=who.person_id)
-    return rows
-
-
-def _refuse_unpayable(people: list[_Who], payments_open: bool) -> None:
+def _refuse_unpayable(people: list[Newcomer], payments_open: bool) -> None:
     """Without a way to take money (no Stripe keys) a paid place is refused before anything is
     stored: a hold nobody can pay for would only block a seat and then lapse."""
     if not payments_open and any(who.price.amount > 0 for who in people):
@@ -197,9 +111,11 @@ async def register(
             ticket = await ticket_for_registration(event_id, ticket_type_id)
             if ticket:
                 await check_sale(ticket, 1, [] if member_places else [principal.person_id])
-            who = _Who(principal.person_id, principal.email, principal.name, _price(ticket, principal.roles))
+            who = Newcomer(
+                principal.person_id, principal.email, principal.name, _price(ticket, principal.roles)
+            )
             _refuse_unpayable([who], payments_open)
-            (row,) = await _book(place, [who], ticket, principal, on_behalf=False)
+            (row,) = await book(place, [who], ticket, principal, on_behalf=False)
     return out(row, place.join_url, owner_view=True)
 
 
@@ -281,7 +197,7 @@ async def register_colleagues(
             for pid in person_ids:
                 person, roles = people[pid]
                 cost = _price(ticket, roles, booked_by_someone_else=pid != principal.person_id)
-                group.append(_Who(pid, person["email"], person["name"], cost))
+                group.append(Newcomer(pid, person["email"], person["name"], cost))
             _refuse_unpayable(group, payments_open)
-            rows = await _book(place, group, ticket, principal, on_behalf=True)
+            rows = await book(place, group, ticket, principal, on_behalf=True)
     return [out(r, place.join_url, owner_view=staff or r["person"] == principal.person_id) for r in rows]

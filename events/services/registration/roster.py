@@ -19,6 +19,7 @@ from typing import Any
 from accounts.principal import Principal
 from accounts.tables import Person
 from events import errors
+from events.registration_status import RegistrationStatus
 from events.schemas import RosterEntry, RosterPage
 from events.services.access import event_for_staff
 from events.services.catalogue import MAX_WORDS
@@ -27,16 +28,7 @@ from grandrounds.db import contains_any
 from grandrounds.errors import request_invalid
 from grandrounds.spreadsheets import safe_cell
 
-STATUSES = (
-    "pending_payment",
-    "confirmed",
-    "waitlisted",
-    "offered",
-    "cancelled",
-    "refunded",
-    "declined",
-    "expired",
-)
+STATUSES = tuple(status.value for status in RegistrationStatus)
 MAX_LIMIT = 500
 CSV_COLUMNS = (
     "registration_id",

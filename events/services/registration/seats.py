@@ -20,14 +20,12 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from events import errors
+from events.registration_status import LIVE, RegistrationStatus
 from events.tables import Event, Registration, Session
 from grandrounds.db import engine, now
 
 Row = dict[str, Any]
-
-# Statuses that hold a seat; a pending_payment or offered one only until its hold or offer expires.
-SEAT_HOLDING = ("confirmed", "pending_payment")
-LIVE = ("pending_payment", "confirmed", "waitlisted", "offered")
+Status = RegistrationStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +107,15 @@ class Occupancy:
 
 
 # One round trip for both numbers: this runs inside every registration's write lock.
-_OCCUPANCY = """
+_OCCUPANCY = f"""
 SELECT
-  COALESCE(SUM(CASE WHEN status = 'confirmed'
-    OR (status = 'pending_payment' AND (hold_expires_at IS NULL OR hold_expires_at > {}))
-    OR (status = 'offered' AND offer_expires_at > {}) THEN 1 ELSE 0 END), 0) AS taken,
-  COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waiting
+  COALESCE(SUM(CASE WHEN status = '{Status.CONFIRMED}'
+    OR (status = '{Status.PENDING_PAYMENT}' AND (hold_expires_at IS NULL OR hold_expires_at > {{}}))
+    OR (status = '{Status.OFFERED}' AND offer_expires_at > {{}}) THEN 1 ELSE 0 END), 0) AS taken,
+  COALESCE(SUM(CASE WHEN status = '{Status.WAITLISTED}' THEN 1 ELSE 0 END), 0) AS waiting
 FROM events_registration
-WHERE event = {} AND status IN ('confirmed', 'pending_payment', 'offered', 'waitlisted') AND %s
-"""
+WHERE event = {{}} AND status IN ({", ".join(f"'{s}'" for s in sorted(LIVE))}) AND %s
+"""  # noqa: S608 - the statuses are the enum's own constants, the values are bound parameters
 
 
 async def occupancy(event_id: int, session_id: int | None = None) -> Occupancy:
@@ -138,12 +136,12 @@ def _counts_against_ticket(at: datetime) -> Any:
     """Registrations that use up a ticket type's quantity: every live one whose hold or offer is
     still open, the waitlisted included, so an offer made later never finds its type sold out."""
     return (
-        Registration.status.is_in(["confirmed", "waitlisted"])
+        Registration.status.is_in([Status.CONFIRMED, Status.WAITLISTED])
         | (
-            (Registration.status == "pending_payment")
+            (Registration.status == Status.PENDING_PAYMENT)
             & (Registration.hold_expires_at.is_null() | (Registration.hold_expires_at > at))
         )
-        | ((Registration.status == "offered") & (Registration.offer_expires_at > at))
+        | ((Registration.status == Status.OFFERED) & (Registration.offer_expires_at > at))
     )
 
 
