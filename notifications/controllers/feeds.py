@@ -14,7 +14,9 @@ from grandrounds.settings import get_settings
 from grandrounds.web.auth import current_principal, signed_in
 from notifications import feeds
 
-CALENDAR = "text/calendar; charset=utf-8"
+# Litestar appends "; charset=utf-8" to every text/* media type itself
+# (litestar.response.base.ASGIResponse), so the type is named bare here.
+CALENDAR = "text/calendar"
 
 
 class FeedUrls(msgspec.Struct):
@@ -54,9 +56,8 @@ class PersonalFeed(Controller):
         if person_id is None:
             raise NotFound("feed.not_found", "No such calendar feed (it may have been reset).")
         entries = await feeds.entries_for(person_id)
-        return calendar_response(
-            feeds.build_feed("grandrounds", entries, get_settings().base_url), "grandrounds.ics"
-        )
+        name = await feeds.feed_name(person_id)
+        return calendar_response(feeds.build_feed(name, entries, get_settings().base_url), "grandrounds.ics")
 
 
 class FeedController(Controller):

@@ -14,7 +14,7 @@ from typing import Any
 
 from accounts.tables import Person
 from events.services.consultations.bookings import booker_line
-from events.services.invites.delivery import Shown, span_wording
+from events.services.invites.delivery import Shown, organizer, span_wording
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
 from grandrounds.settings import get_settings
@@ -68,7 +68,7 @@ async def resolve_booking(ref: InviteRef) -> ResolvedInvite:
         ends_at=span[1],
         time_zone=zone,
         summary=shown.summary,
-        organizer=settings.mail_from,
+        organizer=await organizer(event),
         attendee_email=ref.email,
         attendee_name=expert.get("name", ""),
         partstat=ref.partstat,
