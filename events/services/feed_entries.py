@@ -14,6 +14,7 @@ from typing import Any
 
 from events import errors
 from events.services.invites.holders import registrant_uid
+from events.services.join_links import join_link
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.settings import get_settings
 from notifications.feeds import FeedEntry
@@ -36,7 +37,7 @@ def _entry(session: dict[str, Any], event: dict[str, Any], reveal_join_url: bool
         place=session["room"] or event["venue"],
         description=session["description"] or "",
         url=f"{base}/events/{event['id']}",
-        join_url=(session["join_url"] or event["join_url"]) if reveal_join_url else "",
+        join_url=join_link(session, event) if reveal_join_url else "",
         sequence=session["sequence"],
         cancelled=session["status"] == "cancelled" or event["status"] == "cancelled",
     )

@@ -127,3 +127,25 @@ async def test_public_calendar_files_carry_one_charset(client) -> None:
         assert response.status_code == 200
         assert response.headers["content-type"] == CALENDAR
         Calendar.from_ical(response.text)
+
+
+async def test_a_changed_session_link_shows_the_same_in_the_api_the_invite_and_the_feed(
+    client, smtp_server
+) -> None:
+    inbox, port = smtp_server
+    event_id, staff = await new_event(client)
+    person = await make_actor(Role.MEMBER)
+    await register(client, event_id, person)
+    session = await the_session(event_id)
+    new_link = "https://meet.example.org/j/moved-room"
+    changed = await client.patch(
+        f"/api/v1/sessions/{session['id']}", json={"join_url": new_link}, headers=staff.headers
+    )
+    assert changed.status_code == 200, changed.text
+    await deliver(port)
+    [mine] = (await client.get("/api/v1/registrations/mine", headers=person.headers)).json()
+    assert mine["join_url"] == new_link
+    assert new_link in str(vevent((await _invites(inbox, person.email))[-1])["CONFERENCE"])
+    _, feed = await _feed(client, person)
+    [shown] = feed.walk("VEVENT")
+    assert new_link in str(shown["DESCRIPTION"])

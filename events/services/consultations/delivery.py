@@ -15,6 +15,7 @@ from typing import Any
 from accounts.tables import Person
 from events.services.consultations.bookings import booker_line
 from events.services.invites.delivery import Shown, organizer, span_wording
+from events.services.join_links import join_link
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
 from grandrounds.settings import get_settings
@@ -52,7 +53,7 @@ async def resolve_booking(ref: InviteRef) -> ResolvedInvite:
         )
         expert = {**expert, "name": speaker["name"]} if speaker else expert
     who = booker_line(booker)
-    link = session["join_url"] or event["join_url"]
+    link = join_link(session, event)
     place = session["room"] or event["venue"]
     summary = f"Consultation with {booker.get('name') or who} · {session['title']}"
     description = f"Booked by {who} ({event['title']})."

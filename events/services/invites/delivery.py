@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.tables import Person, Program
 from events.services.invites.holders import SPEAKERS_UPDATED
+from events.services.join_links import join_link
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
 from grandrounds.settings import get_settings
@@ -143,7 +144,7 @@ async def resolve_session(ref: InviteRef) -> ResolvedInvite:
             .first()
         )
         person = {**person, "name": speaker["name"] if speaker else person.get("name", "")}
-    link = session["join_url"] or event["join_url"]
+    link = join_link(session, event)
     may_join = False
     if ref.reveal_join_url and ref.method == "REQUEST" and link:
         # Any confirmed place that covers the session entitles to the link, a conference's too.
