@@ -184,6 +184,7 @@ class ImportOut(msgspec.Struct):
     matched: int
     unmatched: int
     records_changed: int
+    time_zone: str = ""  # the zone the report's times were read in
 
 
 class UnmatchedOut(msgspec.Struct):

@@ -203,7 +203,7 @@ class StaffPages(Controller):
                 session_id,
                 content,
                 filename,
-                text_field(data, "time_zone", "UTC", 64),
+                text_field(data, "time_zone", "", 64),
             )
         except DomainError as exc:
             if exc.status_code == 403:

@@ -245,7 +245,8 @@ async def record_out(session_id: int, person_id: int, rules: ProgramRules | None
         session_id=session_id,
         person_id=person_id,
         name=person["name"] if person else "",
-        status=status or "",
+        # Nobody recorded counts as the program's absent status: the page and the API say so alike.
+        status=status or (cohort_rules.absent_status if cohort_rules else ""),
         source=record["source"] if record else "",
         minutes=format_minutes(seconds),
         credits=str(
