@@ -85,6 +85,7 @@ class StaffPages(Controller):
                 "percent": percent_text,
                 "pending": await _pending(cohort_id),
                 "local": local_time(cohort.time_zone),
+                "credit_degrees": (await rules_for(cohort.program_id)).credit_degrees,
                 **messages(request),
             },
         )

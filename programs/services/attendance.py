@@ -24,7 +24,7 @@ from programs.schemas import AttendanceOut
 from programs.services.access import active_member, cohort_for_staff, cohort_row, session_in_cohort
 from programs.services.certificates import issue_due
 from programs.services.cohorts import curriculum
-from programs.services.credits import credits_for
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, credits_for
 from programs.services.rules import ProgramRules, rules_for
 from programs.tables import AttendanceChange, AttendanceRecord, Enrollment
 
@@ -255,6 +255,7 @@ async def record_out(session_id: int, person_id: int, rules: ProgramRules | None
                 bool(status and cohort_rules and cohort_rules.attended(status)),
                 seconds,
                 session["cme_quarters"],
+                cohort_rules.credit_degrees if cohort_rules else DEFAULT_CREDIT_DEGREES,
             )
         ),
         remarks=record["remarks"] if record else "",

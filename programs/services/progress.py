@@ -18,7 +18,7 @@ from accounts.tables import Person
 from grandrounds.db import now
 from programs.rules.attendance import AttendancePercentage, attendance_percentage
 from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
-from programs.services.credits import ZERO, credit_eligible, credits_for
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, ZERO, credit_eligible, credit_note, credits_for
 from programs.services.rules import ProgramRules, rules_for
 from programs.tables import AttendanceRecord, Certificate, Cohort, Deliverable, Enrollment
 
@@ -67,10 +67,15 @@ class Progress:
     certificate_code: str | None = None
     certificate_revoked: bool = False
     deliverable_status: str | None = None
+    credit_degrees: tuple[str, ...] = DEFAULT_CREDIT_DEGREES
 
     @property
     def credit_eligible(self) -> bool:
-        return credit_eligible(self.degree)
+        return credit_eligible(self.degree, self.credit_degrees)
+
+    @property
+    def credit_note(self) -> str:
+        return credit_note(self.degree, self.credit_degrees)
 
     @property
     def state(self) -> str:
@@ -234,7 +239,9 @@ async def cohort_progress(
                     counts=s["counts_toward_completion"],
                     status=status,
                     seconds=seconds,
-                    credits=credits_for(person["degree"], attended, seconds, s["cme_quarters"]),
+                    credits=credits_for(
+                        person["degree"], attended, seconds, s["cme_quarters"], rules.credit_degrees
+                    ),
                     designated=quarters_to_credits(s["cme_quarters"]),
                     source=record["source"] if record else "",
                 )
@@ -266,12 +273,13 @@ async def cohort_progress(
             certificate_code=certificates[pid]["code"] if pid in certificates else None,
             certificate_revoked=bool(pid in certificates and certificates[pid]["revoked_at"]),
             deliverable_status=deliverable["status"] if deliverable else None,
+            credit_degrees=rules.credit_degrees,
         )
         progress.rules = _judge(
             lines,
             attendance,
             credits,
-            credit_eligible(person["degree"]),
+            credit_eligible(person["degree"], rules.credit_degrees),
             policy,
             rules,
             deliverable,
