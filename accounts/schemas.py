@@ -111,6 +111,8 @@ class ProgramCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     kind: ProgramKind
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    # The program's own address: calendar invites name it as ORGANIZER.
+    contact_email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")] = ""
 
 
 class ProgramOut(msgspec.Struct):
@@ -120,6 +122,7 @@ class ProgramOut(msgspec.Struct):
     kind: str
     description: str
     staff_ids: list[int]
+    contact_email: str = ""
 
 
 class StaffAdd(msgspec.Struct, forbid_unknown_fields=True):

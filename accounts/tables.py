@@ -108,6 +108,8 @@ class Program(Table, tablename="accounts_program"):
     name = Varchar(length=200)
     kind = Varchar(length=20)  # residency, fellows, webinar_series, conference, workshop
     description = Text(default="")
+    # Where participants write to the program: the ORGANIZER of its calendar invites.
+    contact_email = Varchar(length=254, default="")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

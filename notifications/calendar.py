@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Literal
 from urllib.parse import urlparse
@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.enums import STATUS
 from icalendar.prop.conference import Conference
+
+from notifications.timezones import add_timezones
 
 Method = Literal["REQUEST", "CANCEL"]
 PartStat = Literal["NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"]
@@ -113,7 +115,8 @@ def build_invite(invite: Invitation) -> str:
                 cn=invite.attendee_name or None,
                 role="REQ-PARTICIPANT",
                 partstat=invite.partstat,
-                rsvp=True,
+                # No replies are processed: asking for one would lose the person's answer.
+                rsvp=False,
             )
         ],
         location=_location(invite, link) or None,
@@ -128,9 +131,11 @@ def build_invite(invite: Invitation) -> str:
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", invite.method)
     calendar.add_component(event)
-    # A window around the session keeps the VTIMEZONE to a few transitions.
-    start_year = invite.starts_at.astimezone(zone).year
-    end_year = invite.ends_at.astimezone(zone).year
-    calendar.add_missing_timezones(first_date=date(start_year - 1, 1, 1), last_date=date(end_year + 2, 1, 1))
+    add_timezones(
+        calendar,
+        [invite.time_zone],
+        invite.starts_at.astimezone(zone).year,
+        invite.ends_at.astimezone(zone).year,
+    )
     ical: bytes = calendar.to_ical()
     return ical.decode("utf-8")

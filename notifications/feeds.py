@@ -16,16 +16,18 @@ import hashlib
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from icalendar.enums import STATUS
 
+from accounts.tables import Person
 from grandrounds.db import now, write_transaction
 from grandrounds.registry import Registry
 from notifications.tables import FeedToken
+from notifications.timezones import add_timezones
 
 PRODID = "-//grandrounds//calendar feed//EN"
 
@@ -45,6 +47,9 @@ class FeedEntry:
     join_url: str = ""
     sequence: int = 0
     cancelled: bool = False
+    # In a person's feed: the UID of their copy, the one their emailed invites carry, so a
+    # client that has both shows the session once. Public schedules leave it empty.
+    uid: str = ""
 
 
 FeedSource = Callable[[int], Awaitable[list[FeedEntry]]]
@@ -63,15 +68,27 @@ async def entries_for(person_id: int) -> list[FeedEntry]:
     return sorted(entries.values(), key=lambda e: e.starts_at)
 
 
+# How often a subscribed client should re-read a feed: changes reach it within the hour.
+REFRESH = timedelta(hours=1)
+
+
 def build_feed(name: str, entries: Iterable[FeedEntry], base_url: str) -> str:
+    """A published calendar named ``name``; clients are told to re-read it every :data:`REFRESH`.
+
+    REFRESH-INTERVAL is RFC 7986's; X-PUBLISHED-TTL is what Outlook and
+    Apple read.
+    """
     host = urlparse(base_url).hostname or "grandrounds.localhost"
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("X-WR-CALNAME", name)
+    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     stamp = now().astimezone(UTC)
     years: list[int] = []
+    zones: set[str] = set()
     for entry in entries:
         zone = ZoneInfo(entry.time_zone)
         description = "\n\n".join(
@@ -86,7 +103,7 @@ def build_feed(name: str, entries: Iterable[FeedEntry], base_url: str) -> str:
         location = " / ".join(p for p in (entry.place, entry.join_url) if p)
         calendar.add_component(
             Event.new(
-                uid=f"feed-{entry.key}@{host}",
+                uid=entry.uid or f"feed-{entry.key}@{host}",
                 sequence=entry.sequence,
                 stamp=stamp,
                 start=entry.starts_at.astimezone(zone),
@@ -99,10 +116,9 @@ def build_feed(name: str, entries: Iterable[FeedEntry], base_url: str) -> str:
             )
         )
         years.append(entry.starts_at.year)
+        zones.add(entry.time_zone)
     if years:
-        calendar.add_missing_timezones(
-            first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
-        )
+        add_timezones(calendar, zones, min(years), max(years))
     ical: bytes = calendar.to_ical()
     return ical.decode("utf-8")
 
@@ -129,6 +145,13 @@ async def reset_token(person_id: int) -> str:
         if not updated:
             await FeedToken.insert(FeedToken(person=person_id, token_hash=_hash(token)))
     return token
+
+
+async def feed_name(person_id: int) -> str:
+    """The personal feed's name, after its owner, so it stands apart in a list of calendars."""
+    row = await Person.select(Person.name).where(Person.id == person_id).first()
+    owner = row["name"] if row else ""
+    return f"{owner} · grandrounds" if owner else "grandrounds"
 
 
 async def has_feed(person_id: int) -> bool:

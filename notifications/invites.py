@@ -25,6 +25,7 @@ from typing import Any, get_args
 from grandrounds.registry import KeyedRegistry
 from notifications.calendar import Invitation, Method, PartStat, build_invite
 from notifications.outbox import enqueue_email
+from notifications.tables import InviteCopy
 
 KINDS = ("session", "event", "booking")  # booking: an expert's copy of a consultation booking
 # What the resolver supplies at delivery; a queued row never holds these.
@@ -53,6 +54,8 @@ class InviteRef:
     speaker_id: int | None = None
     # Decided when queued, from the person's state then; checked again at delivery.
     reveal_join_url: bool = False
+    # The copy's SEQUENCE, given when queued (see copy_sequence); None on rows queued before it was kept.
+    sequence: int | None = None
 
     def as_context(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -70,6 +73,8 @@ class InviteRef:
         if ref.kind not in KINDS or not isinstance(ref.id, int) or not ref.uid or not ref.email:
             raise ValueError(f"invite reference malformed: {data!r}")
         if ref.method not in get_args(Method) or ref.partstat not in get_args(PartStat):
+            raise ValueError(f"invite reference malformed: {data!r}")
+        if ref.sequence is not None and not isinstance(ref.sequence, int):
             raise ValueError(f"invite reference malformed: {data!r}")
         return ref
 
@@ -95,18 +100,54 @@ def register_resolver(kind: str, resolver: Resolver) -> None:
     INVITE_RESOLVERS.add(kind, resolver)
 
 
+_RAISE = (
+    "UPDATE notifications_invite_copy "
+    "SET sequence = CASE WHEN sequence + 1 > {} THEN sequence + 1 ELSE {} END "
+    "WHERE uid = {} RETURNING sequence"
+)
+
+
+async def copy_sequence(uid: str, floor: int) -> int:
+    """The SEQUENCE for the next message about one person's copy; call inside the write transaction.
+
+    One more than the copy's last message, and never lower than ``floor`` (the
+    session's or event's own SEQUENCE), so a per-person CANCEL or a second
+    REQUEST after re-registering outranks everything sent for the copy before.
+    The first message of a copy carries ``floor``. The row is created first
+    and raised by one UPDATE, so two writers queue on its lock instead of
+    both reading the same value.
+    """
+    await InviteCopy.insert(InviteCopy(uid=uid, sequence=-1)).on_conflict(action="DO NOTHING")
+    rows = await InviteCopy.raw(_RAISE, floor, floor, uid)
+    return int(rows[0]["sequence"])
+
+
+async def copy_sequences(uids: list[str]) -> dict[str, int]:
+    """The last SEQUENCE sent for each copy that has had a message (a feed shows the same one)."""
+    if not uids:
+        return {}
+    rows = await InviteCopy.select(InviteCopy.uid, InviteCopy.sequence).where(InviteCopy.uid.is_in(uids))
+    return {r["uid"]: r["sequence"] for r in rows if r["sequence"] >= 0}
+
+
 async def enqueue_invite(
     template: str,
     ref: InviteRef,
     context: dict[str, Any],
     *,
+    floor: int,
     secret_keys: tuple[str, ...] = (),
 ) -> bool:
     """Queue an invite inside the caller's transaction: the reference plus what the change says
-    (titles, reason, an answer link); time, place, link and calendar come at delivery."""
+    (titles, reason, an answer link); time, place, link and calendar come at delivery.
+
+    ``floor`` is the SEQUENCE of what the copy shows (the session's or the
+    event's); the copy's own SEQUENCE is allocated here, with the change.
+    """
     stale = CURRENT_KEYS & context.keys()
     if stale:
         raise ValueError(f"resolved at delivery, not queued: {sorted(stale)}")
+    ref = dataclasses.replace(ref, sequence=await copy_sequence(ref.uid, floor))
     values = {**context, "invite": ref.as_context()}
     return await enqueue_email(template, ref.email, values, person_id=ref.person_id, secret_keys=secret_keys)
 
@@ -127,6 +168,7 @@ async def resolve(stored: dict[str, Any]) -> dict[str, Any]:
     )
     invitation = dataclasses.replace(
         resolved.invitation,
+        sequence=resolved.invitation.sequence if ref.sequence is None else ref.sequence,
         method=ref.method,
         uid=ref.uid,
         attendee_email=ref.email,

@@ -41,3 +41,15 @@ class FeedToken(Table, tablename="notifications_feed_token"):
     token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
+
+
+class InviteCopy(Table, tablename="notifications_invite_copy"):
+    """The SEQUENCE of one person's calendar copy (by UID), raised with every message sent for it.
+
+    A session's own SEQUENCE rises only when the session changes; a copy also
+    rises when just that person's copy is cancelled or sent again, as RFC 5546
+    asks, so clients that compare sequences never ignore the later message.
+    """
+
+    uid = Varchar(length=255, primary_key=True)
+    sequence = Integer(default=0)

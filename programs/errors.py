@@ -144,6 +144,15 @@ def report_invalid(message: str, line: int | None) -> Unprocessable:
     return Unprocessable("import.report_invalid", message, {"line": line})
 
 
+def report_outside_session(zone: str, starts_at: str, ends_at: str) -> Unprocessable:
+    return Unprocessable(
+        "import.outside_session",
+        f"Nobody's times in the report fall within the session ({starts_at} to {ends_at}) when read "
+        f"in {zone}; check the time zone the report was exported in.",
+        {"field": "time_zone", "time_zone": zone},
+    )
+
+
 def report_empty() -> InvalidInput:
     return InvalidInput(
         "import.file_missing", "Choose the attendee report CSV file to upload.", {"field": "file"}

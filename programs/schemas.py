@@ -25,6 +25,8 @@ class RulesUpdate(msgspec.Struct, forbid_unknown_fields=True):
     certificate_date: date | None = None
     provider: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     deliverable_title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    # Degrees that earn AMA PRA Category 1 Credit; others receive a certificate of participation.
+    credit_degrees: list[Annotated[str, msgspec.Meta(min_length=1, max_length=20)]] | None = None
 
 
 class RulesOut(msgspec.Struct):
@@ -36,6 +38,7 @@ class RulesOut(msgspec.Struct):
     certificate_date: date | None
     provider: str
     deliverable_title: str
+    credit_degrees: list[str]
 
 
 class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,6 +48,8 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     min_credits: Annotated[float, msgspec.Meta(ge=0, le=1000)] = 0
     requires_deliverable: bool = False
     requires_signoff: bool = False
+    # When a complete learner's certificate is issued: after staff sign-off (default) or at once.
+    certificate_issuing: Literal["signoff", "automatic"] = "signoff"
 
 
 class PolicyOut(msgspec.Struct):
@@ -54,6 +59,7 @@ class PolicyOut(msgspec.Struct):
     min_credits: str
     requires_deliverable: bool
     requires_signoff: bool
+    certificate_issuing: str
 
 
 class CohortCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -184,6 +190,7 @@ class ImportOut(msgspec.Struct):
     matched: int
     unmatched: int
     records_changed: int
+    time_zone: str = ""  # the zone the report's times were read in
 
 
 class UnmatchedOut(msgspec.Struct):
@@ -225,6 +232,7 @@ class ProgressOut(msgspec.Struct):
     credit_eligible: bool
     rules: list[RuleOut]
     to_do: list[str]
+    credit_note: str
     sessions: list[SessionLineOut]
     certificate_code: str | None
     rung: str | None

@@ -33,6 +33,8 @@ class ProgramSettings(Table, tablename="programs_program_settings"):
     certificate_date = Date(null=True, default=None)
     provider = Varchar(length=200, default="")  # the accredited CME provider named on certificates
     deliverable_title = Varchar(length=200, default="Strategic social media plan")
+    # Degrees that earn AMA PRA Category 1 Credit, comma-separated; others get participation.
+    credit_degrees = Varchar(length=200, default="MD,DO")
 
 
 class Cohort(Table, tablename="programs_cohort"):
@@ -64,6 +66,9 @@ class CompletionPolicy(Table, tablename="programs_completion_policy"):
     min_credit_quarters = Integer(default=0)  # CME credit in quarter hours, for credit-eligible learners
     requires_deliverable = Boolean(default=False)
     requires_signoff = Boolean(default=False)
+    # "signoff": a certificate waits for staff to sign the enrollment off, even when an import or a
+    # sweep finds the learner complete; "automatic": issued as soon as the policy is met.
+    certificate_issuing = Varchar(length=16, default="signoff")
 
 
 class CohortSession(Table, tablename="programs_cohort_session"):

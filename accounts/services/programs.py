@@ -53,6 +53,7 @@ async def _out(program_id: int) -> ProgramOut:
         kind=row["kind"],
         description=row["description"],
         staff_ids=sorted(s["person"] for s in staff),
+        contact_email=row["contact_email"],
     )
 
 
@@ -78,6 +79,7 @@ async def create_program(data: ProgramCreate) -> ProgramOut:
                         name=" ".join(data.name.split()),
                         kind=data.kind,
                         description=data.description,
+                        contact_email=data.contact_email.strip().lower(),
                     )
                 ).returning(Program.id)
             )[0]

@@ -24,11 +24,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def served_base_url(host: str, port: int) -> str:
+    """The address this server answers at, for links in mail and feeds when none is configured.
+
+    A wildcard bind (0.0.0.0, ::) is reachable on loopback, so links name that.
+    """
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - compared, not bound
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from grandrounds.logs import uvicorn_log_config
 
+    # Without GRANDROUNDS_BASE_URL, links follow the port served (scripts/demo --port 9000), not 8000.
+    # Set before the settings are first read; worker processes inherit it.
+    os.environ.setdefault("GRANDROUNDS_BASE_URL", served_base_url(args.host, args.port))
     settings = get_settings()
     _migrate()
     if settings.is_sqlite and args.workers > 1:

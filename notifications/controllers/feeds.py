@@ -13,7 +13,9 @@ from grandrounds.settings import get_settings
 from grandrounds.web.auth import current_principal, signed_in
 from notifications import errors, feeds
 
-CALENDAR = "text/calendar; charset=utf-8"
+# Litestar appends "; charset=utf-8" to every text/* media type itself
+# (litestar.response.base.ASGIResponse), so the type is named bare here.
+CALENDAR = "text/calendar"
 
 
 class FeedUrls(msgspec.Struct):
@@ -53,9 +55,8 @@ class PersonalFeed(Controller):
         if person_id is None:
             raise errors.feed_not_found()
         entries = await feeds.entries_for(person_id)
-        return calendar_response(
-            feeds.build_feed("grandrounds", entries, get_settings().base_url), "grandrounds.ics"
-        )
+        name = await feeds.feed_name(person_id)
+        return calendar_response(feeds.build_feed(name, entries, get_settings().base_url), "grandrounds.ics")
 
 
 class FeedController(Controller):

@@ -67,7 +67,7 @@ class AttendanceController(Controller):
         data: MultipartForm,
     ) -> ImportOut:
         filename, content = await read_file(data)
-        zone = text_field(data, "time_zone", "UTC", 64)
+        zone = text_field(data, "time_zone", "", 64)
         return await imports.import_report(
             current_principal(request), cohort_id, session_id, content, filename, zone
         )

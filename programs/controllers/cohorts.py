@@ -43,6 +43,7 @@ def _rules_out(r: rules.ProgramRules) -> RulesOut:
         certificate_date=r.certificate_date,
         provider=r.provider,
         deliverable_title=r.deliverable_title,
+        credit_degrees=list(r.credit_degrees),
     )
 
 
@@ -73,6 +74,7 @@ class ProgramCohortController(Controller):
             certificate_timing=data.certificate_timing,
             certificate_date=data.certificate_date,
             provider=data.provider,
+            credit_degrees=data.credit_degrees,
             deliverable_title=data.deliverable_title,
         )
         return _rules_out(saved)

@@ -84,6 +84,7 @@ class StaffPages(Controller):
                 "percent": percent_text,
                 "pending": await _pending(cohort_id),
                 "local": local_time(cohort.time_zone),
+                "credit_degrees": (await rules_for(cohort.program_id)).credit_degrees,
                 **messages(request),
             },
         )
@@ -202,7 +203,7 @@ class StaffPages(Controller):
                 session_id,
                 content,
                 filename,
-                text_field(data, "time_zone", "UTC", 64),
+                text_field(data, "time_zone", "", 64),
             )
         except DomainError as exc:
             if exc.status_code == 403:

@@ -41,6 +41,9 @@ class ReportSection(StrEnum):
 
     ATTENDEE = "Attendee Details"
     PANELIST = "Panelist Details"
+    # People Zoom lists apart from registered attendees (e.g. joined by a link meant for
+    # someone else); matched and queued like attendees, never dropped.
+    OTHER_ATTENDED = "Other Attended"
 
 
 @dataclass(frozen=True)
@@ -249,9 +252,9 @@ def parse_zoom_report(data: bytes | str, zone: tzinfo) -> list[AttendeeRow]:
                 section, in_block = None, False
                 continue
             title = _section_title(cells)
-            if title is not None and (not in_block or title.lower().endswith("details")):
+            kind = next((k for k in ReportSection if title and k.value.lower() == title.lower()), None)
+            if title is not None and (not in_block or kind is not None or title.lower().endswith("details")):
                 in_block = True
-                kind = next((k for k in ReportSection if k.value.lower() == title.lower()), None)
                 section = _Section(kind) if kind is not None else None
                 found_attendee_section |= kind is ReportSection.ATTENDEE
                 continue

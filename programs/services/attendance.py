@@ -26,7 +26,7 @@ from programs.services.access import active_member, cohort_for_staff, session_in
 from programs.services.certificates import issue_due
 from programs.services.cohort_facts import load_cohort
 from programs.services.cohorts import curriculum
-from programs.services.credits import credits_for
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, credits_for
 from programs.services.rules import ProgramRules, rules_for
 from programs.tables import AttendanceChange, AttendanceRecord, Enrollment
 
@@ -247,7 +247,8 @@ async def record_out(session_id: int, person_id: int, rules: ProgramRules | None
         session_id=session_id,
         person_id=person_id,
         name=person["name"] if person else "",
-        status=status or "",
+        # Nobody recorded counts as the program's absent status: the page and the API say so alike.
+        status=status or (cohort_rules.absent_status if cohort_rules else ""),
         source=record["source"] if record else "",
         minutes=format_minutes(seconds),
         credits=str(
@@ -256,6 +257,7 @@ async def record_out(session_id: int, person_id: int, rules: ProgramRules | None
                 bool(status and cohort_rules and cohort_rules.attended(status)),
                 seconds,
                 session["cme_quarters"],
+                cohort_rules.credit_degrees if cohort_rules else DEFAULT_CREDIT_DEGREES,
             )
         ),
         remarks=record["remarks"] if record else "",

@@ -28,11 +28,11 @@ from programs import errors
 from programs.schemas import CertificateOut
 from programs.services.access import cohort_for_staff
 from programs.services.cohort_facts import CohortFacts, find_cohort
-from programs.services.cohorts import curriculum, quarters_to_credits
+from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
 from programs.services.credits import credit_eligible, quarters
 from programs.services.progress import COMPLETE, cohort_progress
 from programs.services.rules import ProgramRules, rules_for
-from programs.tables import Certificate, Cohort
+from programs.tables import Certificate, Cohort, Enrollment
 
 log = logging.getLogger("grandrounds.programs")
 
@@ -94,6 +94,14 @@ async def _format_and_location(cohort_id: int) -> tuple[str, str]:
     return "Live course", "; ".join(places)[:300] or "web-based"
 
 
+async def signed_off(enrollment_ids: set[int]) -> set[int]:
+    """Which of these enrollments staff have signed off: the gate of a cohort that issues on sign-off."""
+    rows = await Enrollment.select(Enrollment.id).where(
+        Enrollment.id.is_in(list(enrollment_ids) or [-1]) & Enrollment.signed_off_at.is_not_null()
+    )
+    return {r["id"] for r in rows}
+
+
 async def issue_due(
     cohort_id: int, person_ids: list[int] | None = None, at: datetime | None = None
 ) -> list[str]:
@@ -110,12 +118,15 @@ async def issue_due(
         for p in await cohort_progress(cohort_id, person_ids, moment)
         if p.state == COMPLETE and not p.certificate_code
     ]
+    if ready and (await policy_row(cohort_id))["certificate_issuing"] != "automatic":
+        signed = await signed_off({p.enrollment_id for p in ready})
+        ready = [p for p in ready if p.enrollment_id in signed]
     if not ready:
         return []
     activity_format, location = await _format_and_location(cohort_id)
     issued: list[str] = []
     for progress in ready:
-        eligible = credit_eligible(progress.degree)
+        eligible = credit_eligible(progress.degree, rules.credit_degrees)
         for _attempt in range(5):
             code = new_code()
             with unique_violation():

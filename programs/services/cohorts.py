@@ -34,6 +34,7 @@ def _policy_values(policy: PolicyIn) -> dict[str, Any]:
         "min_credit_quarters": int(quarters),
         "requires_deliverable": policy.requires_deliverable,
         "requires_signoff": policy.requires_signoff,
+        "certificate_issuing": policy.certificate_issuing,
     }
 
 
@@ -91,6 +92,7 @@ async def policy_row(cohort_id: int) -> dict[str, Any]:
             "min_credit_quarters": 0,
             "requires_deliverable": False,
             "requires_signoff": False,
+            "certificate_issuing": "signoff",
         }
     return row
 
@@ -140,6 +142,7 @@ async def cohort_out(cohort_id: int) -> CohortOut:
             min_credits=str(quarters_to_credits(policy["min_credit_quarters"])),
             requires_deliverable=policy["requires_deliverable"],
             requires_signoff=policy["requires_signoff"],
+            certificate_issuing=policy["certificate_issuing"],
         ),
         sessions=[
             CurriculumSession(

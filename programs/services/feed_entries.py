@@ -21,4 +21,4 @@ async def for_person(person_id: int) -> list[FeedEntry]:
     rows = await CohortSession.select(CohortSession.session).where(
         CohortSession.cohort.is_in([c["cohort"] for c in cohorts])
     )
-    return await session_entries({r["session"] for r in rows}, reveal_join_url=True)
+    return await session_entries({r["session"] for r in rows}, reveal_join_url=True, person_id=person_id)

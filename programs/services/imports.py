@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from accounts.tables import Person
+from events.tables import Event
 from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.errors import DomainError
 from programs import errors
@@ -62,10 +63,20 @@ async def _roster(cohort_id: int) -> tuple[dict[str, int], dict[str, list[int]]]
 async def import_report(
     principal: Principal, cohort_id: int, session_id: int, data: bytes, filename: str, zone_name: str
 ) -> ImportOut:
+    """Import Zoom's attendee report for one session of the cohort.
+
+    ``zone_name`` is the zone the report was exported in; empty means the
+    session's own zone (Zoom writes the host's local times, and the host runs
+    the session where it is scheduled). A report whose times, so read, miss
+    the session window entirely is refused: storing everyone as absent would
+    be a guess, not a record.
+    """
     cohort = await cohort_for_staff(principal, cohort_id)
     await session_in_cohort(cohort_id, session_id)
     if not data:
         raise errors.report_empty()
+    session = await session_row(session_id)
+    zone_name = zone_name.strip() or await session_zone(session)
     try:
         zone = ZoneInfo(check_time_zone(zone_name))
     except DomainError:
@@ -82,7 +93,7 @@ async def import_report(
         people = group_by_person(parse_zoom_report(data, zone))
     except ZoomReportError as exc:
         raise errors.report_invalid(exc.reason, exc.line) from None
-    session = await session_row(session_id)
+    _check_overlap(people, session, zone)
     rules = await rules_for(cohort.program_id)
     by_email, by_name = await _roster(cohort_id)
 
@@ -156,6 +167,25 @@ async def import_report(
     return _out(stored, unchanged=False, changed=changed)
 
 
+async def session_zone(session: dict[str, Any]) -> str:
+    event = await Event.select(Event.time_zone).where(Event.id == session["event"]).first()
+    return event["time_zone"] if event else "UTC"
+
+
+def _check_overlap(people: list[PersonAttendance], session: dict[str, Any], zone: ZoneInfo) -> None:
+    """Refuse a report in which nobody was there during the session (a wrong zone, a wrong file)."""
+    if not people:
+        return
+    starts_at, ends_at = session["starts_at"], session["ends_at"]
+    if any(minutes_attended(list(p.intervals), starts_at, ends_at) > 0 for p in people):
+        return
+    raise errors.report_outside_session(
+        zone.key,
+        starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        ends_at.astimezone(zone).strftime("%H:%M %Z"),
+    )
+
+
 def _encode(intervals: list[Interval]) -> list[list[str]]:
     return [[a.isoformat(), b.isoformat(), origin] for a, b, origin in intervals]
 
@@ -168,6 +198,7 @@ def _out(row: dict[str, Any], unchanged: bool, changed: int) -> ImportOut:
         matched=row["matched"],
         unmatched=row["unmatched"],
         records_changed=changed,
+        time_zone=row["time_zone"],
     )
 
 

@@ -20,7 +20,7 @@ from programs.enrollment_status import EnrollmentStatus
 from programs.rules.attendance import AttendancePercentage, attendance_percentage
 from programs.services.cohort_facts import find_cohort
 from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
-from programs.services.credits import ZERO, credit_eligible, credits_for
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, ZERO, credit_eligible, credit_note, credits_for
 from programs.services.rules import ProgramRules, rules_for
 from programs.tables import AttendanceRecord, Certificate, Deliverable, Enrollment
 
@@ -69,10 +69,15 @@ class Progress:
     certificate_code: str | None = None
     certificate_revoked: bool = False
     deliverable_status: str | None = None
+    credit_degrees: tuple[str, ...] = DEFAULT_CREDIT_DEGREES
 
     @property
     def credit_eligible(self) -> bool:
-        return credit_eligible(self.degree)
+        return credit_eligible(self.degree, self.credit_degrees)
+
+    @property
+    def credit_note(self) -> str:
+        return credit_note(self.degree, self.credit_degrees)
 
     @property
     def state(self) -> str:
@@ -238,7 +243,9 @@ async def cohort_progress(
                     counts=s["counts_toward_completion"],
                     status=status,
                     seconds=seconds,
-                    credits=credits_for(person["degree"], attended, seconds, s["cme_quarters"]),
+                    credits=credits_for(
+                        person["degree"], attended, seconds, s["cme_quarters"], rules.credit_degrees
+                    ),
                     designated=quarters_to_credits(s["cme_quarters"]),
                     source=record["source"] if record else "",
                 )
@@ -270,12 +277,13 @@ async def cohort_progress(
             certificate_code=certificates[pid]["code"] if pid in certificates else None,
             certificate_revoked=bool(pid in certificates and certificates[pid]["revoked_at"]),
             deliverable_status=deliverable["status"] if deliverable else None,
+            credit_degrees=rules.credit_degrees,
         )
         progress.rules = _judge(
             lines,
             attendance,
             credits,
-            credit_eligible(person["degree"]),
+            credit_eligible(person["degree"], rules.credit_degrees),
             policy,
             rules,
             deliverable,

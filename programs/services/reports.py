@@ -36,6 +36,7 @@ def progress_out(p: Progress, rung: str | None) -> ProgressOut:
             RuleOut(rule=r.rule, met=r.met, possible=r.possible, explanation=r.explanation) for r in p.rules
         ],
         to_do=p.to_do,
+        credit_note=p.credit_note,
         sessions=[
             SessionLineOut(
                 session_id=s.session_id,

@@ -15,6 +15,7 @@ from accounts.tables import Program
 from grandrounds.db import write_transaction
 from programs import errors
 from programs.rules.attendance import DEFAULT_SCHEME, AttendanceStatus, StatusScheme
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, normalise_degrees
 from programs.tables import ProgramSettings
 
 TIMINGS = ("immediately", "cohort_end", "on_date")
@@ -39,6 +40,7 @@ class ProgramRules:
     certificate_date: date | None
     provider: str
     deliverable_title: str
+    credit_degrees: tuple[str, ...] = DEFAULT_CREDIT_DEGREES  # who earns AMA PRA Category 1 Credit
 
     @property
     def status_names(self) -> list[str]:
@@ -105,6 +107,9 @@ async def rules_for(program_id: int) -> ProgramRules:
         certificate_date=row.get("certificate_date"),
         provider=row.get("provider") or program["name"],
         deliverable_title=row.get("deliverable_title") or "Strategic social media plan",
+        credit_degrees=normalise_degrees(
+            (row.get("credit_degrees") or ",".join(DEFAULT_CREDIT_DEGREES)).split(",")
+        ),
     )
 
 
@@ -118,6 +123,7 @@ async def save_rules(
     certificate_date: date | None = None,
     provider: str | None = None,
     deliverable_title: str | None = None,
+    credit_degrees: list[str] | None = None,
 ) -> ProgramRules:
     """Change a program's rules; only the arguments given change."""
     current = await rules_for(program_id)
@@ -149,6 +155,9 @@ async def save_rules(
         ProgramSettings.certificate_date: when,
         ProgramSettings.provider: (provider if provider is not None else current.provider).strip()[:200],
         ProgramSettings.deliverable_title: (deliverable_title or current.deliverable_title).strip()[:200],
+        ProgramSettings.credit_degrees: ",".join(
+            normalise_degrees(credit_degrees) if credit_degrees is not None else current.credit_degrees
+        ),
     }
     async with write_transaction():
         if await ProgramSettings.exists().where(ProgramSettings.program == program_id):

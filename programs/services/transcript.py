@@ -13,7 +13,7 @@ from programs.schemas import TranscriptLineOut, TranscriptOut
 from programs.services import certificates
 from programs.services.attendance import format_minutes
 from programs.services.cohorts import curriculum
-from programs.services.credits import ZERO, credit_eligible, credits_for
+from programs.services.credits import DEFAULT_CREDIT_DEGREES, ZERO, credit_eligible, credits_for
 from programs.services.rules import rules_for
 from programs.tables import AttendanceRecord, Enrollment
 
@@ -47,8 +47,10 @@ async def transcript(principal: Principal, person_id: int) -> TranscriptOut:
     lines: list[TranscriptLineOut] = []
     seen: set[int] = set()
     total = ZERO
+    eligible = not enrollments and credit_eligible(person["degree"], DEFAULT_CREDIT_DEGREES)
     for e in enrollments:
         rules = await rules_for(e["program"])
+        eligible = eligible or credit_eligible(person["degree"], rules.credit_degrees)
         sessions = {s["id"]: s for s in await curriculum(e["cohort"]) if s["id"] not in seen}
         if not sessions:
             continue
@@ -60,7 +62,9 @@ async def transcript(principal: Principal, person_id: int) -> TranscriptOut:
                 continue
             s = sessions[r["session"]]
             seen.add(s["id"])
-            credit = credits_for(person["degree"], True, r["seconds_attended"], s["cme_quarters"])
+            credit = credits_for(
+                person["degree"], True, r["seconds_attended"], s["cme_quarters"], rules.credit_degrees
+            )
             total += credit
             lines.append(
                 TranscriptLineOut(
@@ -80,7 +84,7 @@ async def transcript(principal: Principal, person_id: int) -> TranscriptOut:
         person_id=person_id,
         name=person["name"],
         degree=person["degree"],
-        credit_eligible=credit_eligible(person["degree"]),
+        credit_eligible=eligible,
         total_credits=str(total if total else Decimal("0.00")),
         lines=lines,
         certificates=await certificates.of_person(person_id),

@@ -35,7 +35,7 @@ async def _seed() -> dict[str, object]:
             name="Residency 2027",
             starts_on=today - timedelta(days=14),
             ends_on=today + timedelta(days=60),
-            policy=PolicyIn(min_attendance_percent=75),
+            policy=PolicyIn(min_attendance_percent=75, certificate_issuing="automatic"),
         ),
     )
     now = datetime.now(UTC).replace(second=0, microsecond=0)

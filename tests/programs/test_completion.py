@@ -62,7 +62,14 @@ async def test_required_sessions_still_to_come_are_named(client) -> None:
 
 
 async def test_deliverable_upload_review_and_private_download(client) -> None:
-    world = await make_world(client, policy={"min_attendance_percent": 0, "requires_deliverable": True})
+    world = await make_world(
+        client,
+        policy={
+            "min_attendance_percent": 0,
+            "certificate_issuing": "automatic",
+            "requires_deliverable": True,
+        },
+    )
     me = world.residents[0]
     other = await world.add_resident()
     url = f"/api/v1/cohorts/{world.cohort_id}/deliverables"
@@ -183,7 +190,7 @@ async def test_certificate_is_issued_once_with_a_date_that_never_changes(client)
 async def test_certificates_come_when_the_program_says(
     client, timing, extra, issued_before_end, issued_after_end
 ) -> None:
-    world = await make_world(client, policy={"min_attendance_percent": 0})
+    world = await make_world(client, policy={"min_attendance_percent": 0, "certificate_issuing": "automatic"})
     rules = await world.api(
         "PUT", f"/api/v1/programs/{world.program_id}/rules", json={"certificate_timing": timing, **extra}
     )
@@ -204,7 +211,7 @@ async def test_on_date_timing_needs_a_date(client) -> None:
 
 
 async def test_public_verify_page_and_revocation(client) -> None:
-    world = await make_world(client, policy={"min_attendance_percent": 0})
+    world = await make_world(client, policy={"min_attendance_percent": 0, "certificate_issuing": "automatic"})
     me = world.residents[0]
     code = (await world.progress(me))["certificate_code"]
     page = await client.get(f"/verify/{code}")
@@ -271,7 +278,9 @@ async def test_transcript_is_for_the_person_and_their_staff_only(client) -> None
 async def test_the_background_sweep_issues_when_the_date_comes(client) -> None:
     from programs.services.certificates import sweep
 
-    world = await make_world(client, policy={"min_attendance_percent": 50})
+    world = await make_world(
+        client, policy={"min_attendance_percent": 50, "certificate_issuing": "automatic"}
+    )
     rules_url = f"/api/v1/programs/{world.program_id}/rules"
     later = (date.today() + timedelta(days=5)).isoformat()
     await world.api("PUT", rules_url, json={"certificate_timing": "on_date", "certificate_date": later})

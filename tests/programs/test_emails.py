@@ -36,7 +36,7 @@ async def test_invitation_email_carries_the_link_and_says_to_sign_up_first(clien
 
 async def test_certificate_email_names_the_code_and_the_verify_page(client, smtp_server) -> None:
     inbox, port = smtp_server
-    world = await make_world(client, policy={"min_attendance_percent": 0})
+    world = await make_world(client, policy={"min_attendance_percent": 0, "certificate_issuing": "automatic"})
     me = world.residents[0]
     code = (await world.progress(me))["certificate_code"]
     assert code

@@ -103,7 +103,14 @@ async def test_import_screen_uploads_and_resolves(client) -> None:
 
 
 async def test_learner_progress_page_upload_and_staff_review(client) -> None:
-    world = await make_world(client, policy={"min_attendance_percent": 0, "requires_deliverable": True})
+    world = await make_world(
+        client,
+        policy={
+            "min_attendance_percent": 0,
+            "certificate_issuing": "automatic",
+            "requires_deliverable": True,
+        },
+    )
     me = world.residents[0]
     page = await client.get(f"/my/cohorts/{world.cohort_id}", headers=me.headers)
     assert "Left to do" in page.text and "Strategic social media plan: not submitted yet" in page.text

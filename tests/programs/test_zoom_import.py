@@ -54,6 +54,7 @@ async def test_report_imports_matches_and_queues_the_rest(client) -> None:
         "matched": 2,
         "unmatched": 2,
         "records_changed": 2,
+        "time_zone": "America/New_York",
     }
     sheet = await _sheet(world, session_id)
     assert sheet["Grace Hopper"] | {"set_at": None, "intervals": None} == {
@@ -77,7 +78,7 @@ async def test_report_imports_matches_and_queues_the_rest(client) -> None:
         "30",
         "0.00",
     )
-    assert (sheet["Rosa Resident"]["status"], sheet["Rosa Resident"]["source"]) == ("", "")
+    assert (sheet["Rosa Resident"]["status"], sheet["Rosa Resident"]["source"]) == ("Absent", "")
     queue = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/unmatched")).json()
     assert [(q["name"], q["email"], q["minutes"]) for q in queue] == [
         ("Phone Caller", "", "45"),

@@ -64,3 +64,34 @@ async def test_migrate_is_repeatable() -> None:
     done = grandrounds("migrate")
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
+
+
+SERVE_WITHOUT_SERVING = """
+import sys, uvicorn
+from grandrounds.server import cli
+from grandrounds.settings import get_settings
+uvicorn.run = lambda *a, **k: print("links:", get_settings().base_url)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _serve(*args: str, base_url: str | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "GRANDROUNDS_BASE_URL"}
+    if base_url is not None:
+        env["GRANDROUNDS_BASE_URL"] = base_url
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_WITHOUT_SERVING, "serve", *args],
+        capture_output=True,
+        text=True,
+        env={**env, "GRANDROUNDS_LOG_LEVEL": "warning"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("links:", 1)[1].strip()
+
+
+def test_serve_points_links_at_the_port_it_serves_unless_a_base_url_is_set() -> None:
+    assert _serve("--port", "9000") == "http://127.0.0.1:9000"
+    assert _serve("--host", "0.0.0.0", "--port", "9001") == "http://127.0.0.1:9001"  # noqa: S104
+    assert _serve("--port", "9000", base_url="https://rounds.example.org") == "https://rounds.example.org"

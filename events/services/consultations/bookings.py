@@ -104,7 +104,8 @@ async def _queue(reg: Row, session: Row, event: Row, method: Method, reason: str
             "reason": reason,
             "is_update": False,
         }
-        await enqueue_invite(BOOKED if method == "REQUEST" else BOOKING_CANCELLED, ref, context)
+        template = BOOKED if method == "REQUEST" else BOOKING_CANCELLED
+        await enqueue_invite(template, ref, context, floor=session["sequence"])
         queued += 1
     return queued
 

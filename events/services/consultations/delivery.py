@@ -15,7 +15,8 @@ from typing import Any
 from accounts.tables import Person
 from events.registration_status import RegistrationStatus
 from events.services.consultations.bookings import booker_line
-from events.services.invites.delivery import Shown, span_wording
+from events.services.invites.delivery import Shown, organizer, span_wording
+from events.services.join_links import join_link
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
 from grandrounds.settings import get_settings
@@ -56,7 +57,7 @@ async def resolve_booking(ref: InviteRef) -> ResolvedInvite:
         )
         expert = {**expert, "name": speaker["name"]} if speaker else expert
     who = booker_line(booker)
-    link = session["join_url"] or event["join_url"]
+    link = join_link(session, event)
     place = session["room"] or event["venue"]
     summary = f"Consultation with {booker.get('name') or who} · {session['title']}"
     description = f"Booked by {who} ({event['title']})."
@@ -72,7 +73,7 @@ async def resolve_booking(ref: InviteRef) -> ResolvedInvite:
         ends_at=span[1],
         time_zone=zone,
         summary=shown.summary,
-        organizer=settings.mail_from,
+        organizer=await organizer(event),
         attendee_email=ref.email,
         attendee_name=expert.get("name", ""),
         partstat=ref.partstat,

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import formataddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from accounts.tables import Person
+from accounts.tables import Person, Program
 from events.registration_status import RegistrationStatus
 from events.services.invites.holders import SPEAKERS_UPDATED
+from events.services.join_links import join_link
 from events.tables import Event, Registration, Session, SessionSpeaker
 from grandrounds.db import now
 from grandrounds.settings import get_settings
@@ -47,6 +49,24 @@ def span_wording(starts_at: datetime, ends_at: datetime, zone: str) -> str:
     if start.date() == end.date():
         return f"{day}, {start:%H:%M}{DASH}{end:%H:%M} {end.tzname()} ({zone})"
     return f"{day} {start:%H:%M} {DASH} {end:%a} {end.day} {end:%b %Y} {end:%H:%M} {end.tzname()} ({zone})"
+
+
+async def organizer(event: dict[str, Any]) -> str:
+    """The ORGANIZER of an event's invites: its program's contact address, else MAIL_FROM.
+
+    A client sends Accept/Decline to the organizer; grandrounds processes no
+    replies, so invites ask for none (RSVP=FALSE) and name an address a
+    person reads rather than the no-reply sender.
+    """
+    if event.get("program") is not None:
+        program = (
+            await Program.select(Program.name, Program.contact_email)
+            .where(Program.id == event["program"])
+            .first()
+        )
+        if program is not None and program["contact_email"]:
+            return formataddr((program["name"], program["contact_email"]))
+    return get_settings().mail_from
 
 
 async def _person(person_id: int | None) -> dict[str, Any]:
@@ -127,7 +147,7 @@ async def resolve_session(ref: InviteRef) -> ResolvedInvite:
             .first()
         )
         person = {**person, "name": speaker["name"] if speaker else person.get("name", "")}
-    link = session["join_url"] or event["join_url"]
+    link = join_link(session, event)
     may_join = False
     if ref.reveal_join_url and ref.method == "REQUEST" and link:
         # Any confirmed place that covers the session entitles to the link, a conference's too.
@@ -142,7 +162,8 @@ async def resolve_session(ref: InviteRef) -> ResolvedInvite:
     span = (session["starts_at"], session["ends_at"])
     context = _context(event, person, span, place, session["sequence"], session["title"])
     shown = Shown(summary, place, session["description"], link if may_join else "", session["sequence"])
-    return ResolvedInvite(invitation=_invitation(ref, event, span, shown, context["name"]), context=context)
+    invitation = _invitation(ref, event, span, shown, context["name"], await organizer(event))
+    return ResolvedInvite(invitation=invitation, context=context)
 
 
 async def resolve_event(ref: InviteRef) -> ResolvedInvite:
@@ -160,11 +181,17 @@ async def resolve_event(ref: InviteRef) -> ResolvedInvite:
     shown = Shown(
         event["title"], event["venue"], event["description"], link if may_join else "", event["sequence"]
     )
-    return ResolvedInvite(invitation=_invitation(ref, event, span, shown, context["name"]), context=context)
+    invitation = _invitation(ref, event, span, shown, context["name"], await organizer(event))
+    return ResolvedInvite(invitation=invitation, context=context)
 
 
 def _invitation(
-    ref: InviteRef, event: dict[str, Any], span: tuple[datetime, datetime], shown: Shown, name: str
+    ref: InviteRef,
+    event: dict[str, Any],
+    span: tuple[datetime, datetime],
+    shown: Shown,
+    name: str,
+    organizer: str,
 ) -> Invitation:
     settings = get_settings()
     return Invitation(
@@ -175,7 +202,7 @@ def _invitation(
         ends_at=span[1],
         time_zone=event["time_zone"],
         summary=shown.summary,
-        organizer=settings.mail_from,
+        organizer=organizer,
         attendee_email=ref.email,
         attendee_name=name,
         partstat=ref.partstat,

@@ -8,6 +8,7 @@ from typing import Any
 from events import errors
 from events.registration_status import RegistrationStatus
 from events.schemas import RegistrationOut
+from events.services.join_links import whole_event_links
 from events.services.registration.seats import Row
 from events.tables import Registration
 
@@ -44,15 +45,23 @@ def _with_links() -> list[Any]:
     ]
 
 
+async def _shown_links(rows: list[Row]) -> list[str]:
+    """Each registration's join link, as its invites and feed entries show it (events.services.join_links)."""
+    whole = await whole_event_links({r["event"] for r in rows if r["session"] is None})
+    return [r["session_join_url"] or r["event_join_url"] if r["session"] else whole[r["event"]] for r in rows]
+
+
 async def registration_out(registration_id: int, *, owner_view: bool = True) -> RegistrationOut:
     row = await Registration.select(*_with_links()).where(Registration.id == registration_id).first()
     if row is None:
         raise errors.registration_not_found()
-    return out(row, row["session_join_url"] or row["event_join_url"], owner_view=owner_view)
+    [link] = await _shown_links([row])
+    return out(row, link, owner_view=owner_view)
 
 
 async def my_registrations(person_id: int) -> list[RegistrationOut]:
     rows = await (
         Registration.select(*_with_links()).where(Registration.person == person_id).order_by(Registration.id)
     )
-    return [out(row, row["session_join_url"] or row["event_join_url"], owner_view=True) for row in rows]
+    links = await _shown_links(rows)
+    return [out(row, link, owner_view=True) for row, link in zip(rows, links, strict=True)]
