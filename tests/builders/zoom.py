@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from tests.builders.cohorts import make_session, make_world
+
 
 def zoom_report(
     attendees: list[tuple[str, str, datetime, datetime]],
@@ -78,3 +80,33 @@ REPORT = (
     "No,Alan Turing,Alan,Turing,alan@example.org,03/02/2026 01:15:00 PM,--,--,--,No\n"
     "\n"
 )
+
+
+async def zoom_world(client):  # type: ignore[no-untyped-def]
+    """A cohort with one 60-minute credit session (1.0 CME) and three residents: Grace, Wei (PA), Rosa."""
+    world = await make_world(client, sessions=[], residents=0)
+    session_id = await make_session(
+        world.program_id, "Crisis communication", START, minutes=60, cme_quarters=4
+    )
+    await world.api("POST", f"/api/v1/cohorts/{world.cohort_id}/sessions", json={"session_id": session_id})
+    world.sessions.append(session_id)
+    grace = await world.add_resident(email="grace.hopper@example.org", name="Grace Hopper")
+    wei = await world.add_resident(email="wei.ng@hospital.example", name="Wei Ng", degree="PA")
+    rosa = await world.add_resident(email="rosa@hospital.example", name="Rosa Resident")
+    return world, session_id, grace, wei, rosa
+
+
+async def upload_report(world, session_id: int, data: bytes, zone: str = "America/New_York"):  # type: ignore[no-untyped-def]
+    return await world.api(
+        "POST",
+        f"/api/v1/cohorts/{world.cohort_id}/sessions/{session_id}/imports",
+        files={"file": ("zoom.csv", data, "text/csv")},
+        data={"time_zone": zone},
+    )
+
+
+async def attendance_sheet(world, session_id: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    rows = (
+        await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/sessions/{session_id}/attendance")
+    ).json()
+    return {r["name"]: r for r in rows}

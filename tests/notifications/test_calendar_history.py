@@ -14,9 +14,9 @@ from icalendar import Calendar
 
 from accounts.principal import Role
 from accounts.tables import Person, Program
-from tests.conftest import make_actor
-from tests.events.test_scheduling import new_event, register, the_session
-from tests.notifications.test_invites import calendar_of, deliver, to, vevent
+from tests.builders.events import new_event, register, the_session
+from tests.builders.mail import calendar_of, deliver, to, vevent
+from tests.builders.people import make_actor
 
 CALENDAR = "text/calendar; charset=utf-8"
 

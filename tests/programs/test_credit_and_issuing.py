@@ -4,8 +4,8 @@ unless the cohort chose to issue automatically."""
 from __future__ import annotations
 
 from programs.tables import Certificate
-from tests.programs.factory import make_world
-from tests.programs.test_zoom_import import REPORT, _sheet, _upload, _world
+from tests.builders.cohorts import make_world
+from tests.builders.zoom import REPORT, attendance_sheet, upload_report, zoom_world
 
 
 async def test_md_and_do_earn_credit_by_default_and_the_rule_is_shown(client) -> None:
@@ -21,23 +21,23 @@ async def test_md_and_do_earn_credit_by_default_and_the_rule_is_shown(client) ->
 
 
 async def test_a_program_that_credits_physician_assistants_awards_them_credit(client) -> None:
-    world, session_id, _grace, wei, _rosa = await _world(client)  # Wei is a PA
+    world, session_id, _grace, wei, _rosa = await zoom_world(client)  # Wei is a PA
     saved = await world.api(
         "PUT", f"/api/v1/programs/{world.program_id}/rules", json={"credit_degrees": ["md", "DO", "pa"]}
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["credit_degrees"] == ["MD", "DO", "PA"]
-    assert (await _upload(world, session_id, REPORT.encode())).status_code == 201
-    assert (await _sheet(world, session_id))["Wei Ng"]["credits"] == "0.50"
+    assert (await upload_report(world, session_id, REPORT.encode())).status_code == 201
+    assert (await attendance_sheet(world, session_id))["Wei Ng"]["credits"] == "0.50"
     progress = await world.progress(wei)
     assert progress["credit_eligible"] is True and "(PA) earns" in progress["credit_note"]
 
 
 async def test_an_import_waits_for_sign_off_by_default(client) -> None:
-    world, session_id, grace, *_ = await _world(client)
+    world, session_id, grace, *_ = await zoom_world(client)
     cohort = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}")).json()
     assert cohort["policy"]["certificate_issuing"] == "signoff"
-    assert (await _upload(world, session_id, REPORT.encode())).status_code == 201
+    assert (await upload_report(world, session_id, REPORT.encode())).status_code == 201
     assert (await world.progress(grace))["state"] == "complete"
     assert await Certificate.count() == 0, "nothing issued before staff sign off"
     enrollments = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/enrollments")).json()
@@ -47,11 +47,11 @@ async def test_an_import_waits_for_sign_off_by_default(client) -> None:
 
 
 async def test_a_cohort_that_issues_automatically_gets_certificates_from_the_import(client) -> None:
-    world, session_id, grace, *_ = await _world(client)
+    world, session_id, grace, *_ = await zoom_world(client)
     cohort = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}")).json()
     policy = {**cohort["policy"], "certificate_issuing": "automatic"}
     policy["min_credits"] = float(policy["min_credits"])
     changed = await world.api("PUT", f"/api/v1/cohorts/{world.cohort_id}/policy", json=policy)
     assert changed.status_code == 200, changed.text
-    assert (await _upload(world, session_id, REPORT.encode())).status_code == 201
+    assert (await upload_report(world, session_id, REPORT.encode())).status_code == 201
     assert await Certificate.count().where(Certificate.person == grace.id) == 1

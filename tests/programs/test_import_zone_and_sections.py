@@ -4,7 +4,7 @@ overlaps the session, Zoom's "Other Attended" section kept, and Absent said by t
 from __future__ import annotations
 
 from programs.tables import AttendanceRecord, WebinarImport
-from tests.programs.test_zoom_import import REPORT, _sheet, _upload, _world
+from tests.builders.zoom import REPORT, attendance_sheet, upload_report, zoom_world
 
 OTHER_ATTENDED = (
     "Other Attended,\n"
@@ -23,18 +23,18 @@ async def _upload_without_zone(world, session_id: int, data: bytes):  # type: ig
 
 
 async def test_without_a_zone_the_report_is_read_in_the_sessions_zone(client) -> None:
-    world, session_id, *_ = await _world(client)
+    world, session_id, *_ = await zoom_world(client)
     response = await _upload_without_zone(world, session_id, REPORT.encode())
     assert response.status_code == 201, response.text
     assert response.json()["time_zone"] == "America/New_York"
-    sheet = await _sheet(world, session_id)
+    sheet = await attendance_sheet(world, session_id)
     assert (sheet["Grace Hopper"]["status"], sheet["Grace Hopper"]["minutes"]) == ("Present", "52.3")
     assert sheet["Grace Hopper"]["credits"] == "0.75"
 
 
 async def test_a_report_nobody_overlaps_in_the_given_zone_is_refused_and_stores_nothing(client) -> None:
-    world, session_id, *_ = await _world(client)
-    response = await _upload(world, session_id, REPORT.encode(), zone="UTC")
+    world, session_id, *_ = await zoom_world(client)
+    response = await upload_report(world, session_id, REPORT.encode(), zone="UTC")
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "import.outside_session"
     assert response.json()["details"]["time_zone"] == "UTC"
@@ -42,11 +42,11 @@ async def test_a_report_nobody_overlaps_in_the_given_zone_is_refused_and_stores_
 
 
 async def test_other_attended_rows_are_matched_or_queued_never_dropped(client) -> None:
-    world, session_id, _grace, _wei, rosa = await _world(client)
-    response = await _upload(world, session_id, (REPORT + OTHER_ATTENDED).encode())
+    world, session_id, _grace, _wei, rosa = await zoom_world(client)
+    response = await upload_report(world, session_id, (REPORT + OTHER_ATTENDED).encode())
     assert response.status_code == 201, response.text
     assert response.json()["people_in_file"] == 7
-    sheet = await _sheet(world, session_id)
+    sheet = await attendance_sheet(world, session_id)
     assert (sheet["Rosa Resident"]["status"], sheet["Rosa Resident"]["minutes"]) == ("Present", "58")
     assert rosa.id in {r["person"] for r in await AttendanceRecord.select(AttendanceRecord.person)}
     queue = (await world.api("GET", f"/api/v1/cohorts/{world.cohort_id}/unmatched")).json()
@@ -54,8 +54,8 @@ async def test_other_attended_rows_are_matched_or_queued_never_dropped(client) -
 
 
 async def test_the_api_says_absent_for_someone_without_a_record_as_the_page_does(client) -> None:
-    world, session_id, *_ = await _world(client)
-    sheet = await _sheet(world, session_id)
+    world, session_id, *_ = await zoom_world(client)
+    sheet = await attendance_sheet(world, session_id)
     assert {row["status"] for row in sheet.values()} == {"Absent"}
     page = await client.get(
         f"/programs/cohorts/{world.cohort_id}/sessions/{session_id}", headers=world.staff.headers
