@@ -33,7 +33,8 @@ from billing.finance.schemas import (
     TotalsOut,
 )
 from billing.stripe_client import account_from
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 FINANCE = [requires(Role.FINANCE)]
 TAGS = ["finance"]
@@ -68,12 +69,14 @@ async def reconciliation_runs() -> list[RunSummary]:
 
 
 @post("/api/v1/finance/reconciliations", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
-async def reconcile_period(request: Request[Any, Any, Any], data: JSONBody[ReconcileIn]) -> RunOut:
+async def reconcile_period(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, data: JSONBody[ReconcileIn]
+) -> RunOut:
     """Compare Stripe with the ledger over [from, to). Running a period again refreshes its one run."""
     period = parse_period(data.start, data.end)
     assert period is not None
     account = account_from(request.app.state)
-    run_id = await reconcile(account, period, current_principal(request).person_id)
+    run_id = await reconcile(account, period, principal.person_id)
     return await record_missing.get_run(run_id)
 
 
@@ -89,13 +92,14 @@ async def reconciliation_run(run_id: FromPath[int]) -> RunOut:
     status_code=HTTP_200_OK,
 )
 async def record_missing_findings(
-    request: Request[Any, Any, Any], run_id: FromPath[int], data: JSONBody[RecordMissingIn]
+    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
+    run_id: FromPath[int],
+    data: JSONBody[RecordMissingIn],
 ) -> RecordOutcome:
     """Import what Stripe has and the ledger lacks (all of the run's, or the findings named), from Stripe."""
     account = account_from(request.app.state)
-    return await record_missing.record_missing(
-        account, current_principal(request), run_id, data.finding_ids or None
-    )
+    return await record_missing.record_missing(account, principal, run_id, data.finding_ids or None)
 
 
 @get("/api/v1/finance/ledger", guards=FINANCE, tags=TAGS)
@@ -141,9 +145,9 @@ async def billing_alerts(show: FromQuery[Literal["open", "resolved", "all"]] = "
 
 @post("/api/v1/finance/alerts/{alert_id:int}/resolve", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
 async def resolve_billing_alert(
-    request: Request[Any, Any, Any], alert_id: FromPath[int], data: JSONBody[ResolveIn]
+    principal: CurrentPrincipal, alert_id: FromPath[int], data: JSONBody[ResolveIn]
 ) -> AlertOut:
-    return await alerts.resolve_alert(current_principal(request), alert_id, data.resolution)
+    return await alerts.resolve_alert(principal, alert_id, data.resolution)
 
 
 CONTROLLERS = [

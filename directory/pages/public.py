@@ -14,7 +14,6 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from accounts.principal import Principal
 from directory.controllers.directory import csv_response
 from directory.countries import COUNTRIES
 from directory.platforms import PLATFORMS
@@ -23,14 +22,10 @@ from directory.services import claims, listings
 from directory.services.moderation import may_moderate
 from directory.tables import Listing
 from grandrounds.errors import DomainError
+from grandrounds.web.dependencies import Viewer
 
 PAGE_SIZE = 50
 Kind = Annotated[str | None, QueryParameter(name="type")]
-
-
-def viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    user = request.scope.get("user")
-    return user if isinstance(user, Principal) else None
 
 
 def field_labels(fields: list[str]) -> str:
@@ -55,7 +50,7 @@ class ListPages(Controller):
     @get("/")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         country: FromQuery[str | None] = None,
         region: FromQuery[str | None] = None,
         kind: Kind = None,
@@ -74,7 +69,7 @@ class ListPages(Controller):
             "platforms": PLATFORMS,
             "countries": await _countries_listed(),
             "all_countries": COUNTRIES,
-            "moderator": (me := viewer(request)) is not None and may_moderate(me),
+            "moderator": (me := viewer) is not None and may_moderate(me),
         }
         try:
             query = listings.parse_query(country, region, kind, platform, PAGE_SIZE, offset)
@@ -127,13 +122,14 @@ class ListPages(Controller):
         )
 
     @get("/{listing_id:int}")
-    async def detail(self, request: Request[Any, Any, Any], listing_id: FromPath[int]) -> Template:
+    async def detail(
+        self, request: Request[Any, Any, Any], viewer: Viewer, listing_id: FromPath[int]
+    ) -> Template:
         item = await listings.listing(listing_id)
         history = await listings.changes(listing_id, 50, 0)
-        me = viewer(request)
         is_contact = False
-        if me is not None and item.has_verified_contact:
-            is_contact = await claims.is_contact(me.person_id, listing_id)
+        if viewer is not None and item.has_verified_contact:
+            is_contact = await claims.is_contact(viewer.person_id, listing_id)
         notice = {
             "approved": "You are now this listing's verified contact.",
             "pending": "Your claim waits for a moderator.",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from events.schemas import RosterPage
 from events.services.registration import roster
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Limit = Annotated[int, QueryParameter(ge=1, le=roster.MAX_LIMIT)]
 Offset = Annotated[int, QueryParameter(ge=0)]
@@ -29,7 +30,7 @@ def csv_response(body: str, filename: str) -> Response[str]:
 
 @get("/api/v1/events/{event_id:int}/registrations", guards=[signed_in], tags=["roster"])
 async def event_registrations(
-    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
     event_id: FromPath[int],
     status: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
@@ -44,7 +45,6 @@ async def event_registrations(
     existing path only for handlers registered after it this way.
     """
     query = roster.parse_query(status, q, limit, offset)
-    principal = current_principal(request)
     if format == "csv":
         body = await roster.roster_csv(principal, event_id, query)
         return csv_response(body, f"event-{event_id}-roster.csv")

@@ -27,7 +27,8 @@ from events.services.registration.seats import LIVE, seats_taken
 from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError, InvalidInput
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 from grandrounds.web.payments import payments_open
 
 Form = URLEncodedBody[dict[str, str]]
@@ -50,11 +51,6 @@ _event_links: list[EventLinks] = []
 def register_event_links(source: EventLinks) -> None:
     if source not in _event_links:
         _event_links.append(source)
-
-
-def viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    principal = request.scope.get("user")
-    return principal if isinstance(principal, Principal) else None
 
 
 async def viewer_zone(principal: Principal | None) -> str | None:
@@ -102,7 +98,7 @@ class CataloguePages(Controller):
     include_in_schema = False
 
     @get("/events")
-    async def catalogue(self, request: Request[Any, Any, Any]) -> Template:
+    async def catalogue(self, request: Request[Any, Any, Any], viewer: Viewer) -> Template:
         params = request.query_params
         filters = {key: (params.get(key) or "")[:300] for key in ("kind", "topic", "from", "to", "q")}
         page = _page_number(params.get("page"))
@@ -121,7 +117,7 @@ class CataloguePages(Controller):
             found = await catalogue.search(query)
         except DomainError as exc:
             error = exc
-        zone = await viewer_zone(viewer(request))
+        zone = await viewer_zone(viewer)
         cards = [
             _card(row, max(row["capacity"] - await seats_taken(row["id"]), 0), zone) for row in found.rows
         ]
@@ -151,14 +147,19 @@ class CataloguePages(Controller):
         )
 
     @get("/events/{event_id:int}")
-    async def event_page(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        return await event_page(request, event_id)
+    async def event_page(
+        self, request: Request[Any, Any, Any], viewer: Viewer, event_id: FromPath[int]
+    ) -> Template:
+        return await event_page(request, viewer, event_id)
 
     @post("/events/{event_id:int}/register", guards=[signed_in])
     async def register(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Form
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
-        principal = current_principal(request)
         try:
             ticket_type_id = optional_id(
                 data.get("ticket_type_id"), "ticket_type_id", "Choose one of the ticket types listed."
@@ -176,7 +177,7 @@ class CataloguePages(Controller):
         except DomainError as exc:
             if exc.code == "event.not_found":
                 raise
-            return await event_page(request, event_id, error=exc, form=data)
+            return await event_page(request, principal, event_id, error=exc, form=data)
         return Redirect(
             path=f"/registrations?registered={placed.id}#registration-{placed.id}", status_code=303
         )
@@ -262,24 +263,24 @@ def _schedule(detail: catalogue.EventDetail, zone: str, viewer_zone: str | None)
 
 async def event_page(
     request: Request[Any, Any, Any],
+    viewer: Principal | None,
     event_id: int,
     *,
     error: DomainError | None = None,
     form: Mapping[str, str] | None = None,
 ) -> Template:
-    principal = viewer(request)
     detail = await catalogue.event_detail(event_id, include_draft=True)
     event = detail.event
-    is_staff = principal is not None and await may_run_event(principal, event_id)
+    is_staff = viewer is not None and await may_run_event(viewer, event_id)
     if event["status"] == "draft" and not is_staff:
         raise errors.event_not_found()
-    zone = await viewer_zone(principal)
-    is_member = principal is not None and principal.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
+    zone = await viewer_zone(viewer)
+    is_member = viewer is not None and viewer.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
     mine = []
-    if principal is not None:
+    if viewer is not None:
         mine = await Registration.select(Registration.id, Registration.status, Registration.session).where(
             (Registration.event == event_id)
-            & (Registration.person == principal.person_id)
+            & (Registration.person == viewer.person_id)
             & Registration.status.is_in(list(LIVE))
         )
     open_for_registration = event["status"] == "published" and event["ends_at"] > now()
@@ -312,9 +313,9 @@ async def event_page(
             },
             "viewer_zone": zone if zone and zone != event["time_zone"] else None,
             "schedule": _schedule(detail, event["time_zone"], zone),
-            "tickets": _tickets(detail.ticket_types, principal, is_member, payments_open(request.app.state)),
+            "tickets": _tickets(detail.ticket_types, viewer, is_member, payments_open(request.app.state)),
             "bookable_sessions": bookable,
-            "signed_in": principal is not None,
+            "signed_in": viewer is not None,
             "is_member": is_member,
             "is_staff": is_staff,
             "my_registrations": mine,

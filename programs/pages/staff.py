@@ -8,11 +8,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from accounts.principal import Role
+from accounts.principal import Principal, Role
 from accounts.services.programs import programs_run_by
 from accounts.tables import Person, Program
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file, text_field
 from programs.pages.common import STATE_WORDS, Form, as_int, back, local_time, messages
 from programs.services import (
@@ -51,8 +52,8 @@ class StaffPages(Controller):
     guards = STAFF
 
     @get("/staff")
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        ids = await programs_run_by(current_principal(request))
+    async def index(self, principal: CurrentPrincipal) -> Template:
+        ids = await programs_run_by(principal)
         programs = await Program.select().where(Program.id.is_in(ids or [-1])).order_by(Program.name)
         for p in programs:
             p["cohorts"] = await Cohort.select().where(Cohort.program == p["id"]).order_by(Cohort.starts_on)
@@ -62,11 +63,11 @@ class StaffPages(Controller):
     async def dashboard(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         completion: Annotated[str, QueryParameter(name="state", max_length=40)] = "",
         q: FromQuery[str] = "",
     ) -> Template:
-        principal = current_principal(request)
         state = completion if completion in STATE_WORDS else ""
         rows = await reports.roster(principal, cohort_id, state or None, q[:100])
         cohort = await cohorts.cohort_out(cohort_id)
@@ -91,11 +92,11 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/invite")
     async def invite(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form
     ) -> Response[Any]:
         path = f"/programs/cohorts/{cohort_id}"
         try:
-            await enrollment.invite(current_principal(request), cohort_id, data.get("email", "")[:254])
+            await enrollment.invite(principal, cohort_id, data.get("email", "")[:254])
         except DomainError as exc:
             if exc.status_code == 403:
                 raise
@@ -104,9 +105,8 @@ class StaffPages(Controller):
 
     @post("/enrollments/{enrollment_id:int}/{action:str}")
     async def decide(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], action: FromPath[str], data: Form
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], action: FromPath[str], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
         row = (
             await Enrollment.select(Enrollment.cohort, Enrollment.person)
             .where(Enrollment.id == enrollment_id)
@@ -131,9 +131,12 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
     async def sheet(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        session_id: FromPath[int],
     ) -> Template:
-        principal = current_principal(request)
         rows = await attendance.sheet(principal, cohort_id, session_id)
         cohort = await cohort_for_staff(principal, cohort_id)
         rules = await rules_for(cohort["program"])
@@ -153,7 +156,7 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
     async def mark(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int], data: Form
     ) -> Response[Any]:
         path = f"/programs/cohorts/{cohort_id}/sessions/{session_id}"
         person_id = as_int(data.get("person_id"))
@@ -164,7 +167,7 @@ class StaffPages(Controller):
             return back(path, error="Minutes must be between 0 and 1440.")
         try:
             saved = await attendance.set_manual(
-                current_principal(request),
+                principal,
                 cohort_id,
                 session_id,
                 person_id,
@@ -180,9 +183,13 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}/import")
     async def import_screen(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        session_id: FromPath[int],
     ) -> Template:
-        return await _import_page(request, cohort_id, session_id)
+        return await _import_page(request, principal, cohort_id, session_id)
 
     @post(
         "/cohorts/{cohort_id:int}/sessions/{session_id:int}/import",
@@ -191,6 +198,7 @@ class StaffPages(Controller):
     async def upload_report(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         session_id: FromPath[int],
         data: MultipartForm,
@@ -198,7 +206,7 @@ class StaffPages(Controller):
         try:
             filename, content = await read_file(data)
             result = await imports.import_report(
-                current_principal(request),
+                principal,
                 cohort_id,
                 session_id,
                 content,
@@ -209,15 +217,14 @@ class StaffPages(Controller):
             if exc.status_code == 403:
                 raise
             return await _import_page(
-                request, cohort_id, session_id, error=exc.message, status=exc.status_code
+                request, principal, cohort_id, session_id, error=exc.message, status=exc.status_code
             )
-        return await _import_page(request, cohort_id, session_id, result=result)
+        return await _import_page(request, principal, cohort_id, session_id, result=result)
 
     @post("/cohorts/{cohort_id:int}/unmatched/{entry_id:int}")
     async def settle(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
         path = f"/programs/cohorts/{cohort_id}/sessions/{as_int(data.get('session_id')) or 0}/import"
         try:
             if data.get("action") == "dismiss":
@@ -234,8 +241,9 @@ class StaffPages(Controller):
         return back(path, notice="Matched; their minutes now count.")
 
     @get("/cohorts/{cohort_id:int}/deliverables")
-    async def review_list(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
-        principal = current_principal(request)
+    async def review_list(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, cohort_id: FromPath[int]
+    ) -> Template:
         rows = await deliverables.list_for_cohort(principal, cohort_id)
         cohort = await cohort_for_staff(principal, cohort_id)
         rules = await rules_for(cohort["program"])
@@ -246,13 +254,13 @@ class StaffPages(Controller):
 
     @post("/deliverables/{deliverable_id:int}/review")
     async def review(
-        self, request: Request[Any, Any, Any], deliverable_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, deliverable_id: FromPath[int], data: Form
     ) -> Response[Any]:
         row = await deliverables.deliverable_out(deliverable_id)
         path = f"/programs/cohorts/{row.cohort_id}/deliverables"
         try:
             await deliverables.review(
-                current_principal(request),
+                principal,
                 deliverable_id,
                 data.get("decision", ""),
                 data.get("note", "")[:2000],
@@ -265,9 +273,12 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/people/{person_id:int}")
     async def learner(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        person_id: FromPath[int],
     ) -> Template:
-        principal = current_principal(request)
         cohort = await cohort_for_staff(principal, cohort_id)
         _, progress, rung = await reports.learner_progress(principal, cohort_id, person_id)
         program = (
@@ -289,9 +300,8 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/people/{person_id:int}/rung")
     async def grant_rung(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], person_id: FromPath[int], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
         cohort = await cohort_for_staff(principal, cohort_id)
         path = f"/programs/cohorts/{cohort_id}/people/{person_id}"
         try:
@@ -305,14 +315,14 @@ class StaffPages(Controller):
         return back(path, notice=f"{data.get('rung', '').title()} granted.")
 
     @post("/cohorts/{cohort_id:int}/certificates")
-    async def issue(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Response[Any]:
-        issued = await certificates.issue_now(current_principal(request), cohort_id)
+    async def issue(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> Response[Any]:
+        issued = await certificates.issue_now(principal, cohort_id)
         return back(f"/programs/cohorts/{cohort_id}", notice=f"{len(issued)} certificate(s) issued.")
 
     @post("/certificates/{code:str}/revoke")
-    async def revoke(self, request: Request[Any, Any, Any], code: FromPath[str], data: Form) -> Response[Any]:
+    async def revoke(self, principal: CurrentPrincipal, code: FromPath[str], data: Form) -> Response[Any]:
         try:
-            await certificates.revoke(current_principal(request), code[:40], data.get("reason", "")[:300])
+            await certificates.revoke(principal, code[:40], data.get("reason", "")[:300])
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -322,13 +332,13 @@ class StaffPages(Controller):
 
 async def _import_page(
     request: Request[Any, Any, Any],
+    principal: Principal,
     cohort_id: int,
     session_id: int,
     result: Any = None,
     error: str = "",
     status: int = 200,
 ) -> Template:
-    principal = current_principal(request)
     cohort = await cohort_for_staff(principal, cohort_id)
     session = await attendance.session_row(session_id)
     queue = [e for e in await imports.unmatched_queue(principal, cohort_id) if e.session_id == session_id]
