@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from accounts.principal import Role
@@ -35,9 +35,7 @@ from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, requires, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.web.dependencies import CurrentPrincipal
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+from grandrounds.web.paging import Limit, Offset
 
 
 class AuthController(Controller):

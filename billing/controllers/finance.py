@@ -35,23 +35,14 @@ from billing.finance.schemas import (
 from billing.stripe_client import account_from
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import ExportLimit, Offset
 
 FINANCE = [requires(Role.FINANCE)]
 TAGS = ["finance"]
-Limit = Annotated[int, QueryParameter(ge=1, le=finance_exports.MAX_LIMIT)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 Basis = FromQuery[Literal["payment", "event"]]
 From = Annotated[str | None, QueryParameter(name="from", max_length=40)]
 To = Annotated[str | None, QueryParameter(name="to", max_length=40)]
-
-
-def csv_response(body: str, filename: str) -> Response[str]:
-    """A download: UTF-8 with a byte-order mark (spreadsheets then read names right), never cached."""
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
-    )
 
 
 @get("/api/v1/finance/totals", guards=FINANCE, tags=TAGS)
@@ -107,7 +98,7 @@ async def ledger_export(
     basis: Basis = "payment",
     start: From = None,
     end: To = None,
-    limit: Limit = 100,
+    limit: ExportLimit = 100,
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> LedgerPage | Response[str]:
@@ -124,7 +115,7 @@ async def payments_export(
     basis: Basis = "payment",
     start: From = None,
     end: To = None,
-    limit: Limit = 100,
+    limit: ExportLimit = 100,
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> PaymentPage | Response[str]:

@@ -17,7 +17,6 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from billing.controllers.finance import csv_response
 from billing.finance import alerts, record_missing
 from billing.finance import exports as finance_exports
 from billing.finance import totals as finance_totals
@@ -28,6 +27,7 @@ from grandrounds.db import now
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 
 FINANCE = [requires(Role.FINANCE)]
 Form = URLEncodedBody[dict[str, str]]

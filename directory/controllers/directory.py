@@ -28,19 +28,10 @@ from directory.schemas import (
 from directory.services import claims, listings, moderation, submissions
 from grandrounds.web.auth import requires, signed_in
 from grandrounds.web.dependencies import CurrentPrincipal, Viewer
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import ExportLimit, Offset
 
-Limit = Annotated[int, QueryParameter(ge=1, le=listings.MAX_LIMIT)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 MODERATORS = [requires(Role.PROGRAM_STAFF)]  # admins hold every role
-
-
-def csv_response(body: str, filename: str) -> Response[str]:
-    """A download: UTF-8 with a byte-order mark, so spreadsheet programs read names correctly."""
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
-    )
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -78,7 +69,7 @@ class DirectoryApi(Controller):
         region: FromQuery[str | None] = None,
         kind: Annotated[str | None, QueryParameter(name="type")] = None,
         platform: FromQuery[str | None] = None,
-        limit: Limit = 100,
+        limit: ExportLimit = 100,
         offset: Offset = 0,
         format: FromQuery[Literal["json", "csv"]] = "json",
     ) -> ListingPage | Response[str]:
@@ -93,7 +84,7 @@ class DirectoryApi(Controller):
         return await listings.listing(listing_id)
 
     @get("/changes")
-    async def list_changes(self, limit: Limit = 100, offset: Offset = 0) -> ChangePage:
+    async def list_changes(self, limit: ExportLimit = 100, offset: Offset = 0) -> ChangePage:
         return await listings.changes(None, limit, offset)
 
     @post("/submissions", status_code=HTTP_201_CREATED)

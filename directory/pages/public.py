@@ -14,7 +14,6 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from directory.controllers.directory import csv_response
 from directory.countries import COUNTRIES
 from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LABELS
@@ -23,6 +22,8 @@ from directory.services.moderation import may_moderate
 from directory.tables import Listing
 from grandrounds.errors import DomainError
 from grandrounds.web.dependencies import Viewer
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import Offset
 
 PAGE_SIZE = 50
 Kind = Annotated[str | None, QueryParameter(name="type")]
@@ -55,7 +56,7 @@ class ListPages(Controller):
         region: FromQuery[str | None] = None,
         kind: Kind = None,
         platform: FromQuery[str | None] = None,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> Template:
         raw = {
             "country": country or "",
@@ -104,7 +105,7 @@ class ListPages(Controller):
         return csv_response(await listings.export_csv(query), "social-media-list.csv")
 
     @get("/changes")
-    async def changes(self, offset: Annotated[int, QueryParameter(ge=0)] = 0) -> Template:
+    async def changes(self, offset: Offset = 0) -> Template:
         page = await listings.changes(None, PAGE_SIZE, offset)
         return Template(
             "directory/changes.html",

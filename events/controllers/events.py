@@ -22,10 +22,8 @@ from events.services import catalogue, scheduling
 from events.services.registration import registering as registration
 from grandrounds.web.auth import requires, signed_in
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.paging import Limit, Offset
 from grandrounds.web.payments import payments_open
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class EventController(Controller):

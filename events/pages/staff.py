@@ -23,7 +23,6 @@ from accounts.principal import Principal, Role
 from accounts.services.programs import programs_run_by
 from accounts.tables import Program
 from events import errors
-from events.controllers.roster import csv_response
 from events.pages import display
 from events.pages.catalogue import KIND_LABELS, viewer_zone
 from events.pages.registrations import STATUS_LABELS
@@ -36,6 +35,7 @@ from events.tables import Event, Registration, Session
 from grandrounds.errors import DomainError, InvalidInput
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 
 Form = URLEncodedBody[dict[str, str]]
 ROSTER_PAGE_SIZE = 50

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Principal, Role
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal, Viewer
+from grandrounds.web.paging import Limit, Offset
 from library.schemas import ItemCreate, ItemOut, ItemPage, ItemUpdate
 from library.services import catalogue, items
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 async def _page(viewer: Principal | None, found: catalogue.LibraryResult) -> ItemPage:

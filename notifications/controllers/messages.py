@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
 from accounts.principal import Role
 from grandrounds.web.auth import requires, signed_in
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.paging import Limit, Offset
 from notifications import catalog, errors, records
 from notifications.schemas import MessageOut, MessagePage, TemplateOut
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class MessageController(Controller):

@@ -12,6 +12,7 @@ from accounts.principal import Role
 from accounts.services.programs import runs_program
 from grandrounds.web.auth import requires, signed_in
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 from programs import errors
 from programs.schemas import (
     CohortCreate,
@@ -159,11 +160,7 @@ class CohortController(Controller):
         q: FromQuery[str] = "",
     ) -> Response[str]:
         rows = await reports.roster(principal, cohort_id, completion, q[:100])
-        return Response(
-            reports.roster_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="cohort-{cohort_id}-roster.csv"'},
-        )
+        return csv_response(reports.roster_csv(rows), f"cohort-{cohort_id}-roster.csv")
 
     @get("/progress/{person_id:int}", guards=[signed_in])
     async def progress(
