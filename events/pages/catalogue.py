@@ -17,14 +17,13 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Principal, Role
-from accounts.tables import Person
+from accounts.services.people import time_zone_of
 from events import errors
 from events.pages import display
-from events.services import catalogue, pricing
+from events.schemas import EventOut, EventPage
+from events.services import catalogue, pricing, scheduling
 from events.services.access import may_run_event
 from events.services.registration import registering as registration
-from events.services.registration.seats import LIVE, seats_taken
-from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError, InvalidInput
 from grandrounds.web.auth import signed_in
@@ -55,10 +54,7 @@ def register_event_links(source: EventLinks) -> None:
 
 async def viewer_zone(principal: Principal | None) -> str | None:
     """The signed-in person's own time zone, to show times in it beside the event's."""
-    if principal is None:
-        return None
-    row = await Person.select(Person.time_zone).where(Person.id == principal.person_id).first()
-    return row["time_zone"] if row else None
+    return None if principal is None else await time_zone_of(principal.person_id)
 
 
 def form_invalid(field: str, message: str) -> InvalidInput:
@@ -80,17 +76,17 @@ def _page_number(raw: str | None) -> int:
     return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
 
-def _card(row: Mapping[str, Any], seats_left: int, zone: str | None) -> dict[str, Any]:
+def _card(event: EventOut, zone: str | None) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "title": row["title"],
-        "kind": KIND_LABELS.get(row["kind"], row["kind"]),
-        "topic": row["topic"],
-        "venue": row["venue"],
-        "member_only": row["member_only"],
-        "seats_left": seats_left,
-        "when": display.when_span(row["starts_at"], row["ends_at"], row["time_zone"], zone),
-        "time_zone": row["time_zone"],
+        "id": event.id,
+        "title": event.title,
+        "kind": KIND_LABELS.get(event.kind, event.kind),
+        "topic": event.topic,
+        "venue": event.venue,
+        "member_only": event.member_only,
+        "seats_left": event.seats_left,
+        "when": display.when_span(event.starts_at, event.ends_at, event.time_zone, zone),
+        "time_zone": event.time_zone,
     }
 
 
@@ -103,7 +99,7 @@ class CataloguePages(Controller):
         filters = {key: (params.get(key) or "")[:300] for key in ("kind", "topic", "from", "to", "q")}
         page = _page_number(params.get("page"))
         error: DomainError | None = None
-        found = catalogue.CatalogueResult(rows=[], total=0)
+        found = EventPage(items=[], total=0, limit=PAGE_SIZE, offset=0)
         try:
             query = catalogue.parse_query(
                 kind=filters["kind"],
@@ -114,13 +110,11 @@ class CataloguePages(Controller):
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
             )
-            found = await catalogue.search(query)
+            found = await scheduling.list_published(query)
         except DomainError as exc:
             error = exc
         zone = await viewer_zone(viewer)
-        cards = [
-            _card(row, max(row["capacity"] - await seats_taken(row["id"]), 0), zone) for row in found.rows
-        ]
+        cards = [_card(event, zone) for event in found.items]
         kept = {k: v for k, v in filters.items() if v}
 
         def page_url(number: int) -> str:
@@ -276,13 +270,7 @@ async def event_page(
         raise errors.event_not_found()
     zone = await viewer_zone(viewer)
     is_member = viewer is not None and viewer.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
-    mine = []
-    if viewer is not None:
-        mine = await Registration.select(Registration.id, Registration.status, Registration.session).where(
-            (Registration.event == event_id)
-            & (Registration.person == viewer.person_id)
-            & Registration.status.is_in(list(LIVE))
-        )
+    mine = [] if viewer is None else await catalogue.own_places(viewer.person_id, event_id)
     open_for_registration = event["status"] == "published" and event["ends_at"] > now()
     bookable = [
         {

@@ -9,8 +9,6 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from accounts.principal import Principal, Role
-from accounts.services.programs import programs_run_by
-from accounts.tables import Person, Program
 from grandrounds.errors import DomainError
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal
@@ -25,25 +23,13 @@ from programs.services import (
     imports,
     ladder,
     reports,
+    staff_views,
 )
 from programs.services.access import cohort_for_staff
 from programs.services.progress import percent_text
 from programs.services.rules import rules_for
-from programs.tables import Cohort, Enrollment
 
 STAFF = [requires(Role.PROGRAM_STAFF)]
-
-
-async def _pending(cohort_id: int) -> list[dict[str, Any]]:
-    return await Enrollment.select(
-        Enrollment.id,
-        Enrollment.email_key,
-        Enrollment.status,
-        Enrollment.statement,
-        Enrollment.person.name.as_alias("name"),
-    ).where(
-        (Enrollment.cohort == cohort_id) & Enrollment.status.is_in(["applied", "invited", "awaiting_payment"])
-    )
 
 
 class StaffPages(Controller):
@@ -53,10 +39,7 @@ class StaffPages(Controller):
 
     @get("/staff")
     async def index(self, principal: CurrentPrincipal) -> Template:
-        ids = await programs_run_by(principal)
-        programs = await Program.select().where(Program.id.is_in(ids or [-1])).order_by(Program.name)
-        for p in programs:
-            p["cohorts"] = await Cohort.select().where(Cohort.program == p["id"]).order_by(Cohort.starts_on)
+        programs = await staff_views.programs_with_cohorts(principal)
         return Template("programs/staff_index.html", context={"programs": programs})
 
     @get("/cohorts/{cohort_id:int}")
@@ -71,9 +54,7 @@ class StaffPages(Controller):
         state = completion if completion in STATE_WORDS else ""
         rows = await reports.roster(principal, cohort_id, state or None, q[:100])
         cohort = await cohorts.cohort_out(cohort_id)
-        program = (
-            await Program.select(Program.name, Program.kind).where(Program.id == cohort.program_id).first()
-        )
+        program = await staff_views.program_heading(cohort.program_id)
         return Template(
             "programs/cohort.html",
             context={
@@ -84,7 +65,7 @@ class StaffPages(Controller):
                 "q": q[:100],
                 "states": STATE_WORDS,
                 "percent": percent_text,
-                "pending": await _pending(cohort_id),
+                "pending": await staff_views.pending_enrollments(cohort_id),
                 "local": local_time(cohort.time_zone),
                 **messages(request),
             },
@@ -107,20 +88,16 @@ class StaffPages(Controller):
     async def decide(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], action: FromPath[str], data: Form
     ) -> Response[Any]:
-        row = (
-            await Enrollment.select(Enrollment.cohort, Enrollment.person)
-            .where(Enrollment.id == enrollment_id)
-            .first()
-        )
-        path = f"/programs/cohorts/{row['cohort']}" if row else "/programs/staff"
+        ref = await staff_views.enrollment_ref(enrollment_id)
+        path = f"/programs/cohorts/{ref.cohort_id}" if ref else "/programs/staff"
         try:
             if action == "accept":
                 await enrollment.accept(principal, enrollment_id)
             elif action == "reject":
                 await enrollment.reject(principal, enrollment_id, data.get("reason", "")[:300])
-            elif action == "sign-off" and row:
+            elif action == "sign-off" and ref:
                 await enrollment.sign_off(principal, enrollment_id)
-                path = f"/programs/cohorts/{row['cohort']}/people/{row['person']}"
+                path = f"/programs/cohorts/{ref.cohort_id}/people/{ref.person_id}"
             else:
                 return back(path, error="Unknown action.")
         except DomainError as exc:
@@ -281,9 +258,7 @@ class StaffPages(Controller):
     ) -> Template:
         cohort = await cohort_for_staff(principal, cohort_id)
         _, progress, rung = await reports.learner_progress(principal, cohort_id, person_id)
-        program = (
-            await Program.select(Program.kind, Program.name).where(Program.id == cohort["program"]).first()
-        )
+        program = await staff_views.program_heading(cohort["program"])
         return Template(
             "programs/learner_staff.html",
             context={
@@ -342,11 +317,7 @@ async def _import_page(
     cohort = await cohort_for_staff(principal, cohort_id)
     session = await attendance.session_row(session_id)
     queue = [e for e in await imports.unmatched_queue(principal, cohort_id) if e.session_id == session_id]
-    members = (
-        await Person.select(Person.id, Person.name, Person.email)
-        .where(Person.id.is_in(await attendance.active_people(cohort_id) or [-1]))
-        .order_by(Person.name)
-    )
+    members = await staff_views.members_by_name(await attendance.active_people(cohort_id))
     msgs = messages(request)
     return Template(
         "programs/import.html",
