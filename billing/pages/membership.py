@@ -16,7 +16,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Principal
-from accounts.tables import Organization
+from accounts.services import organizations
 from billing.memberships import joining, points, seats
 from billing.memberships import views as membership_views
 from billing.memberships.tiers import CURRENCY
@@ -34,13 +34,8 @@ def _account(request: Request[Any, Any, Any]) -> StripeAccount | None:
     return account
 
 
-async def _led_organizations(principal: Principal | None) -> list[dict[str, Any]]:
-    if principal is None:
-        return []
-    rows = await Organization.select(Organization.id, Organization.name).where(
-        Organization.leader == principal.person_id
-    )
-    return [dict(r) for r in rows]
+async def _led_organizations(principal: Principal | None) -> list[organizations.OrganizationName]:
+    return [] if principal is None else await organizations.led_by(principal.person_id)
 
 
 def _int(value: str | None) -> int:
@@ -210,12 +205,11 @@ async def _organization_page(
         principal, organization_id, _account(request)
     )
     seated = {s.person_id for s in out.seats}
-    org = await Organization.select(Organization.name).where(Organization.id == organization_id).first()
     return Template(
         "billing/organization_membership.html",
         context={
             "organization_id": organization_id,
-            "organization_name": org["name"] if org else "",
+            "organization_name": await organizations.name_of(organization_id) or "",
             "view": out,
             "invoices": invoices,
             "colleagues": [c for c in colleagues if c["person"] not in seated],

@@ -19,7 +19,6 @@ from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LABELS
 from directory.services import claims, listings
 from directory.services.moderation import may_moderate
-from directory.tables import Listing
 from grandrounds.errors import DomainError
 from grandrounds.web.dependencies import Viewer
 from grandrounds.web.downloads import csv_response
@@ -34,8 +33,7 @@ def field_labels(fields: list[str]) -> str:
 
 
 async def _countries_listed() -> list[tuple[str, str]]:
-    rows = await Listing.select(Listing.country).distinct()
-    codes = sorted({r["country"] for r in rows}, key=lambda c: COUNTRIES.get(c, c))
+    codes = sorted(set(await listings.countries_listed()), key=lambda c: COUNTRIES.get(c, c))
     return [(c, COUNTRIES.get(c, c)) for c in codes]
 
 

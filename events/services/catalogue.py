@@ -253,3 +253,34 @@ async def own_places(person_id: int, event_id: int) -> list[OwnPlace]:
         & Registration.status.is_in(list(LIVE))
     )
     return [OwnPlace(id=r["id"], status=r["status"], session_id=r["session"]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class EventChoice:
+    """An event another package may link something to (a library recording to its webinar)."""
+
+    id: int
+    title: str
+    kind: str
+
+
+async def openable_titles(event_ids: list[int]) -> dict[int, str]:
+    """Titles of the events whose page anyone may open: a draft's page is "not found" to the public,
+    so other packages link only to the rest."""
+    if not event_ids:
+        return {}
+    rows = await Event.select(Event.id, Event.title).where(
+        Event.id.is_in(event_ids) & (Event.status != "draft")
+    )
+    return {r["id"]: r["title"] for r in rows}
+
+
+async def linkable_events(limit: int = 200) -> list[EventChoice]:
+    """Events something may belong to, latest first, drafts left out."""
+    rows = (
+        await Event.select(Event.id, Event.title, Event.kind)
+        .where(Event.status != "draft")
+        .order_by(Event.starts_at, ascending=False)
+        .limit(limit)
+    )
+    return [EventChoice(id=r["id"], title=r["title"], kind=r["kind"]) for r in rows]

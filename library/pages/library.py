@@ -16,7 +16,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from events.tables import Event
+from events.services import catalogue as event_catalogue
 from grandrounds.errors import DomainError
 from grandrounds.web.dependencies import Viewer
 from library.services import access, catalogue, items
@@ -47,14 +47,6 @@ def card(row: Mapping[str, Any], tags: list[str], full: bool) -> dict[str, Any]:
         "locked": not full,
         "published_at": row["published_at"],
     }
-
-
-async def event_titles(event_ids: list[int]) -> dict[int, str]:
-    if not event_ids:
-        return {}
-    rows = await Event.select(Event.id, Event.title, Event.status).where(Event.id.is_in(event_ids))
-    # A draft event's page is "not found" to the public: link only events people can open.
-    return {r["id"]: r["title"] for r in rows if r["status"] != "draft"}
 
 
 class LibraryPages(Controller):
@@ -115,7 +107,9 @@ class LibraryPages(Controller):
         row = await items.visible_item(viewer, item_id)
         full = access.reads_in_full(viewer, row)
         tags = (await items.tags_of([item_id]))[item_id]
-        event_title = (await event_titles([row["event"]] if row["event"] else [])).get(row["event"])
+        event_title = (await event_catalogue.openable_titles([row["event"]] if row["event"] else [])).get(
+            row["event"]
+        )
         shown = card(row, tags, full)
         if full:
             shown |= {

@@ -18,7 +18,6 @@ from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 from library.services import access, prerequisites
 from library.services.rules import KINDS
-from library.tables import LibraryItem
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -28,14 +27,7 @@ async def _page(viewer: Principal | None, cohort_id: int, error: DomainError | N
     listed = await prerequisites.list_for(viewer, cohort_id)
     may_change = await prerequisites.may_change(viewer, cohort)
     chosen = {p.item.id for p in listed}
-    choices = []
-    if may_change:
-        rows = (
-            await LibraryItem.select(LibraryItem.id, LibraryItem.title)
-            .where(LibraryItem.status == "published")
-            .order_by(LibraryItem.title)
-        )
-        choices = [r for r in rows if r["id"] not in chosen]
+    choices = await prerequisites.choices(chosen) if may_change else []
     return Template(
         "library/cohort.html",
         context={

@@ -16,7 +16,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from events.tables import Event
+from events.services import catalogue as event_catalogue
 from grandrounds.errors import DomainError, InvalidInput
 from grandrounds.web.auth import requires
 from grandrounds.web.dependencies import CurrentPrincipal
@@ -80,16 +80,6 @@ def _update_from(create: ItemCreate) -> ItemUpdate:
     )
 
 
-async def _events() -> list[dict[str, Any]]:
-    """Events a recording may belong to, latest first (webinars are the usual ones)."""
-    return list(
-        await Event.select(Event.id, Event.title, Event.kind)
-        .where(Event.status != "draft")
-        .order_by(Event.starts_at, ascending=False)
-        .limit(200)
-    )
-
-
 async def _form_page(
     request: Request[Any, Any, Any],
     *,
@@ -106,7 +96,7 @@ async def _form_page(
             "form": dict(form),
             "kinds": KINDS,
             "audiences": AUDIENCES,
-            "events": await _events(),
+            "events": await event_catalogue.linkable_events(),
             "error": error.message if error else None,
             "error_field": error.details.get("field") if error else None,
             "saved": request.query_params.get("saved") == "1",

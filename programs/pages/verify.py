@@ -14,7 +14,6 @@ from grandrounds.errors import DomainError
 from grandrounds.web.dependencies import Viewer
 from programs.pages.common import messages
 from programs.services import certificates
-from programs.tables import Certificate
 
 
 class VerifyPages(Controller):
@@ -65,12 +64,8 @@ class VerifyPages(Controller):
 async def _may_revoke(viewer: Principal | None, code: str) -> bool:
     if viewer is None:
         return False
-    row = (
-        await Certificate.select(Certificate.cohort.program.as_alias("program"))
-        .where(Certificate.code == code)
-        .first()
-    )
-    return row is not None and await runs_program(viewer, row["program"])
+    program_id = await certificates.program_of(code)
+    return program_id is not None and await runs_program(viewer, program_id)
 
 
 CONTROLLERS = [VerifyPages]
