@@ -67,7 +67,6 @@ class ModerationPages(Controller):
     @post("/submissions/{submission_id:int}/approve")
     async def approve(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         submission_id: FromPath[int],
         data: Form,
@@ -83,7 +82,6 @@ class ModerationPages(Controller):
     @post("/submissions/{submission_id:int}/reject")
     async def reject(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         submission_id: FromPath[int],
         data: Form,

@@ -12,10 +12,8 @@ owner's ticket page, never in a URL, and the door page never echoes it back.
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
@@ -104,7 +102,6 @@ class CheckInPages(Controller):
     @post("/staff/sessions/{session_id:int}/checkin", guards=[requires(Role.PROGRAM_STAFF)])
     async def check_in_by_code(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         session_id: FromPath[int],
         data: Form,
@@ -114,7 +111,7 @@ class CheckInPages(Controller):
             return await _door_page(
                 principal, session_id, error="Scan a ticket or type its code.", status=400
             )
-        return await self._check_in(request, principal, session_id, ticket_code=code)
+        return await self._check_in(principal, session_id, ticket_code=code)
 
     @post(
         "/staff/sessions/{session_id:int}/checkin/{registration_id:int}",
@@ -122,14 +119,13 @@ class CheckInPages(Controller):
     )
     async def check_in_found(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         session_id: FromPath[int],
         registration_id: FromPath[int],
         data: Form,
     ) -> Template:
         return await self._check_in(
-            request, principal, session_id, registration_id=registration_id, q=data.get("q", "")
+            principal, session_id, registration_id=registration_id, q=data.get("q", "")
         )
 
     @post(
@@ -138,7 +134,6 @@ class CheckInPages(Controller):
     )
     async def undo(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         session_id: FromPath[int],
         registration_id: FromPath[int],
@@ -153,7 +148,6 @@ class CheckInPages(Controller):
 
     async def _check_in(
         self,
-        request: Request[Any, Any, Any],
         principal: Principal,
         session_id: int,
         *,
@@ -203,7 +197,6 @@ class CheckInPages(Controller):
     @post("/checkin/{session_id:int}", guards=[signed_in])
     async def self_check_in(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         session_id: FromPath[int],
         data: Form,

@@ -59,7 +59,6 @@ class SpeakingPages(Controller):
     @post("/speaking/{speaker_id:int}", guards=[signed_in])
     async def answer(
         self,
-        request: Request[Any, Any, Any],
         principal: CurrentPrincipal,
         speaker_id: FromPath[int],
         data: Form,

@@ -246,9 +246,7 @@ class StaffPages(Controller):
         return await _new_event_page(principal)
 
     @post("/staff/events/new")
-    async def create_event(
-        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
-    ) -> Response[Any]:
+    async def create_event(self, principal: CurrentPrincipal, data: Form) -> Response[Any]:
         form = {k: v[:20_000] for k, v in data.items() if k in EVENT_FIELDS}
         try:
             programs = await programs_run_by(principal)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -30,7 +28,6 @@ class LibraryController(Controller):
     @get("/items")
     async def list_items(
         self,
-        request: Request[Any, Any, Any],
         viewer: Viewer,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -50,7 +47,6 @@ class LibraryController(Controller):
     @get("/manage/items", guards=[requires(Role.PROGRAM_STAFF)])
     async def manage_items(
         self,
-        request: Request[Any, Any, Any],
         viewer: Viewer,
         limit: Limit = 50,
         offset: Offset = 0,
