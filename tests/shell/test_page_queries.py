@@ -15,8 +15,9 @@ from tests.query_counter import counting_queries
 SMALL, LARGE = 3, 12
 
 
-async def _publish_events(client: httpx.AsyncClient, staff: Actor, count: int) -> None:
+async def _publish_events(client: httpx.AsyncClient, staff: Actor, count: int) -> list[int]:
     start = datetime.now(UTC) + timedelta(days=7)
+    ids = []
     for i in range(count):
         body = {
             "kind": "webinar",
@@ -32,6 +33,25 @@ async def _publish_events(client: httpx.AsyncClient, staff: Actor, count: int) -
         event_id = created.json()["id"]
         published = await client.post(f"/api/v1/events/{event_id}/publish", headers=staff.headers)
         assert published.status_code == 200, published.text
+        ids.append(event_id)
+    return ids
+
+
+async def _add_workshops(client: httpx.AsyncClient, staff: Actor, event_id: int, count: int) -> None:
+    """Sessions with seats of their own: the event page shows what each has left."""
+    start = datetime.now(UTC) + timedelta(days=7)
+    for i in range(count):
+        created = await client.post(
+            f"/api/v1/events/{event_id}/sessions",
+            json={
+                "title": f"Workshop {i}",
+                "starts_at": (start + timedelta(minutes=5 * i)).isoformat(),
+                "ends_at": (start + timedelta(minutes=5 * i + 5)).isoformat(),
+                "capacity": 5,
+            },
+            headers=staff.headers,
+        )
+        assert created.status_code == 201, created.text
 
 
 async def _queries_for(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> int:
@@ -88,6 +108,17 @@ async def test_staff_index_costs_the_same_for_3_and_12_programs(client: httpx.As
     small = await _staff_index_queries(client, SMALL)
     large = await _staff_index_queries(client, LARGE - SMALL)
     assert large == small
+
+
+async def test_event_page_costs_the_same_for_3_and_12_workshops(client: httpx.AsyncClient) -> None:
+    staff = await make_staff()
+    (event_id,) = await _publish_events(client, staff, 1)
+    await _add_workshops(client, staff, event_id, SMALL)
+    small = await _queries_for(client, f"/events/{event_id}", staff.headers)
+    await _add_workshops(client, staff, event_id, LARGE - SMALL)
+    page = await client.get(f"/events/{event_id}")
+    assert page.text.count("Workshop ") >= LARGE
+    assert await _queries_for(client, f"/events/{event_id}", staff.headers) == small
 
 
 async def test_cohort_dashboard_costs_the_same_for_3_and_12_residents(client: httpx.AsyncClient) -> None:
