@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from accounts.principal import Role
@@ -32,11 +32,10 @@ from accounts.schemas import (
 from accounts.services import credentials, email_verification, organizations, password_reset, people, programs
 from grandrounds.errors import forbidden
 from grandrounds.settings import get_settings
-from grandrounds.web.auth import SESSION_COOKIE, current_principal, requires, signed_in
+from grandrounds.web.auth import SESSION_COOKIE, requires, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.paging import Limit, Offset
 
 
 class AuthController(Controller):
@@ -93,31 +92,29 @@ class MeController(Controller):
     guards = [signed_in]
 
     @get("/")
-    async def me(self, request: Request[Any, Any, Any]) -> PersonOut:
-        return await people.person_out(current_principal(request).person_id)
+    async def me(self, principal: CurrentPrincipal) -> PersonOut:
+        return await people.person_out(principal.person_id)
 
     @patch("/")
-    async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[PersonUpdate]) -> PersonOut:
-        return await people.update_person(current_principal(request).person_id, data)
+    async def update_me(self, principal: CurrentPrincipal, data: JSONBody[PersonUpdate]) -> PersonOut:
+        return await people.update_person(principal.person_id, data)
 
     @post("/verify-email/resend", status_code=HTTP_202_ACCEPTED)
-    async def resend_verification(self, request: Request[Any, Any, Any]) -> dict[str, bool]:
+    async def resend_verification(self, principal: CurrentPrincipal) -> dict[str, bool]:
         """Send the confirmation link again (at most every ten minutes)."""
-        return {"queued": await email_verification.resend(current_principal(request).person_id)}
+        return {"queued": await email_verification.resend(principal.person_id)}
 
     @get("/tokens")
-    async def tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:
-        return await credentials.list_tokens(current_principal(request).person_id)
+    async def tokens(self, principal: CurrentPrincipal) -> list[TokenOut]:
+        return await credentials.list_tokens(principal.person_id)
 
     @post("/tokens", status_code=HTTP_201_CREATED)
-    async def create_token(
-        self, request: Request[Any, Any, Any], data: JSONBody[TokenCreate]
-    ) -> TokenCreated:
-        return await credentials.create_token(current_principal(request).person_id, data.name)
+    async def create_token(self, principal: CurrentPrincipal, data: JSONBody[TokenCreate]) -> TokenCreated:
+        return await credentials.create_token(principal.person_id, data.name)
 
     @delete("/tokens/{token_id:int}", status_code=HTTP_204_NO_CONTENT)
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> None:
-        await credentials.revoke_token(current_principal(request).person_id, token_id)
+    async def revoke_token(self, principal: CurrentPrincipal, token_id: FromPath[int]) -> None:
+        await credentials.revoke_token(principal.person_id, token_id)
 
 
 class PeopleController(Controller):
@@ -132,18 +129,16 @@ class PeopleController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{person_id:int}", guards=[signed_in])
-    async def get_person(self, request: Request[Any, Any, Any], person_id: FromPath[int]) -> PersonOut:
-        if not people.can_see_person(current_principal(request), person_id):
+    async def get_person(self, principal: CurrentPrincipal, person_id: FromPath[int]) -> PersonOut:
+        if not people.can_see_person(principal, person_id):
             raise forbidden("You may only see your own account.")
         return await people.person_out(person_id)
 
     @post("/{person_id:int}/roles", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
     async def grant_role(
-        self, request: Request[Any, Any, Any], person_id: FromPath[int], data: JSONBody[RoleChange]
+        self, principal: CurrentPrincipal, person_id: FromPath[int], data: JSONBody[RoleChange]
     ) -> PersonOut:
-        return await people.grant_role(
-            person_id, people.parse_role(data.role), current_principal(request).person_id
-        )
+        return await people.grant_role(person_id, people.parse_role(data.role), principal.person_id)
 
     @delete("/{person_id:int}/roles/{role:str}", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
     async def revoke_role(self, person_id: FromPath[int], role: FromPath[str]) -> PersonOut:
@@ -156,8 +151,8 @@ class OrganizationController(Controller):
     guards = [signed_in]
 
     @get("/")
-    async def list_organizations(self, request: Request[Any, Any, Any]) -> list[OrganizationOut]:
-        return await organizations.list_organizations(current_principal(request))
+    async def list_organizations(self, principal: CurrentPrincipal) -> list[OrganizationOut]:
+        return await organizations.list_organizations(principal)
 
     @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)])
     async def create_organization(self, data: JSONBody[OrganizationCreate]) -> OrganizationOut:
@@ -165,23 +160,23 @@ class OrganizationController(Controller):
 
     @get("/{organization_id:int}")
     async def get_organization(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int]
+        self, principal: CurrentPrincipal, organization_id: FromPath[int]
     ) -> OrganizationOut:
-        if not await organizations.may_view(current_principal(request), organization_id):
+        if not await organizations.may_view(principal, organization_id):
             raise forbidden("Only the organization's people and admins may see it.")
         return await organizations.organization_out(organization_id)
 
     @post("/{organization_id:int}/members", status_code=HTTP_200_OK)
     async def add_member(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int], data: JSONBody[MemberAdd]
+        self, principal: CurrentPrincipal, organization_id: FromPath[int], data: JSONBody[MemberAdd]
     ) -> OrganizationOut:
-        return await organizations.add_member(current_principal(request), organization_id, data.person_id)
+        return await organizations.add_member(principal, organization_id, data.person_id)
 
     @delete("/{organization_id:int}/members/{person_id:int}", status_code=HTTP_200_OK)
     async def remove_member(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int], person_id: FromPath[int]
+        self, principal: CurrentPrincipal, organization_id: FromPath[int], person_id: FromPath[int]
     ) -> OrganizationOut:
-        return await organizations.remove_member(current_principal(request), organization_id, person_id)
+        return await organizations.remove_member(principal, organization_id, person_id)
 
 
 class ProgramController(Controller):

@@ -13,13 +13,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from accounts.principal import Principal
 from accounts.profile import profile_lines
 from accounts.schemas import PersonUpdate, SignUp
 from accounts.services import credentials, email_verification, password_reset, people
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
-from grandrounds.web.auth import SESSION_COOKIE, current_principal, signed_in
+from grandrounds.web.auth import SESSION_COOKIE, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -101,8 +103,8 @@ class AccountPages(Controller):
         return Template("verify_email.html", context={"error": None})
 
     @post("/account/verify/resend", guards=[signed_in])
-    async def resend_verification(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        await email_verification.resend(current_principal(request).person_id)
+    async def resend_verification(self, principal: CurrentPrincipal) -> Response[Any]:
+        await email_verification.resend(principal.person_id)
         return Redirect(path="/account?verification=sent")
 
     @get("/password/forgot")
@@ -141,12 +143,13 @@ class AccountPages(Controller):
         return response
 
     @get("/account", guards=[signed_in])
-    async def account(self, request: Request[Any, Any, Any]) -> Template:
-        return await _account_page(request)
+    async def account(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
+        return await _account_page(request, principal)
 
     @post("/account", guards=[signed_in])
-    async def update_account(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-        principal = current_principal(request)
+    async def update_account(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
+    ) -> Response[Any]:
         try:
             await people.update_person(
                 principal.person_id,
@@ -157,26 +160,31 @@ class AccountPages(Controller):
                 ),
             )
         except DomainError as exc:
-            return await _account_page(request, error=exc.message, status=exc.status_code)
+            return await _account_page(request, principal, error=exc.message, status=exc.status_code)
         return Redirect(path="/account?saved=1")
 
     @post("/account/tokens", guards=[signed_in])
-    async def create_token(self, request: Request[Any, Any, Any], data: Form) -> Template:
+    async def create_token(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
+    ) -> Template:
         name = (data.get("name") or "token").strip()[:100] or "token"
-        created = await credentials.create_token(current_principal(request).person_id, name)
+        created = await credentials.create_token(principal.person_id, name)
         # Shown in this response only; never in a URL, never again.
-        return await _account_page(request, new_token=created.token)
+        return await _account_page(request, principal, new_token=created.token)
 
     @post("/account/tokens/{token_id:int}/revoke", guards=[signed_in])
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> Response[Any]:
-        await credentials.revoke_token(current_principal(request).person_id, token_id)
+    async def revoke_token(self, principal: CurrentPrincipal, token_id: FromPath[int]) -> Response[Any]:
+        await credentials.revoke_token(principal.person_id, token_id)
         return Redirect(path="/account")
 
 
 async def _account_page(
-    request: Request[Any, Any, Any], error: str | None = None, status: int = 200, new_token: str | None = None
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    error: str | None = None,
+    status: int = 200,
+    new_token: str | None = None,
 ) -> Template:
-    principal = current_principal(request)
     return Template(
         "account.html",
         context={

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from accounts import errors
 from accounts.principal import Principal
 from accounts.schemas import OrganizationOut
 from accounts.tables import Organization, OrganizationMember, Person
 from grandrounds.db import unique_violation, write_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationName:
+    id: int
+    name: str
+
+
+async def led_by(person_id: int) -> list[OrganizationName]:
+    """The organizations this person leads: those they may join, and manage seats, for."""
+    rows = await Organization.select(Organization.id, Organization.name).where(
+        Organization.leader == person_id
+    )
+    return [OrganizationName(id=r["id"], name=r["name"]) for r in rows]
+
+
+async def name_of(organization_id: int) -> str | None:
+    row = await Organization.select(Organization.name).where(Organization.id == organization_id).first()
+    return None if row is None else str(row["name"])
 
 
 async def organization_out(organization_id: int) -> OrganizationOut:

@@ -74,6 +74,12 @@ async def person_out(person_id: int) -> PersonOut:
     return _out(row, await roles_of(person_id))
 
 
+async def time_zone_of(person_id: int) -> str | None:
+    """The person's own time zone: pages show times in it beside an event's or a cohort's."""
+    row = await Person.select(Person.time_zone).where(Person.id == person_id).first()
+    return row["time_zone"] if row else None
+
+
 def _out(row: dict[str, Any], roles: frozenset[Role]) -> PersonOut:
     return PersonOut(
         id=row["id"],

@@ -11,7 +11,8 @@ from litestar.status_codes import HTTP_200_OK
 from billing.payments.checkout import start_checkout
 from billing.payments.schemas import CheckoutOut
 from billing.stripe_client import account_from
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 
 @post(
@@ -20,14 +21,16 @@ from grandrounds.web.auth import current_principal, signed_in
     guards=[signed_in],
     tags=["billing"],
 )
-async def checkout(request: Request[Any, Any, Any], registration_id: FromPath[int]) -> CheckoutOut:
+async def checkout(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+) -> CheckoutOut:
     """Open (or reopen) the Stripe Checkout Session for the caller's place held for payment.
 
     Calling it again while the session can still be paid returns the same
     session; send the person to ``url``.
     """
     account = account_from(request.app.state)
-    return await start_checkout(account, current_principal(request), registration_id)
+    return await start_checkout(account, principal, registration_id)
 
 
 CONTROLLERS = [checkout]

@@ -33,24 +33,16 @@ from billing.finance.schemas import (
     TotalsOut,
 )
 from billing.stripe_client import account_from
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import ExportLimit, Offset
 
 FINANCE = [requires(Role.FINANCE)]
 TAGS = ["finance"]
-Limit = Annotated[int, QueryParameter(ge=1, le=finance_exports.MAX_LIMIT)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 Basis = FromQuery[Literal["payment", "event"]]
 From = Annotated[str | None, QueryParameter(name="from", max_length=40)]
 To = Annotated[str | None, QueryParameter(name="to", max_length=40)]
-
-
-def csv_response(body: str, filename: str) -> Response[str]:
-    """A download: UTF-8 with a byte-order mark (spreadsheets then read names right), never cached."""
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
-    )
 
 
 @get("/api/v1/finance/totals", guards=FINANCE, tags=TAGS)
@@ -68,12 +60,14 @@ async def reconciliation_runs() -> list[RunSummary]:
 
 
 @post("/api/v1/finance/reconciliations", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
-async def reconcile_period(request: Request[Any, Any, Any], data: JSONBody[ReconcileIn]) -> RunOut:
+async def reconcile_period(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, data: JSONBody[ReconcileIn]
+) -> RunOut:
     """Compare Stripe with the ledger over [from, to). Running a period again refreshes its one run."""
     period = parse_period(data.start, data.end)
     assert period is not None
     account = account_from(request.app.state)
-    run_id = await reconcile(account, period, current_principal(request).person_id)
+    run_id = await reconcile(account, period, principal.person_id)
     return await record_missing.get_run(run_id)
 
 
@@ -89,13 +83,14 @@ async def reconciliation_run(run_id: FromPath[int]) -> RunOut:
     status_code=HTTP_200_OK,
 )
 async def record_missing_findings(
-    request: Request[Any, Any, Any], run_id: FromPath[int], data: JSONBody[RecordMissingIn]
+    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
+    run_id: FromPath[int],
+    data: JSONBody[RecordMissingIn],
 ) -> RecordOutcome:
     """Import what Stripe has and the ledger lacks (all of the run's, or the findings named), from Stripe."""
     account = account_from(request.app.state)
-    return await record_missing.record_missing(
-        account, current_principal(request), run_id, data.finding_ids or None
-    )
+    return await record_missing.record_missing(account, principal, run_id, data.finding_ids or None)
 
 
 @get("/api/v1/finance/ledger", guards=FINANCE, tags=TAGS)
@@ -103,7 +98,7 @@ async def ledger_export(
     basis: Basis = "payment",
     start: From = None,
     end: To = None,
-    limit: Limit = 100,
+    limit: ExportLimit = 100,
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> LedgerPage | Response[str]:
@@ -120,7 +115,7 @@ async def payments_export(
     basis: Basis = "payment",
     start: From = None,
     end: To = None,
-    limit: Limit = 100,
+    limit: ExportLimit = 100,
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> PaymentPage | Response[str]:
@@ -141,9 +136,9 @@ async def billing_alerts(show: FromQuery[Literal["open", "resolved", "all"]] = "
 
 @post("/api/v1/finance/alerts/{alert_id:int}/resolve", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
 async def resolve_billing_alert(
-    request: Request[Any, Any, Any], alert_id: FromPath[int], data: JSONBody[ResolveIn]
+    principal: CurrentPrincipal, alert_id: FromPath[int], data: JSONBody[ResolveIn]
 ) -> AlertOut:
-    return await alerts.resolve_alert(current_principal(request), alert_id, data.resolution)
+    return await alerts.resolve_alert(principal, alert_id, data.resolution)
 
 
 CONTROLLERS = [

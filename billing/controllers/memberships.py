@@ -27,7 +27,8 @@ from billing.memberships.schemas import (
     SeatOut,
 )
 from billing.stripe_client import STATE_KEY, StripeAccount, account_from
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 
 def _join_out(outcome: JoinOutcome) -> JoinOut:
@@ -66,62 +67,63 @@ class MembershipController(Controller):
         return membership_views.offer()
 
     @get("/mine", guards=[signed_in])
-    async def mine(self, request: Request[Any, Any, Any]) -> MineOut:
+    async def mine(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> MineOut:
         """The caller's memberships (own and seats), invoices with receipt links, and points."""
-        return await membership_views.mine(current_principal(request), optional_account(request))
+        return await membership_views.mine(principal, optional_account(request))
 
     @post("/guest", guards=[signed_in], status_code=HTTP_200_OK)
-    async def join_guest(self, request: Request[Any, Any, Any]) -> JoinOut:
-        return _join_out(await joining.join_guest(current_principal(request)))
+    async def join_guest(self, principal: CurrentPrincipal) -> JoinOut:
+        return _join_out(await joining.join_guest(principal))
 
     @post("/individual", guards=[signed_in], status_code=HTTP_200_OK)
-    async def join_individual(self, request: Request[Any, Any, Any]) -> JoinOut:
+    async def join_individual(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> JoinOut:
         """Start (or resume) the Stripe Checkout for an individual membership; send the person to next_url."""
         account = account_from(request.app.state)
-        return _join_out(await joining.join_individual(account, current_principal(request)))
+        return _join_out(await joining.join_individual(account, principal))
 
     @post("/organizations/{organization_id:int}", guards=[signed_in], status_code=HTTP_200_OK)
     async def join_organization(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         organization_id: FromPath[int],
         data: JSONBody[OrganizationJoin],
     ) -> JoinOut:
         """The leader starts the organization's membership: card (Checkout) or invoice (pay later)."""
         account = account_from(request.app.state)
         outcome = await joining.join_organization(
-            account, current_principal(request), organization_id, data.band, data.collection
+            account, principal, organization_id, data.band, data.collection
         )
         return _join_out(outcome)
 
     @get("/organizations/{organization_id:int}", guards=[signed_in])
     async def organization(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int]
+        self, principal: CurrentPrincipal, organization_id: FromPath[int]
     ) -> OrganizationMembershipOut:
         """The leader's view: seats, points balances and every points movement."""
         out, _invoices, _colleagues = await membership_views.organization_view(
-            current_principal(request), organization_id, None
+            principal, organization_id, None
         )
         return out
 
     @post("/{membership_id:int}/seats", guards=[signed_in], status_code=HTTP_200_OK)
     async def assign_seat(
-        self, request: Request[Any, Any, Any], membership_id: FromPath[int], data: JSONBody[SeatAssign]
+        self, principal: CurrentPrincipal, membership_id: FromPath[int], data: JSONBody[SeatAssign]
     ) -> list[SeatOut]:
-        return _seat_out(await seats.assign(current_principal(request), membership_id, data.person_id))
+        return _seat_out(await seats.assign(principal, membership_id, data.person_id))
 
     @delete("/{membership_id:int}/seats/{person_id:int}", guards=[signed_in], status_code=HTTP_200_OK)
     async def release_seat(
-        self, request: Request[Any, Any, Any], membership_id: FromPath[int], person_id: FromPath[int]
+        self, principal: CurrentPrincipal, membership_id: FromPath[int], person_id: FromPath[int]
     ) -> list[SeatOut]:
-        return _seat_out(await seats.release(current_principal(request), membership_id, person_id))
+        return _seat_out(await seats.release(principal, membership_id, person_id))
 
     @post("/{membership_id:int}/points/transfers", guards=[signed_in], status_code=HTTP_200_OK)
     async def transfer_points(
-        self, request: Request[Any, Any, Any], membership_id: FromPath[int], data: JSONBody[PointsTransfer]
+        self, principal: CurrentPrincipal, membership_id: FromPath[int], data: JSONBody[PointsTransfer]
     ) -> dict[str, int]:
         """Pool -> colleague holding a seat; the balances after (``pool`` and person ids)."""
-        held = await points.transfer(current_principal(request), membership_id, data.person_id, data.points)
+        held = await points.transfer(principal, membership_id, data.person_id, data.points)
         return {("pool" if k is None else str(k)): v for k, v in held.items()}
 
 
@@ -131,10 +133,10 @@ class MembershipController(Controller):
     status_code=HTTP_200_OK,
     tags=["memberships"],
 )
-async def redeem_points(request: Request[Any, Any, Any], registration_id: FromPath[int]) -> RedemptionOut:
+async def redeem_points(principal: CurrentPrincipal, registration_id: FromPath[int]) -> RedemptionOut:
     """Apply the caller's points to their place waiting for payment, before opening Stripe's page;
     a place covered in full is confirmed at once."""
-    done = await points.redeem(current_principal(request), registration_id)
+    done = await points.redeem(principal, registration_id)
     return RedemptionOut(
         registration_id=done.registration_id,
         points=done.points,

@@ -12,7 +12,8 @@ from accounts.principal import Role
 from billing.payments.refunds import refund_registration
 from billing.payments.schemas import RefundCreate, RefundOut
 from billing.stripe_client import account_from
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 
 @post(
@@ -22,7 +23,10 @@ from grandrounds.web.auth import current_principal, requires
     tags=["billing"],
 )
 async def create_refund(
-    request: Request[Any, Any, Any], registration_id: FromPath[int], data: JSONBody[RefundCreate]
+    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
+    registration_id: FromPath[int],
+    data: JSONBody[RefundCreate],
 ) -> RefundOut:
     """Refund ``amount`` minor units (absent: all that remains) of the registration's payment.
 
@@ -34,7 +38,7 @@ async def create_refund(
     ``refund.stale`` when the payment changed since you looked.
     """
     account = account_from(request.app.state)
-    return await refund_registration(account, current_principal(request), registration_id, data)
+    return await refund_registration(account, principal, registration_id, data)
 
 
 CONTROLLERS = [create_refund]

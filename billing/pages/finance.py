@@ -17,7 +17,6 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from billing.controllers.finance import csv_response
 from billing.finance import alerts, record_missing
 from billing.finance import exports as finance_exports
 from billing.finance import totals as finance_totals
@@ -26,7 +25,9 @@ from billing.finance.reconciliation import reconcile
 from billing.stripe_client import account_from
 from grandrounds.db import now
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 
 FINANCE = [requires(Role.FINANCE)]
 Form = URLEncodedBody[dict[str, str]]
@@ -96,14 +97,14 @@ async def reconciliation_index() -> Template:
 
 
 @post("/finance/reconciliation", guards=FINANCE, include_in_schema=False)
-async def reconciliation_run(request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+async def reconciliation_run(
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
+) -> Template | Redirect:
     fields = {"from": data.get("from", ""), "to": data.get("to", "")}
     try:
         period = parse_period(fields["from"], fields["to"])
         assert period is not None
-        run_id = await reconcile(
-            account_from(request.app.state), period, current_principal(request).person_id
-        )
+        run_id = await reconcile(account_from(request.app.state), period, principal.person_id)
     except DomainError as exc:
         return await _reconciliation_page(month_of(now()), fields, exc)
     return Redirect(path=f"/finance/reconciliation/{run_id}", status_code=303)
@@ -128,14 +129,12 @@ async def reconciliation_report(request: Request[Any, Any, Any], run_id: FromPat
 
 @post("/finance/reconciliation/{run_id:int}/record-missing", guards=FINANCE, include_in_schema=False)
 async def reconciliation_record(
-    request: Request[Any, Any, Any], run_id: FromPath[int], data: Form
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, run_id: FromPath[int], data: Form
 ) -> Redirect:
     """Import the run's missing objects from Stripe (one finding, or all that can be)."""
     raw = data.get("finding_id", "").strip()
     ids = [int(raw)] if raw.isdigit() else None
-    outcome = await record_missing.record_missing(
-        account_from(request.app.state), current_principal(request), run_id, ids
-    )
+    outcome = await record_missing.record_missing(account_from(request.app.state), principal, run_id, ids)
     return Redirect(
         path=f"/finance/reconciliation/{run_id}?recorded={len(outcome.recorded)}", status_code=303
     )
@@ -206,8 +205,8 @@ async def alerts_index(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/finance/alerts/{alert_id:int}/resolve", guards=FINANCE, include_in_schema=False)
-async def alerts_resolve(request: Request[Any, Any, Any], alert_id: FromPath[int], data: Form) -> Redirect:
-    await alerts.resolve_alert(current_principal(request), alert_id, data.get("resolution", ""))
+async def alerts_resolve(principal: CurrentPrincipal, alert_id: FromPath[int], data: Form) -> Redirect:
+    await alerts.resolve_alert(principal, alert_id, data.get("resolution", ""))
     return Redirect(path=f"/finance/alerts?resolved={alert_id}", status_code=303)
 
 

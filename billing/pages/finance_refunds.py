@@ -23,7 +23,8 @@ from billing.payments.schemas import RefundCreate
 from billing.stripe_client import account_from
 from grandrounds.errors import DomainError
 from grandrounds.money import format_money, to_minor_units
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Body = URLEncodedBody[dict[str, str]]
 FINANCE = [requires(Role.FINANCE)]
@@ -85,15 +86,13 @@ async def registration_payment(request: Request[Any, Any, Any], registration_id:
 
 @post("/finance/registrations/{registration_id:int}/refunds", guards=FINANCE, include_in_schema=False)
 async def refund_from_page(
-    request: Request[Any, Any, Any], registration_id: FromPath[int], data: Body
+    request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int], data: Body
 ) -> Response[Any]:
     form = {k: v[:600] for k, v in data.items() if k in ("amount", "reason", "expected_refunded")}
     try:
         view = await payment_view(registration_id)
         refund = _refund_request(form, view)
-        await refund_registration(
-            account_from(request.app.state), current_principal(request), registration_id, refund
-        )
+        await refund_registration(account_from(request.app.state), principal, registration_id, refund)
     except DomainError as exc:
         if exc.code == "registration.not_found":
             raise

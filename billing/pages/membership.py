@@ -16,14 +16,15 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Principal
-from accounts.tables import Organization
+from accounts.services import organizations
 from billing.memberships import joining, points, seats
 from billing.memberships import views as membership_views
 from billing.memberships.tiers import CURRENCY
 from billing.stripe_client import STATE_KEY, StripeAccount, account_from
 from grandrounds.errors import DomainError
 from grandrounds.money import format_money
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -33,13 +34,8 @@ def _account(request: Request[Any, Any, Any]) -> StripeAccount | None:
     return account
 
 
-async def _led_organizations(principal: Principal | None) -> list[dict[str, Any]]:
-    if principal is None:
-        return []
-    rows = await Organization.select(Organization.id, Organization.name).where(
-        Organization.leader == principal.person_id
-    )
-    return [dict(r) for r in rows]
+async def _led_organizations(principal: Principal | None) -> list[organizations.OrganizationName]:
+    return [] if principal is None else await organizations.led_by(principal.person_id)
 
 
 def _int(value: str | None) -> int:
@@ -49,8 +45,9 @@ def _int(value: str | None) -> int:
         return 0
 
 
-async def _offer_page(request: Request[Any, Any, Any], error: str = "", status: int = 200) -> Template:
-    principal = request.scope.get("user")
+async def _offer_page(
+    request: Request[Any, Any, Any], viewer: Principal | None, error: str = "", status: int = 200
+) -> Template:
     offer = membership_views.offer()
     return Template(
         "billing/membership.html",
@@ -59,9 +56,7 @@ async def _offer_page(request: Request[Any, Any, Any], error: str = "", status: 
             "individual_price": format_money(offer.individual_dues, CURRENCY),
             "bands": [{"band": b, "price": format_money(b.dues, b.currency)} for b in offer.bands],
             "payments_ready": _account(request) is not None,
-            "organizations": await _led_organizations(
-                principal if isinstance(principal, Principal) else None
-            ),
+            "organizations": await _led_organizations(viewer),
             "error": error,
         },
         status_code=status,
@@ -72,43 +67,44 @@ class MembershipPages(Controller):
     include_in_schema = False
 
     @get("/membership")
-    async def compare(self, request: Request[Any, Any, Any]) -> Template:
+    async def compare(self, request: Request[Any, Any, Any], viewer: Viewer) -> Template:
         """The tiers side by side, with a way to join each."""
-        return await _offer_page(request)
+        return await _offer_page(request, viewer)
 
     @post("/membership/guest", guards=[signed_in])
-    async def join_guest(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        await joining.join_guest(current_principal(request))
+    async def join_guest(self, principal: CurrentPrincipal) -> Response[Any]:
+        await joining.join_guest(principal)
         return Redirect(path="/account/membership?joined=guest")
 
     @post("/membership/individual", guards=[signed_in])
-    async def join_individual(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def join_individual(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal
+    ) -> Response[Any]:
         try:
-            outcome = await joining.join_individual(
-                account_from(request.app.state), current_principal(request)
-            )
+            outcome = await joining.join_individual(account_from(request.app.state), principal)
         except DomainError as exc:
-            return await _offer_page(request, exc.message, exc.status_code)
+            return await _offer_page(request, principal, exc.message, exc.status_code)
         return Redirect(path=outcome.next_url or "/account/membership", status_code=303)
 
     @post("/membership/organization", guards=[signed_in])
-    async def join_organization(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def join_organization(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
+    ) -> Response[Any]:
         try:
             outcome = await joining.join_organization(
                 account_from(request.app.state),
-                current_principal(request),
+                principal,
                 _int(data.get("organization_id")),
                 data.get("band", "")[:2],
                 data.get("collection", "automatic")[:12],
             )
         except DomainError as exc:
-            return await _offer_page(request, exc.message, exc.status_code)
+            return await _offer_page(request, principal, exc.message, exc.status_code)
         return Redirect(path=outcome.next_url or "/account/membership", status_code=303)
 
     @get("/account/membership", guards=[signed_in])
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
+    async def mine(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
         """The member's page: tier, status, renewal date, invoices and receipts, points."""
-        principal = current_principal(request)
         account = _account(request)
         overview = await membership_views.mine(principal, account)
         waiting = await points.waiting_for_payment(principal.person_id) if overview.points else []
@@ -125,52 +121,63 @@ class MembershipPages(Controller):
         )
 
     @get("/organizations/{organization_id:int}/membership", guards=[signed_in])
-    async def organization(self, request: Request[Any, Any, Any], organization_id: FromPath[int]) -> Template:
-        return await _organization_page(request, organization_id)
+    async def organization(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, organization_id: FromPath[int]
+    ) -> Template:
+        return await _organization_page(request, principal, organization_id)
 
     @post("/organizations/{organization_id:int}/membership/seats", guards=[signed_in])
     async def assign(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int], data: Form
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        organization_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
-        principal = current_principal(request)
         try:
             membership_id = await membership_views.membership_for_organization(principal, organization_id)
             await seats.assign(principal, membership_id, _int(data.get("person_id")))
         except DomainError as exc:
-            return await _organization_page(request, organization_id, exc.message, exc.status_code)
+            return await _organization_page(request, principal, organization_id, exc.message, exc.status_code)
         return Redirect(path=f"/organizations/{organization_id}/membership?done=seat")
 
     @post("/organizations/{organization_id:int}/membership/seats/{person_id:int}/release", guards=[signed_in])
     async def release(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int], person_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        organization_id: FromPath[int],
+        person_id: FromPath[int],
     ) -> Response[Any]:
-        principal = current_principal(request)
         try:
             membership_id = await membership_views.membership_for_organization(principal, organization_id)
             await seats.release(principal, membership_id, person_id)
         except DomainError as exc:
-            return await _organization_page(request, organization_id, exc.message, exc.status_code)
+            return await _organization_page(request, principal, organization_id, exc.message, exc.status_code)
         return Redirect(path=f"/organizations/{organization_id}/membership?done=released")
 
     @post("/organizations/{organization_id:int}/membership/points", guards=[signed_in])
     async def transfer(
-        self, request: Request[Any, Any, Any], organization_id: FromPath[int], data: Form
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        organization_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
-        principal = current_principal(request)
         try:
             membership_id = await membership_views.membership_for_organization(principal, organization_id)
             await points.transfer(
                 principal, membership_id, _int(data.get("person_id")), _int(data.get("points"))
             )
         except DomainError as exc:
-            return await _organization_page(request, organization_id, exc.message, exc.status_code)
+            return await _organization_page(request, principal, organization_id, exc.message, exc.status_code)
         return Redirect(path=f"/organizations/{organization_id}/membership?done=points")
 
     @post("/registrations/{registration_id:int}/points", guards=[signed_in])
-    async def redeem(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Response[Any]:
+    async def redeem(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> Response[Any]:
         """Apply points to a place waiting for payment, then back to the registrations list."""
         try:
-            await points.redeem(current_principal(request), registration_id)
+            await points.redeem(principal, registration_id)
         except DomainError as exc:
             return Template(
                 "error.html",
@@ -188,19 +195,21 @@ DONE = {
 
 
 async def _organization_page(
-    request: Request[Any, Any, Any], organization_id: int, error: str = "", status: int = 200
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    organization_id: int,
+    error: str = "",
+    status: int = 200,
 ) -> Template:
-    principal = current_principal(request)
     out, invoices, colleagues = await membership_views.organization_view(
         principal, organization_id, _account(request)
     )
     seated = {s.person_id for s in out.seats}
-    org = await Organization.select(Organization.name).where(Organization.id == organization_id).first()
     return Template(
         "billing/organization_membership.html",
         context={
             "organization_id": organization_id,
-            "organization_name": org["name"] if org else "",
+            "organization_name": await organizations.name_of(organization_id) or "",
             "view": out,
             "invoices": invoices,
             "colleagues": [c for c in colleagues if c["person"] not in seated],

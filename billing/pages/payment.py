@@ -15,7 +15,8 @@ from litestar.response import Redirect, Template
 from billing.payments.checkout import registrant_view, start_checkout
 from billing.payments.returns import settle_on_return
 from billing.stripe_client import account_from
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 OUTCOMES: dict[str, tuple[str, str]] = {
     "confirmed": ("Payment received", "Your payment went through and your place is confirmed."),
@@ -50,16 +51,19 @@ class PaymentPages(Controller):
     guards = [signed_in]
 
     @post("/registrations/{registration_id:int}/pay")
-    async def pay(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Redirect:
+    async def pay(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+    ) -> Redirect:
         """Send the registrant to Stripe's page for their held place."""
         account = account_from(request.app.state)
-        checkout = await start_checkout(account, current_principal(request), registration_id)
+        checkout = await start_checkout(account, principal, registration_id)
         return Redirect(path=checkout.url, status_code=303)
 
     @get("/registrations/{registration_id:int}/paid")
-    async def paid(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Template:
+    async def paid(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+    ) -> Template:
         """Where Stripe sends the browser after payment: re-read from Stripe and show what happened."""
-        principal = current_principal(request)
         reg = await registrant_view(principal, registration_id)
         outcome = await settle_on_return(account_from(request.app.state), principal, registration_id)
         heading, message = OUTCOMES[outcome]

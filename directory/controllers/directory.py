@@ -27,20 +27,12 @@ from directory.schemas import (
     SubmissionReceipt,
 )
 from directory.services import claims, listings, moderation, submissions
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import ExportLimit, Offset
 
-Limit = Annotated[int, QueryParameter(ge=1, le=listings.MAX_LIMIT)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 MODERATORS = [requires(Role.PROGRAM_STAFF)]  # admins hold every role
-
-
-def csv_response(body: str, filename: str) -> Response[str]:
-    """A download: UTF-8 with a byte-order mark, so spreadsheet programs read names correctly."""
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
-    )
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -48,10 +40,11 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
 
 
-def sender(request: Request[Any, Any, Any], data: SubmissionIn) -> submissions.Sender:
-    user = request.scope.get("user")
+def sender(
+    request: Request[Any, Any, Any], viewer: Principal | None, data: SubmissionIn
+) -> submissions.Sender:
     return submissions.Sender(
-        principal=user if isinstance(user, Principal) else None,
+        principal=viewer,
         contact_email=data.contact_email,
         contact_name=data.contact_name,
         client_ip=client_ip(request),
@@ -77,7 +70,7 @@ class DirectoryApi(Controller):
         region: FromQuery[str | None] = None,
         kind: Annotated[str | None, QueryParameter(name="type")] = None,
         platform: FromQuery[str | None] = None,
-        limit: Limit = 100,
+        limit: ExportLimit = 100,
         offset: Offset = 0,
         format: FromQuery[Literal["json", "csv"]] = "json",
     ) -> ListingPage | Response[str]:
@@ -92,66 +85,72 @@ class DirectoryApi(Controller):
         return await listings.listing(listing_id)
 
     @get("/changes")
-    async def list_changes(self, limit: Limit = 100, offset: Offset = 0) -> ChangePage:
+    async def list_changes(self, limit: ExportLimit = 100, offset: Offset = 0) -> ChangePage:
         return await listings.changes(None, limit, offset)
 
     @post("/submissions", status_code=HTTP_201_CREATED)
     async def submit(
-        self, request: Request[Any, Any, Any], data: JSONBody[SubmissionIn]
+        self, request: Request[Any, Any, Any], viewer: Viewer, data: JSONBody[SubmissionIn]
     ) -> SubmissionReceipt:
         """Propose a new organization (anyone; a contact email when not signed in)."""
-        return await submissions.submit_new(proposal_data(data), sender(request, data))
+        return await submissions.submit_new(proposal_data(data), sender(request, viewer, data))
 
     @post("/listings/{listing_id:int}/corrections", status_code=HTTP_201_CREATED)
     async def correct(
-        self, request: Request[Any, Any, Any], listing_id: FromPath[int], data: JSONBody[SubmissionIn]
+        self,
+        request: Request[Any, Any, Any],
+        viewer: Viewer,
+        listing_id: FromPath[int],
+        data: JSONBody[SubmissionIn],
     ) -> SubmissionReceipt:
         """Propose a new version of a listing (the whole listing as it should read)."""
-        return await submissions.submit_correction(listing_id, proposal_data(data), sender(request, data))
+        return await submissions.submit_correction(
+            listing_id, proposal_data(data), sender(request, viewer, data)
+        )
 
     @post("/listings/{listing_id:int}/claim", status_code=HTTP_200_OK, guards=[signed_in])
-    async def claim(self, request: Request[Any, Any, Any], listing_id: FromPath[int]) -> dict[str, str]:
-        status = await claims.claim(current_principal(request), listing_id)
+    async def claim(self, principal: CurrentPrincipal, listing_id: FromPath[int]) -> dict[str, str]:
+        status = await claims.claim(principal, listing_id)
         return {"status": status}
 
     @get("/submissions", guards=MODERATORS)
     async def queue(
-        self, request: Request[Any, Any, Any], status: FromQuery[str] = ReviewStatus.PENDING.value
+        self, principal: CurrentPrincipal, status: FromQuery[str] = ReviewStatus.PENDING.value
     ) -> list[SubmissionOut]:
-        return await moderation.queue(current_principal(request), status)
+        return await moderation.queue(principal, status)
 
     @get("/submissions/{submission_id:int}", guards=MODERATORS)
     async def get_submission(
-        self, request: Request[Any, Any, Any], submission_id: FromPath[int]
+        self, principal: CurrentPrincipal, submission_id: FromPath[int]
     ) -> SubmissionOut:
-        return await moderation.submission(current_principal(request), submission_id)
+        return await moderation.submission(principal, submission_id)
 
     @post("/submissions/{submission_id:int}/approve", status_code=HTTP_200_OK, guards=MODERATORS)
     async def approve(
-        self, request: Request[Any, Any, Any], submission_id: FromPath[int], data: JSONBody[Approval]
+        self, principal: CurrentPrincipal, submission_id: FromPath[int], data: JSONBody[Approval]
     ) -> SubmissionOut:
         edits = msgspec.to_builtins(data.edits) if data.edits is not None else None
-        return await moderation.approve(current_principal(request), submission_id, edits)
+        return await moderation.approve(principal, submission_id, edits)
 
     @post("/submissions/{submission_id:int}/reject", status_code=HTTP_200_OK, guards=MODERATORS)
     async def reject(
-        self, request: Request[Any, Any, Any], submission_id: FromPath[int], data: JSONBody[Rejection]
+        self, principal: CurrentPrincipal, submission_id: FromPath[int], data: JSONBody[Rejection]
     ) -> SubmissionOut:
-        return await moderation.reject(current_principal(request), submission_id, data.reason)
+        return await moderation.reject(principal, submission_id, data.reason)
 
     @get("/claims", guards=MODERATORS)
-    async def pending_claims(self, request: Request[Any, Any, Any]) -> list[ClaimOut]:
-        return await claims.pending_claims(current_principal(request))
+    async def pending_claims(self, principal: CurrentPrincipal) -> list[ClaimOut]:
+        return await claims.pending_claims(principal)
 
     @post("/claims/{claim_id:int}/approve", status_code=HTTP_200_OK, guards=MODERATORS)
-    async def approve_claim(self, request: Request[Any, Any, Any], claim_id: FromPath[int]) -> ClaimOut:
-        return await claims.decide(current_principal(request), claim_id, approve=True)
+    async def approve_claim(self, principal: CurrentPrincipal, claim_id: FromPath[int]) -> ClaimOut:
+        return await claims.decide(principal, claim_id, approve=True)
 
     @post("/claims/{claim_id:int}/reject", status_code=HTTP_200_OK, guards=MODERATORS)
     async def reject_claim(
-        self, request: Request[Any, Any, Any], claim_id: FromPath[int], data: JSONBody[Rejection]
+        self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[Rejection]
     ) -> ClaimOut:
-        return await claims.decide(current_principal(request), claim_id, approve=False, reason=data.reason)
+        return await claims.decide(principal, claim_id, approve=False, reason=data.reason)
 
 
 CONTROLLERS = [DirectoryApi]

@@ -16,13 +16,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from accounts.principal import Principal
 from directory.countries import COUNTRIES
-from directory.pages.public import viewer
 from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LIMITS, Proposal
 from directory.services import claims, listings, submissions
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 
 Form = URLEncodedBody[dict[str, str]]
 PROPOSAL_FIELDS = ("name", "kind", "country", "region", "city", "website", "description")
@@ -42,9 +43,11 @@ def proposal_data(form: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def sender(request: Request[Any, Any, Any], form: Mapping[str, str]) -> submissions.Sender:
+def sender(
+    request: Request[Any, Any, Any], viewer: Principal | None, form: Mapping[str, str]
+) -> submissions.Sender:
     return submissions.Sender(
-        principal=viewer(request),
+        principal=viewer,
         contact_email=form.get("contact_email", ""),
         contact_name=form.get("contact_name", ""),
         client_ip=request.client.host if request.client else "",
@@ -78,9 +81,9 @@ class FormPages(Controller):
         return Template("directory/submit.html", context=form_context({}))
 
     @post("/submit")
-    async def submit(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def submit(self, request: Request[Any, Any, Any], viewer: Viewer, data: Form) -> Response[Any]:
         try:
-            await submissions.submit_new(proposal_data(data), sender(request, data))
+            await submissions.submit_new(proposal_data(data), sender(request, viewer, data))
         except DomainError as exc:
             return Template(
                 "directory/submit.html", context=form_context(data, exc), status_code=exc.status_code
@@ -92,38 +95,41 @@ class FormPages(Controller):
         return Template("directory/thanks.html")
 
     @get("/{listing_id:int}/correct")
-    async def correction_form(self, request: Request[Any, Any, Any], listing_id: FromPath[int]) -> Template:
+    async def correction_form(self, viewer: Viewer, listing_id: FromPath[int]) -> Template:
         current, _ = await listings.current_proposal(listing_id)
-        return await _correction_page(request, listing_id, form_values(current))
+        return await _correction_page(viewer, listing_id, form_values(current))
 
     @post("/{listing_id:int}/correct")
     async def correct(
-        self, request: Request[Any, Any, Any], listing_id: FromPath[int], data: Form
+        self, request: Request[Any, Any, Any], viewer: Viewer, listing_id: FromPath[int], data: Form
     ) -> Response[Any]:
         try:
-            await submissions.submit_correction(listing_id, proposal_data(data), sender(request, data))
+            await submissions.submit_correction(
+                listing_id, proposal_data(data), sender(request, viewer, data)
+            )
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            return await _correction_page(request, listing_id, data, exc)
+            return await _correction_page(viewer, listing_id, data, exc)
         return Redirect(path="/social-media-list/thanks")
 
     @post("/{listing_id:int}/claim", guards=[signed_in])
-    async def claim(self, request: Request[Any, Any, Any], listing_id: FromPath[int]) -> Response[Any]:
-        status = await claims.claim(current_principal(request), listing_id)
+    async def claim(self, principal: CurrentPrincipal, listing_id: FromPath[int]) -> Response[Any]:
+        status = await claims.claim(principal, listing_id)
         return Redirect(path=f"/social-media-list/{listing_id}?claim={status}")
 
 
 async def _correction_page(
-    request: Request[Any, Any, Any],
+    viewer: Principal | None,
     listing_id: int,
     values: Mapping[str, str],
     error: DomainError | None = None,
 ) -> Template:
     item = await listings.listing(listing_id)
-    me = viewer(request)
     context = form_context(values, error)
-    context.update(item=item, is_contact=me is not None and await claims.is_contact(me.person_id, listing_id))
+    context.update(
+        item=item, is_contact=viewer is not None and await claims.is_contact(viewer.person_id, listing_id)
+    )
     return Template(
         "directory/correct.html", context=context, status_code=error.status_code if error else 200
     )

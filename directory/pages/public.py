@@ -14,24 +14,19 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from accounts.principal import Principal
-from directory.controllers.directory import csv_response
 from directory.countries import COUNTRIES
 from directory.platforms import PLATFORMS
 from directory.proposals import KINDS, LABELS
 from directory.review_status import ReviewStatus
 from directory.services import claims, listings
 from directory.services.moderation import may_moderate
-from directory.tables import Listing
 from grandrounds.errors import DomainError
+from grandrounds.web.dependencies import Viewer
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import Offset
 
 PAGE_SIZE = 50
 Kind = Annotated[str | None, QueryParameter(name="type")]
-
-
-def viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    user = request.scope.get("user")
-    return user if isinstance(user, Principal) else None
 
 
 def field_labels(fields: list[str]) -> str:
@@ -39,8 +34,7 @@ def field_labels(fields: list[str]) -> str:
 
 
 async def _countries_listed() -> list[tuple[str, str]]:
-    rows = await Listing.select(Listing.country).distinct()
-    codes = sorted({r["country"] for r in rows}, key=lambda c: COUNTRIES.get(c, c))
+    codes = sorted(set(await listings.countries_listed()), key=lambda c: COUNTRIES.get(c, c))
     return [(c, COUNTRIES.get(c, c)) for c in codes]
 
 
@@ -56,12 +50,12 @@ class ListPages(Controller):
     @get("/")
     async def index(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         country: FromQuery[str | None] = None,
         region: FromQuery[str | None] = None,
         kind: Kind = None,
         platform: FromQuery[str | None] = None,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> Template:
         raw = {
             "country": country or "",
@@ -75,7 +69,7 @@ class ListPages(Controller):
             "platforms": PLATFORMS,
             "countries": await _countries_listed(),
             "all_countries": COUNTRIES,
-            "moderator": (me := viewer(request)) is not None and may_moderate(me),
+            "moderator": (me := viewer) is not None and may_moderate(me),
         }
         try:
             query = listings.parse_query(country, region, kind, platform, PAGE_SIZE, offset)
@@ -110,7 +104,7 @@ class ListPages(Controller):
         return csv_response(await listings.export_csv(query), "social-media-list.csv")
 
     @get("/changes")
-    async def changes(self, offset: Annotated[int, QueryParameter(ge=0)] = 0) -> Template:
+    async def changes(self, offset: Offset = 0) -> Template:
         page = await listings.changes(None, PAGE_SIZE, offset)
         return Template(
             "directory/changes.html",
@@ -128,13 +122,14 @@ class ListPages(Controller):
         )
 
     @get("/{listing_id:int}")
-    async def detail(self, request: Request[Any, Any, Any], listing_id: FromPath[int]) -> Template:
+    async def detail(
+        self, request: Request[Any, Any, Any], viewer: Viewer, listing_id: FromPath[int]
+    ) -> Template:
         item = await listings.listing(listing_id)
         history = await listings.changes(listing_id, 50, 0)
-        me = viewer(request)
         is_contact = False
-        if me is not None and item.has_verified_contact:
-            is_contact = await claims.is_contact(me.person_id, listing_id)
+        if viewer is not None and item.has_verified_contact:
+            is_contact = await claims.is_contact(viewer.person_id, listing_id)
         claim_notices: dict[str, str] = {
             ReviewStatus.APPROVED: "You are now this listing's verified contact.",
             ReviewStatus.PENDING: "Your claim waits for a moderator.",

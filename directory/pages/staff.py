@@ -15,14 +15,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from accounts.principal import Role
+from accounts.principal import Principal, Role
 from directory.pages.forms import form_context, form_values, proposal_data
 from directory.platforms import PLATFORMS
 from directory.proposals import LABELS, Proposal
 from directory.review_status import ReviewStatus
 from directory.services import claims, listings, moderation
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Form = URLEncodedBody[dict[str, str]]
 NOTICES = {
@@ -50,8 +51,7 @@ class ModerationPages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/")
-    async def queue(self, request: Request[Any, Any, Any]) -> Template:
-        principal = current_principal(request)
+    async def queue(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
         return Template(
             "directory/staff_queue.html",
             context={
@@ -62,52 +62,58 @@ class ModerationPages(Controller):
         )
 
     @get("/submissions/{submission_id:int}")
-    async def submission(self, request: Request[Any, Any, Any], submission_id: FromPath[int]) -> Template:
-        return await _submission_page(request, submission_id)
+    async def submission(self, principal: CurrentPrincipal, submission_id: FromPath[int]) -> Template:
+        return await _submission_page(principal, submission_id)
 
     @post("/submissions/{submission_id:int}/approve")
     async def approve(
-        self, request: Request[Any, Any, Any], submission_id: FromPath[int], data: Form
+        self,
+        principal: CurrentPrincipal,
+        submission_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         try:
-            await moderation.approve(current_principal(request), submission_id, proposal_data(data))
+            await moderation.approve(principal, submission_id, proposal_data(data))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            return await _submission_page(request, submission_id, data, exc)
+            return await _submission_page(principal, submission_id, data, exc)
         return Redirect(path="/staff/social-media-list?done=approved")
 
     @post("/submissions/{submission_id:int}/reject")
     async def reject(
-        self, request: Request[Any, Any, Any], submission_id: FromPath[int], data: Form
+        self,
+        principal: CurrentPrincipal,
+        submission_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         try:
-            await moderation.reject(current_principal(request), submission_id, data.get("reason", ""))
+            await moderation.reject(principal, submission_id, data.get("reason", ""))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            return await _submission_page(request, submission_id, None, exc, reject_error=True)
+            return await _submission_page(principal, submission_id, None, exc, reject_error=True)
         return Redirect(path="/staff/social-media-list?done=rejected")
 
     @post("/claims/{claim_id:int}/{decision:str}")
     async def decide_claim(
-        self, request: Request[Any, Any, Any], claim_id: FromPath[int], decision: FromPath[str], data: Form
+        self, principal: CurrentPrincipal, claim_id: FromPath[int], decision: FromPath[str], data: Form
     ) -> Response[Any]:
         if decision not in ("approve", "reject"):
             return Redirect(path="/staff/social-media-list")
         approve = decision == "approve"
-        await claims.decide(current_principal(request), claim_id, approve, data.get("reason", ""))
+        await claims.decide(principal, claim_id, approve, data.get("reason", ""))
         return Redirect(path=f"/staff/social-media-list?done=claim-{'approved' if approve else 'rejected'}")
 
 
 async def _submission_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     submission_id: int,
     values: dict[str, str] | None = None,
     error: DomainError | None = None,
     reject_error: bool = False,
 ) -> Template:
-    item = await moderation.submission(current_principal(request), submission_id)
+    item = await moderation.submission(principal, submission_id)
     proposal = msgspec.convert(item.proposal, Proposal)
     before = None
     if item.kind == "correction" and item.listing_id is not None and item.status == ReviewStatus.PENDING:

@@ -249,3 +249,8 @@ async def export_csv(query: ListingQuery) -> str:
 async def person_name(person_id: int) -> str:
     row = await Person.select(Person.name).where(Person.id == person_id).first()
     return str(row["name"]) if row else ""
+
+
+async def countries_listed() -> list[str]:
+    """Country codes that some listing names (in no order): the country filter offers only these."""
+    return [r["country"] for r in await Listing.select(Listing.country).distinct()]

@@ -6,9 +6,9 @@ A new check-in answers 201; the same check-in again answers 200 with
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -24,7 +24,8 @@ from events.schemas import (
 )
 from events.services.checkin import codes as checkin_codes
 from events.services.checkin import records as checkin
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Search = Annotated[str, QueryParameter(max_length=200)]
 Reason = Annotated[str, QueryParameter(max_length=200)]
@@ -40,17 +41,15 @@ class CheckInController(Controller):
     tags = ["check-in"]
 
     @get("/{session_id:int}/checkins", guards=[requires(Role.PROGRAM_STAFF)])
-    async def list_checkins(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int]
-    ) -> SessionCheckIns:
-        return await checkin.session_checkins(current_principal(request), session_id)
+    async def list_checkins(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> SessionCheckIns:
+        return await checkin.session_checkins(principal, session_id)
 
     @post("/{session_id:int}/checkins", guards=[requires(Role.PROGRAM_STAFF)])
     async def check_in(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[CheckInCreate]
+        self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[CheckInCreate]
     ) -> Response[CheckInOut]:
         out = await checkin.check_in(
-            current_principal(request),
+            principal,
             session_id,
             registration_id=data.registration_id,
             ticket_code=data.ticket_code,
@@ -65,31 +64,29 @@ class CheckInController(Controller):
     )
     async def undo(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         session_id: FromPath[int],
         registration_id: FromPath[int],
         reason: Reason = "",
     ) -> CheckInRemovalOut:
-        return await checkin.undo(current_principal(request), session_id, registration_id, reason)
+        return await checkin.undo(principal, session_id, registration_id, reason)
 
     @get("/{session_id:int}/attendees", guards=[requires(Role.PROGRAM_STAFF)])
     async def search(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], q: Search = ""
+        self, principal: CurrentPrincipal, session_id: FromPath[int], q: Search = ""
     ) -> list[AttendeeOut]:
-        return await checkin.search_attendees(current_principal(request), session_id, q)
+        return await checkin.search_attendees(principal, session_id, q)
 
     @get("/{session_id:int}/checkin-code", guards=[requires(Role.PROGRAM_STAFF)])
-    async def code(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int]
-    ) -> Response[CheckInCodeOut]:
-        out = await checkin_codes.current_code(current_principal(request), session_id)
+    async def code(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> Response[CheckInCodeOut]:
+        out = await checkin_codes.current_code(principal, session_id)
         return Response(out, headers=NO_STORE)
 
     @post("/{session_id:int}/self-checkin", guards=[signed_in])
     async def self_check_in(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[SelfCheckIn]
+        self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[SelfCheckIn]
     ) -> Response[CheckInOut]:
-        out = await checkin_codes.self_check_in(current_principal(request), session_id, data.code)
+        out = await checkin_codes.self_check_in(principal, session_id, data.code)
         return _created_or_not(out)
 
 

@@ -20,11 +20,10 @@ from events.schemas import (
 )
 from events.services import catalogue, scheduling
 from events.services.registration import registering as registration
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.paging import Limit, Offset
 from grandrounds.web.payments import payments_open
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class EventController(Controller):
@@ -32,25 +31,25 @@ class EventController(Controller):
     tags = ["events"]
 
     @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
-    async def create_event(self, request: Request[Any, Any, Any], data: JSONBody[EventCreate]) -> EventOut:
-        return await scheduling.create_event(current_principal(request), data)
+    async def create_event(self, principal: CurrentPrincipal, data: JSONBody[EventCreate]) -> EventOut:
+        return await scheduling.create_event(principal, data)
 
     @post("/{event_id:int}/publish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
-    async def publish(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> EventOut:
-        return await scheduling.publish_event(current_principal(request), event_id)
+    async def publish(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> EventOut:
+        return await scheduling.publish_event(principal, event_id)
 
     @patch("/{event_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
     async def update_event(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[EventUpdate]
+        self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[EventUpdate]
     ) -> EventOut:
         """Edit or reschedule; a one-sitting event's session moves with it and invitees are told."""
-        return await scheduling.update_event(current_principal(request), event_id, data)
+        return await scheduling.update_event(principal, event_id, data)
 
     @post("/{event_id:int}/cancel", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
     async def cancel_event(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[CancelRequest]
+        self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[CancelRequest]
     ) -> EventOut:
-        return await scheduling.cancel_event(current_principal(request), event_id, data)
+        return await scheduling.cancel_event(principal, event_id, data)
 
     @get("/")
     async def list_events(
@@ -77,13 +76,14 @@ class EventController(Controller):
     async def register(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         event_id: FromPath[int],
         data: JSONBody[RegistrationCreate | None] = None,
     ) -> RegistrationOut:
         """Sign up; name a ticket type when the event sells several, a session for a session's own seats."""
         choice = data or RegistrationCreate()
         return await registration.register(
-            current_principal(request),
+            principal,
             event_id,
             ticket_type_id=choice.ticket_type_id,
             session_id=choice.session_id,

@@ -13,7 +13,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from events.schemas import ColleaguesCreate, RegistrationOut
 from events.services.registration import registering as registration
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from grandrounds.web.payments import payments_open
 
 
@@ -23,25 +24,21 @@ class RegistrationController(Controller):
     guards = [signed_in]
 
     @get("/mine")
-    async def mine(self, request: Request[Any, Any, Any]) -> list[RegistrationOut]:
-        return await registration.my_registrations(current_principal(request).person_id)
+    async def mine(self, principal: CurrentPrincipal) -> list[RegistrationOut]:
+        return await registration.my_registrations(principal.person_id)
 
     @post("/{registration_id:int}/cancel", status_code=HTTP_200_OK)
-    async def cancel(
-        self, request: Request[Any, Any, Any], registration_id: FromPath[int]
-    ) -> RegistrationOut:
-        return await registration.cancel(current_principal(request), registration_id)
+    async def cancel(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> RegistrationOut:
+        return await registration.cancel(principal, registration_id)
 
     @post("/{registration_id:int}/claim", status_code=HTTP_200_OK)
-    async def claim(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> RegistrationOut:
+    async def claim(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> RegistrationOut:
         """Take an open offer (a party's offer is taken for the whole party)."""
-        return await registration.claim_offer(current_principal(request), registration_id)
+        return await registration.claim_offer(principal, registration_id)
 
     @post("/{registration_id:int}/decline", status_code=HTTP_200_OK)
-    async def decline(
-        self, request: Request[Any, Any, Any], registration_id: FromPath[int]
-    ) -> RegistrationOut:
-        return await registration.decline_offer(current_principal(request), registration_id)
+    async def decline(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> RegistrationOut:
+        return await registration.decline_offer(principal, registration_id)
 
 
 class ColleagueRegistrationController(Controller):
@@ -51,12 +48,16 @@ class ColleagueRegistrationController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def register_colleagues(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[ColleaguesCreate]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: JSONBody[ColleaguesCreate],
     ) -> list[RegistrationOut]:
         """Register a group, all or nothing: an organization's leader for its members, event staff for
         anyone. The group waits, and is offered seats, together."""
         return await registration.register_colleagues(
-            current_principal(request),
+            principal,
             event_id,
             data.person_ids,
             data.ticket_type_id,

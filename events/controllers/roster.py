@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from litestar import Request, Response, get
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Response, get
+from litestar.params import FromPath, FromQuery
 
 from events.schemas import RosterPage
 from events.services.registration import roster
-from grandrounds.web.auth import current_principal, signed_in
-
-Limit = Annotated[int, QueryParameter(ge=1, le=roster.MAX_LIMIT)]
-Offset = Annotated[int, QueryParameter(ge=0)]
-
-
-def csv_response(body: str, filename: str) -> Response[str]:
-    """A download: UTF-8 with a byte-order mark, so spreadsheet programs read names correctly."""
-    return Response(
-        "\ufeff" + body,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": f'attachment; filename="{filename}"',
-            "cache-control": "no-store",
-        },
-    )
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
+from grandrounds.web.paging import ExportLimit, Offset
 
 
 @get("/api/v1/events/{event_id:int}/registrations", guards=[signed_in], tags=["roster"])
 async def event_registrations(
-    request: Request[Any, Any, Any],
+    principal: CurrentPrincipal,
     event_id: FromPath[int],
     status: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
-    limit: Limit = 50,
+    limit: ExportLimit = 50,
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> RosterPage | Response[str]:
@@ -44,7 +32,6 @@ async def event_registrations(
     existing path only for handlers registered after it this way.
     """
     query = roster.parse_query(status, q, limit, offset)
-    principal = current_principal(request)
     if format == "csv":
         body = await roster.roster_csv(principal, event_id, query)
         return csv_response(body, f"event-{event_id}-roster.csv")

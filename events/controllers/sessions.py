@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from accounts.principal import Principal, Role
+from accounts.principal import Role
 from events.schemas import SessionCreate, SessionOut, SessionUpdate, TrackCreate, TrackOut, TrackUpdate
 from events.services import sessions
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 
 Reason = Annotated[str, QueryParameter(max_length=200)]
 STAFF = [requires(Role.PROGRAM_STAFF)]
-
-
-def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    """Anyone may read a published schedule; staff of the event also see drafts and links."""
-    user = request.scope.get("user")
-    return user if isinstance(user, Principal) else None
 
 
 class EventScheduleController(Controller):
@@ -28,26 +23,24 @@ class EventScheduleController(Controller):
     tags = ["sessions"]
 
     @get("/tracks")
-    async def list_tracks(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> list[TrackOut]:
-        return await sessions.list_tracks(_viewer(request), event_id)
+    async def list_tracks(self, viewer: Viewer, event_id: FromPath[int]) -> list[TrackOut]:
+        return await sessions.list_tracks(viewer, event_id)
 
     @post("/tracks", status_code=HTTP_201_CREATED, guards=STAFF)
     async def create_track(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[TrackCreate]
+        self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[TrackCreate]
     ) -> TrackOut:
-        return await sessions.create_track(current_principal(request), event_id, data)
+        return await sessions.create_track(principal, event_id, data)
 
     @get("/sessions")
-    async def list_sessions(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int]
-    ) -> list[SessionOut]:
-        return await sessions.list_sessions(_viewer(request), event_id)
+    async def list_sessions(self, viewer: Viewer, event_id: FromPath[int]) -> list[SessionOut]:
+        return await sessions.list_sessions(viewer, event_id)
 
     @post("/sessions", status_code=HTTP_201_CREATED, guards=STAFF)
     async def create_session(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[SessionCreate]
+        self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[SessionCreate]
     ) -> SessionOut:
-        return await sessions.create_session(current_principal(request), event_id, data)
+        return await sessions.create_session(principal, event_id, data)
 
 
 class TrackController(Controller):
@@ -57,13 +50,13 @@ class TrackController(Controller):
 
     @patch("/{track_id:int}")
     async def update_track(
-        self, request: Request[Any, Any, Any], track_id: FromPath[int], data: JSONBody[TrackUpdate]
+        self, principal: CurrentPrincipal, track_id: FromPath[int], data: JSONBody[TrackUpdate]
     ) -> TrackOut:
-        return await sessions.update_track(current_principal(request), track_id, data)
+        return await sessions.update_track(principal, track_id, data)
 
     @delete("/{track_id:int}", status_code=HTTP_204_NO_CONTENT)
-    async def delete_track(self, request: Request[Any, Any, Any], track_id: FromPath[int]) -> None:
-        await sessions.delete_track(current_principal(request), track_id)
+    async def delete_track(self, principal: CurrentPrincipal, track_id: FromPath[int]) -> None:
+        await sessions.delete_track(principal, track_id)
 
 
 class SessionController(Controller):
@@ -71,22 +64,22 @@ class SessionController(Controller):
     tags = ["sessions"]
 
     @get("/{session_id:int}")
-    async def get_session(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> SessionOut:
-        return await sessions.get_session(_viewer(request), session_id)
+    async def get_session(self, viewer: Viewer, session_id: FromPath[int]) -> SessionOut:
+        return await sessions.get_session(viewer, session_id)
 
     @patch("/{session_id:int}", guards=STAFF)
     async def update_session(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[SessionUpdate]
+        self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[SessionUpdate]
     ) -> SessionOut:
         """A change of time, room or link raises SEQUENCE and sends updated invites."""
-        return await sessions.update_session(current_principal(request), session_id, data)
+        return await sessions.update_session(principal, session_id, data)
 
     @delete("/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF)
     async def cancel_session(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], reason: Reason = ""
+        self, principal: CurrentPrincipal, session_id: FromPath[int], reason: Reason = ""
     ) -> SessionOut:
         """Cancel (the session stays, as cancelled); everyone holding an invite gets a CANCEL."""
-        return await sessions.cancel_session(current_principal(request), session_id, reason)
+        return await sessions.cancel_session(principal, session_id, reason)
 
 
 CONTROLLERS = [EventScheduleController, TrackController, SessionController]

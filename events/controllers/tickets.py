@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from accounts.principal import Principal, Role
+from accounts.principal import Role
 from events.schemas import TicketTypeCreate, TicketTypeOut, TicketTypeUpdate
 from events.services import tickets
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 
 
 class TicketTypeController(Controller):
@@ -19,12 +18,9 @@ class TicketTypeController(Controller):
     tags = ["ticket types"]
 
     @get("/events/{event_id:int}/ticket-types")
-    async def list_types(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int]
-    ) -> list[TicketTypeOut]:
+    async def list_types(self, viewer: Viewer, event_id: FromPath[int]) -> list[TicketTypeOut]:
         """Active types of a published event; the event's staff also see inactive ones and drafts'."""
-        caller = request.scope.get("user")
-        return await tickets.list_ticket_types(caller if isinstance(caller, Principal) else None, event_id)
+        return await tickets.list_ticket_types(viewer, event_id)
 
     @post(
         "/events/{event_id:int}/ticket-types",
@@ -32,19 +28,19 @@ class TicketTypeController(Controller):
         guards=[requires(Role.PROGRAM_STAFF)],
     )
     async def create_type(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: JSONBody[TicketTypeCreate]
+        self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[TicketTypeCreate]
     ) -> TicketTypeOut:
         """Prices in minor units of an ISO 4217 currency (19.99 USD is 1999)."""
-        return await tickets.create_ticket_type(current_principal(request), event_id, data)
+        return await tickets.create_ticket_type(principal, event_id, data)
 
     @patch("/ticket-types/{ticket_type_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
     async def update_type(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         ticket_type_id: FromPath[int],
         data: JSONBody[TicketTypeUpdate],
     ) -> TicketTypeOut:
-        return await tickets.update_ticket_type(current_principal(request), ticket_type_id, data)
+        return await tickets.update_ticket_type(principal, ticket_type_id, data)
 
     @post(
         "/ticket-types/{ticket_type_id:int}/deactivate",
@@ -52,9 +48,9 @@ class TicketTypeController(Controller):
         guards=[requires(Role.PROGRAM_STAFF)],
     )
     async def deactivate_type(
-        self, request: Request[Any, Any, Any], ticket_type_id: FromPath[int]
+        self, principal: CurrentPrincipal, ticket_type_id: FromPath[int]
     ) -> TicketTypeOut:
-        return await tickets.deactivate_ticket_type(current_principal(request), ticket_type_id)
+        return await tickets.deactivate_ticket_type(principal, ticket_type_id)
 
 
 CONTROLLERS = [TicketTypeController]

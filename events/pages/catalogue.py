@@ -17,20 +17,19 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Principal, Role
-from accounts.tables import Person
+from accounts.services.people import time_zone_of
 from events import errors
 from events.errors import registration_form_invalid as form_invalid
 from events.pages import display
-from events.registration_status import LIVE
-from events.services import catalogue, pricing
+from events.schemas import EventOut, EventPage
+from events.services import catalogue, pricing, scheduling
 from events.services.access import may_run_event
 from events.services.registration import registering as registration
-from events.services.registration.seats import seats_taken
-from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError
 from grandrounds.registry import Registry
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 from grandrounds.web.payments import payments_open
 
 Form = URLEncodedBody[dict[str, str]]
@@ -54,17 +53,9 @@ def register_event_links(source: EventLinks) -> None:
     EVENT_LINKS.add(source)
 
 
-def viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    principal = request.scope.get("user")
-    return principal if isinstance(principal, Principal) else None
-
-
 async def viewer_zone(principal: Principal | None) -> str | None:
     """The signed-in person's own time zone, to show times in it beside the event's."""
-    if principal is None:
-        return None
-    row = await Person.select(Person.time_zone).where(Person.id == principal.person_id).first()
-    return row["time_zone"] if row else None
+    return None if principal is None else await time_zone_of(principal.person_id)
 
 
 def optional_id(raw: str | None, field: str, message: str) -> int | None:
@@ -82,17 +73,17 @@ def _page_number(raw: str | None) -> int:
     return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
 
 
-def _card(row: Mapping[str, Any], seats_left: int, zone: str | None) -> dict[str, Any]:
+def _card(event: EventOut, zone: str | None) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "title": row["title"],
-        "kind": KIND_LABELS.get(row["kind"], row["kind"]),
-        "topic": row["topic"],
-        "venue": row["venue"],
-        "member_only": row["member_only"],
-        "seats_left": seats_left,
-        "when": display.when_span(row["starts_at"], row["ends_at"], row["time_zone"], zone),
-        "time_zone": row["time_zone"],
+        "id": event.id,
+        "title": event.title,
+        "kind": KIND_LABELS.get(event.kind, event.kind),
+        "topic": event.topic,
+        "venue": event.venue,
+        "member_only": event.member_only,
+        "seats_left": event.seats_left,
+        "when": display.when_span(event.starts_at, event.ends_at, event.time_zone, zone),
+        "time_zone": event.time_zone,
     }
 
 
@@ -100,12 +91,12 @@ class CataloguePages(Controller):
     include_in_schema = False
 
     @get("/events")
-    async def catalogue(self, request: Request[Any, Any, Any]) -> Template:
+    async def catalogue(self, request: Request[Any, Any, Any], viewer: Viewer) -> Template:
         params = request.query_params
         filters = {key: (params.get(key) or "")[:300] for key in ("kind", "topic", "from", "to", "q")}
         page = _page_number(params.get("page"))
         error: DomainError | None = None
-        found = catalogue.CatalogueResult(rows=[], total=0)
+        found = EventPage(items=[], total=0, limit=PAGE_SIZE, offset=0)
         try:
             query = catalogue.parse_query(
                 kind=filters["kind"],
@@ -116,13 +107,11 @@ class CataloguePages(Controller):
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
             )
-            found = await catalogue.search(query)
+            found = await scheduling.list_published(query)
         except DomainError as exc:
             error = exc
-        zone = await viewer_zone(viewer(request))
-        cards = [
-            _card(row, max(row["capacity"] - await seats_taken(row["id"]), 0), zone) for row in found.rows
-        ]
+        zone = await viewer_zone(viewer)
+        cards = [_card(event, zone) for event in found.items]
         kept = {k: v for k, v in filters.items() if v}
 
         def page_url(number: int) -> str:
@@ -149,14 +138,19 @@ class CataloguePages(Controller):
         )
 
     @get("/events/{event_id:int}")
-    async def event_page(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        return await event_page(request, event_id)
+    async def event_page(
+        self, request: Request[Any, Any, Any], viewer: Viewer, event_id: FromPath[int]
+    ) -> Template:
+        return await event_page(request, viewer, event_id)
 
     @post("/events/{event_id:int}/register", guards=[signed_in])
     async def register(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Form
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
-        principal = current_principal(request)
         try:
             ticket_type_id = optional_id(
                 data.get("ticket_type_id"), "ticket_type_id", "Choose one of the ticket types listed."
@@ -174,7 +168,7 @@ class CataloguePages(Controller):
         except DomainError as exc:
             if exc.code == "event.not_found":
                 raise
-            return await event_page(request, event_id, error=exc, form=data)
+            return await event_page(request, principal, event_id, error=exc, form=data)
         return Redirect(
             path=f"/registrations?registered={placed.id}#registration-{placed.id}", status_code=303
         )
@@ -260,26 +254,20 @@ def _schedule(detail: catalogue.EventDetail, zone: str, viewer_zone: str | None)
 
 async def event_page(
     request: Request[Any, Any, Any],
+    viewer: Principal | None,
     event_id: int,
     *,
     error: DomainError | None = None,
     form: Mapping[str, str] | None = None,
 ) -> Template:
-    principal = viewer(request)
     detail = await catalogue.event_detail(event_id, include_draft=True)
     event = detail.event
-    is_staff = principal is not None and await may_run_event(principal, event_id)
+    is_staff = viewer is not None and await may_run_event(viewer, event_id)
     if event["status"] == "draft" and not is_staff:
         raise errors.event_not_found()
-    zone = await viewer_zone(principal)
-    is_member = principal is not None and principal.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
-    mine = []
-    if principal is not None:
-        mine = await Registration.select(Registration.id, Registration.status, Registration.session).where(
-            (Registration.event == event_id)
-            & (Registration.person == principal.person_id)
-            & Registration.status.is_in(list(LIVE))
-        )
+    zone = await viewer_zone(viewer)
+    is_member = viewer is not None and viewer.has_any(Role.MEMBER, Role.PROGRAM_STAFF)
+    mine = [] if viewer is None else await catalogue.own_places(viewer.person_id, event_id)
     open_for_registration = event["status"] == "published" and event["ends_at"] > now()
     bookable = [
         {
@@ -310,9 +298,9 @@ async def event_page(
             },
             "viewer_zone": zone if zone and zone != event["time_zone"] else None,
             "schedule": _schedule(detail, event["time_zone"], zone),
-            "tickets": _tickets(detail.ticket_types, principal, is_member, payments_open(request.app.state)),
+            "tickets": _tickets(detail.ticket_types, viewer, is_member, payments_open(request.app.state)),
             "bookable_sessions": bookable,
-            "signed_in": principal is not None,
+            "signed_in": viewer is not None,
             "is_member": is_member,
             "is_staff": is_staff,
             "my_registrations": mine,

@@ -12,20 +12,19 @@ owner's ticket page, never in a URL, and the door page never echoes it back.
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
-from accounts.principal import Role
+from accounts.principal import Principal, Role
 from events.pages import display
 from events.services.access import session_for_staff
 from events.services.checkin import codes as checkin_codes
 from events.services.checkin import records as checkin
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Form = URLEncodedBody[dict[str, str]]
 NO_STORE = {"Cache-Control": "no-store"}
@@ -45,14 +44,13 @@ def _checked_in_notice(name: str, already: bool, at_text: str) -> str:
 
 
 async def _door_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     session_id: int,
     q: str = "",
     notice: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Template:
-    principal = current_principal(request)
     session, event = await session_for_staff(principal, session_id)
     q = " ".join(q.split())[:200]
     summary = await checkin.session_checkins(principal, session_id)
@@ -97,18 +95,23 @@ class CheckInPages(Controller):
 
     @get("/staff/sessions/{session_id:int}/checkin", guards=[requires(Role.PROGRAM_STAFF)])
     async def door(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], q: FromQuery[str] = ""
+        self, principal: CurrentPrincipal, session_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
-        return await _door_page(request, session_id, q=q)
+        return await _door_page(principal, session_id, q=q)
 
     @post("/staff/sessions/{session_id:int}/checkin", guards=[requires(Role.PROGRAM_STAFF)])
     async def check_in_by_code(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: Form
+        self,
+        principal: CurrentPrincipal,
+        session_id: FromPath[int],
+        data: Form,
     ) -> Template:
         code = data.get("ticket_code", "").strip()[:64]
         if not code:
-            return await _door_page(request, session_id, error="Scan a ticket or type its code.", status=400)
-        return await self._check_in(request, session_id, ticket_code=code)
+            return await _door_page(
+                principal, session_id, error="Scan a ticket or type its code.", status=400
+            )
+        return await self._check_in(principal, session_id, ticket_code=code)
 
     @post(
         "/staff/sessions/{session_id:int}/checkin/{registration_id:int}",
@@ -116,12 +119,14 @@ class CheckInPages(Controller):
     )
     async def check_in_found(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         session_id: FromPath[int],
         registration_id: FromPath[int],
         data: Form,
     ) -> Template:
-        return await self._check_in(request, session_id, registration_id=registration_id, q=data.get("q", ""))
+        return await self._check_in(
+            principal, session_id, registration_id=registration_id, q=data.get("q", "")
+        )
 
     @post(
         "/staff/sessions/{session_id:int}/checkin/{registration_id:int}/undo",
@@ -129,23 +134,21 @@ class CheckInPages(Controller):
     )
     async def undo(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         session_id: FromPath[int],
         registration_id: FromPath[int],
         data: Form,
     ) -> Template:
         q = data.get("q", "")
         try:
-            removed = await checkin.undo(
-                current_principal(request), session_id, registration_id, data.get("reason", "")[:200]
-            )
+            removed = await checkin.undo(principal, session_id, registration_id, data.get("reason", "")[:200])
         except DomainError as exc:
-            return await _door_page(request, session_id, q=q, error=exc.message, status=exc.status_code)
-        return await _door_page(request, session_id, q=q, notice=f"Check-in of {removed.name} undone.")
+            return await _door_page(principal, session_id, q=q, error=exc.message, status=exc.status_code)
+        return await _door_page(principal, session_id, q=q, notice=f"Check-in of {removed.name} undone.")
 
     async def _check_in(
         self,
-        request: Request[Any, Any, Any],
+        principal: Principal,
         session_id: int,
         *,
         registration_id: int | None = None,
@@ -154,7 +157,7 @@ class CheckInPages(Controller):
     ) -> Template:
         try:
             out = await checkin.check_in(
-                current_principal(request),
+                principal,
                 session_id,
                 registration_id=registration_id,
                 ticket_code=ticket_code,
@@ -163,14 +166,13 @@ class CheckInPages(Controller):
         except DomainError as exc:
             if exc.status_code in (401, 403) and exc.code != "checkin.own_ticket":
                 raise
-            return await _door_page(request, session_id, q=q, error=exc.message, status=exc.status_code)
+            return await _door_page(principal, session_id, q=q, error=exc.message, status=exc.status_code)
         _, event = await checkin.session_and_event(session_id)
         notice = _checked_in_notice(out.name, out.already, display.moment(out.at, event["time_zone"]))
-        return await _door_page(request, session_id, q=q, notice=notice, status=200 if out.already else 201)
+        return await _door_page(principal, session_id, q=q, notice=notice, status=200 if out.already else 201)
 
     @get("/staff/sessions/{session_id:int}/checkin-code", guards=[requires(Role.PROGRAM_STAFF)])
-    async def code_screen(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-        principal = current_principal(request)
+    async def code_screen(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> Template:
         code = await checkin_codes.current_code(principal, session_id)
         session, event = await session_for_staff(principal, session_id)
         zone = event["time_zone"]
@@ -189,25 +191,26 @@ class CheckInPages(Controller):
         )
 
     @get("/checkin/{session_id:int}", guards=[signed_in])
-    async def self_form(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-        return await _self_page(request, session_id)
+    async def self_form(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> Template:
+        return await _self_page(principal, session_id)
 
     @post("/checkin/{session_id:int}", guards=[signed_in])
     async def self_check_in(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: Form
+        self,
+        principal: CurrentPrincipal,
+        session_id: FromPath[int],
+        data: Form,
     ) -> Template:
         try:
-            out = await checkin_codes.self_check_in(
-                current_principal(request), session_id, data.get("code", "")[:20]
-            )
+            out = await checkin_codes.self_check_in(principal, session_id, data.get("code", "")[:20])
         except DomainError as exc:
-            return await _self_page(request, session_id, error=exc.message, status=exc.status_code)
+            return await _self_page(principal, session_id, error=exc.message, status=exc.status_code)
         notice = "You were already checked in." if out.already else "You are checked in. Enjoy the session!"
-        return await _self_page(request, session_id, notice=notice, status=200 if out.already else 201)
+        return await _self_page(principal, session_id, notice=notice, status=200 if out.already else 201)
 
     @get("/registrations/{registration_id:int}/ticket", guards=[signed_in])
-    async def ticket(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Template:
-        ticket = await checkin.ticket(current_principal(request), registration_id)
+    async def ticket(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> Template:
+        ticket = await checkin.ticket(principal, registration_id)
         return Template(
             "checkin/ticket.html",
             context={
@@ -220,13 +223,13 @@ class CheckInPages(Controller):
 
 
 async def _self_page(
-    request: Request[Any, Any, Any],
+    principal: Principal,
     session_id: int,
     notice: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Template:
-    view = await checkin_codes.self_checkin_view(current_principal(request), session_id)
+    view = await checkin_codes.self_checkin_view(principal, session_id)
     zone = view.time_zone
     return Template(
         "checkin/self.html",

@@ -26,7 +26,8 @@ from events.services.registration import registering as registration
 from events.tables import Registration
 from grandrounds.db import now
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 
 STATUS_LABELS = {
     RegistrationStatus.PENDING_PAYMENT: "Pending payment",
@@ -132,9 +133,8 @@ async def _view(reg: dict[str, Any], zone: str | None, moment: datetime) -> dict
 
 
 async def registrations_page(
-    request: Request[Any, Any, Any], *, error: DomainError | None = None
+    request: Request[Any, Any, Any], principal: Principal, *, error: DomainError | None = None
 ) -> Template:
-    principal = current_principal(request)
     zone = await viewer_zone(principal)
     rows = (
         await Registration.select(*_COLUMNS)
@@ -172,14 +172,11 @@ class RegistrationPages(Controller):
     guards = [signed_in]
 
     @get("/registrations")
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
-        return await registrations_page(request)
+    async def mine(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
+        return await registrations_page(request, principal)
 
     @get("/registrations/{registration_id:int}/cancel")
-    async def confirm_cancel(
-        self, request: Request[Any, Any, Any], registration_id: FromPath[int]
-    ) -> Template:
-        principal = current_principal(request)
+    async def confirm_cancel(self, principal: CurrentPrincipal, registration_id: FromPath[int]) -> Template:
         row = await own_registration(principal, registration_id)
         view = await _view(row, await viewer_zone(principal), now())
         if not view["can_cancel"]:
@@ -187,26 +184,36 @@ class RegistrationPages(Controller):
         return Template("events/cancel.html", context={"registration": view})
 
     @post("/registrations/{registration_id:int}/cancel")
-    async def cancel(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Response[Any]:
-        return await self._act(request, registration_id, registration.cancel, "cancelled")
+    async def cancel(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._act(request, principal, registration_id, registration.cancel, "cancelled")
 
     @post("/registrations/{registration_id:int}/claim")
-    async def claim(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Response[Any]:
-        return await self._act(request, registration_id, registration.claim_offer, "claimed")
+    async def claim(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._act(request, principal, registration_id, registration.claim_offer, "claimed")
 
     @post("/registrations/{registration_id:int}/decline")
-    async def decline(self, request: Request[Any, Any, Any], registration_id: FromPath[int]) -> Response[Any]:
-        return await self._act(request, registration_id, registration.decline_offer, "declined")
+    async def decline(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._act(request, principal, registration_id, registration.decline_offer, "declined")
 
     async def _act(
-        self, request: Request[Any, Any, Any], registration_id: int, action: Any, done: str
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        registration_id: int,
+        action: Any,
+        done: str,
     ) -> Response[Any]:
-        principal = current_principal(request)
         await own_registration(principal, registration_id)
         try:
             await action(principal, registration_id)
         except DomainError as exc:
-            return await registrations_page(request, error=exc)
+            return await registrations_page(request, principal, error=exc)
         return Redirect(path=f"/registrations?done={done}#registration-{registration_id}", status_code=303)
 
 

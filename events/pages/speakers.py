@@ -20,7 +20,8 @@ from events.pages import display
 from events.schemas import SpeakingOut
 from events.services import speakers
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 
 Form = URLEncodedBody[dict[str, str]]
 STATUS_LABELS = {
@@ -48,43 +49,41 @@ def _row(slot: SpeakingOut) -> SpeakingRow:
     )
 
 
-def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    user = request.scope.get("user")
-    return user if isinstance(user, Principal) else None
-
-
 class SpeakingPages(Controller):
     include_in_schema = False
 
     @get("/speaking", guards=[signed_in])
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
-        return await _list_page(request, notice=ANSWERED.get(request.query_params.get("answered", "")))
+    async def mine(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
+        return await _list_page(principal, notice=ANSWERED.get(request.query_params.get("answered", "")))
 
     @post("/speaking/{speaker_id:int}", guards=[signed_in])
     async def answer(
-        self, request: Request[Any, Any, Any], speaker_id: FromPath[int], data: Form
+        self,
+        principal: CurrentPrincipal,
+        speaker_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         answer = data.get("answer", "")
         try:
-            await speakers.respond_as_me(current_principal(request), speaker_id, answer)
+            await speakers.respond_as_me(principal, speaker_id, answer)
         except DomainError as exc:
-            return await _list_page(request, error=exc.message, status=exc.status_code)
+            return await _list_page(principal, error=exc.message, status=exc.status_code)
         return Redirect(path=f"/speaking?answered={answer}")
 
     @get("/speaking/respond/{token:str}")
-    async def invitation(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
-        slot = await speakers.invitation(token, _viewer(request))
+    async def invitation(self, viewer: Viewer, token: FromPath[str]) -> Template:
+        slot = await speakers.invitation(token, viewer)
         return Template("speaking_respond.html", context={"row": _row(slot), "token": token})
 
     @post("/speaking/respond/{token:str}")
-    async def respond(self, request: Request[Any, Any, Any], token: FromPath[str], data: Form) -> Template:
+    async def respond(self, viewer: Viewer, token: FromPath[str], data: Form) -> Template:
         answer = data.get("answer", "")
         try:
-            slot = await speakers.respond_by_token(token, answer, _viewer(request))
+            slot = await speakers.respond_by_token(token, answer, viewer)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            slot = await speakers.invitation(token, _viewer(request))
+            slot = await speakers.invitation(token, viewer)
             context = {"row": _row(slot), "token": token, "error": exc.message}
             return Template("speaking_respond.html", context=context, status_code=exc.status_code)
         context = {"row": _row(slot), "token": token, "notice": ANSWERED[answer]}
@@ -92,9 +91,9 @@ class SpeakingPages(Controller):
 
 
 async def _list_page(
-    request: Request[Any, Any, Any], notice: str | None = None, error: str | None = None, status: int = 200
+    principal: Principal, notice: str | None = None, error: str | None = None, status: int = 200
 ) -> Template:
-    slots = await speakers.my_speaking(current_principal(request))
+    slots = await speakers.my_speaking(principal)
     return Template(
         "speaking.html",
         context={"rows": [_row(s) for s in slots], "notice": notice, "error": error},

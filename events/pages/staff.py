@@ -23,7 +23,6 @@ from accounts.principal import Principal, Role
 from accounts.services.programs import programs_run_by
 from accounts.tables import Program
 from events import errors
-from events.controllers.roster import csv_response
 from events.errors import event_form_invalid as form_invalid
 from events.errors import time_nonexistent
 from events.pages import display
@@ -37,7 +36,9 @@ from events.services.catalogue import KINDS
 from events.services.registration import roster
 from events.tables import Event, Registration, Session
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 
 Form = URLEncodedBody[dict[str, str]]
 ROSTER_PAGE_SIZE = 50
@@ -136,9 +137,8 @@ async def _counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 async def _new_event_page(
-    request: Request[Any, Any, Any], form: Mapping[str, str] | None = None, error: DomainError | None = None
+    principal: Principal, form: Mapping[str, str] | None = None, error: DomainError | None = None
 ) -> Template:
-    principal = current_principal(request)
     zone = await viewer_zone(principal)
     return Template(
         "staff/event_new.html",
@@ -154,8 +154,7 @@ async def _new_event_page(
     )
 
 
-async def _roster_page(request: Request[Any, Any, Any], event_id: int) -> Template:
-    principal = current_principal(request)
+async def _roster_page(request: Request[Any, Any, Any], principal: Principal, event_id: int) -> Template:
     event = await event_for_staff(principal, event_id)
     params = request.query_params
     filters = {"status": (params.get("status") or "")[:40], "q": (params.get("q") or "")[:300]}
@@ -211,8 +210,7 @@ class StaffPages(Controller):
         return Redirect(path="/staff/events")
 
     @get("/staff/events")
-    async def events(self, request: Request[Any, Any, Any]) -> Template:
-        principal = current_principal(request)
+    async def events(self, principal: CurrentPrincipal) -> Template:
         query = Event.select(*Event.all_columns(), Event.program.name.as_alias("program_name"))
         if not principal.is_admin:
             programs = await programs_run_by(principal)
@@ -235,12 +233,11 @@ class StaffPages(Controller):
         return Template("staff/events.html", context={"events": listed})
 
     @get("/staff/events/new")
-    async def new_event_form(self, request: Request[Any, Any, Any]) -> Template:
-        return await _new_event_page(request)
+    async def new_event_form(self, principal: CurrentPrincipal) -> Template:
+        return await _new_event_page(principal)
 
     @post("/staff/events/new")
-    async def create_event(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-        principal = current_principal(request)
+    async def create_event(self, principal: CurrentPrincipal, data: Form) -> Response[Any]:
         form = {k: v[:20_000] for k, v in data.items() if k in EVENT_FIELDS}
         try:
             programs = await programs_run_by(principal)
@@ -248,12 +245,14 @@ class StaffPages(Controller):
                 principal, event_from_form(form, programs, principal.is_admin)
             )
         except DomainError as exc:
-            return await _new_event_page(request, form, exc)
+            return await _new_event_page(principal, form, exc)
         return Redirect(path=f"/staff/events/{created.id}?created=1", status_code=303)
 
     @get("/staff/events/{event_id:int}")
-    async def event(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        event = await event_for_staff(current_principal(request), event_id)
+    async def event(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, event_id: FromPath[int]
+    ) -> Template:
+        event = await event_for_staff(principal, event_id)
         sessions = (
             await Session.select()
             .where(Session.event == event_id)
@@ -280,19 +279,23 @@ class StaffPages(Controller):
         )
 
     @post("/staff/events/{event_id:int}/publish")
-    async def publish(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Redirect:
-        await scheduling.publish_event(current_principal(request), event_id)
+    async def publish(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> Redirect:
+        await scheduling.publish_event(principal, event_id)
         return Redirect(path=f"/staff/events/{event_id}?published=1", status_code=303)
 
     @get("/staff/events/{event_id:int}/roster")
-    async def roster_page(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        return await _roster_page(request, event_id)
+    async def roster_page(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, event_id: FromPath[int]
+    ) -> Template:
+        return await _roster_page(request, principal, event_id)
 
     @get("/staff/events/{event_id:int}/roster.csv")
-    async def roster_csv(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Response[str]:
+    async def roster_csv(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, event_id: FromPath[int]
+    ) -> Response[str]:
         params = request.query_params
         query = roster.parse_query(params.get("status"), params.get("q"))
-        body = await roster.roster_csv(current_principal(request), event_id, query)
+        body = await roster.roster_csv(principal, event_id, query)
         return csv_response(body, f"event-{event_id}-roster.csv")
 
 

@@ -23,8 +23,13 @@ from piccolo.columns.combination import WhereRaw
 
 from events import errors
 from events.schemas import Kind
-from events.services.registration.seats import seats_taken, tickets_taken
-from events.tables import Event, Session, TicketType, Track
+from events.services.registration.seats import (
+    LIVE,
+    seats_taken,
+    seats_taken_in_sessions,
+    tickets_taken,
+)
+from events.tables import Event, Registration, Session, TicketType, Track
 from grandrounds.db import contains_any, now
 from grandrounds.errors import request_invalid
 
@@ -193,9 +198,10 @@ async def event_detail(event_id: int, *, include_draft: bool = False) -> EventDe
         .order_by(TicketType.position)
         .order_by(TicketType.id)
     )
+    in_sessions = await seats_taken_in_sessions(event_id)
     for session in sessions:
         capacity = session["capacity"]
-        taken = 0 if capacity is None else await seats_taken(event_id, session["id"])
+        taken = in_sessions.get(session["id"], 0)
         session["seats_left"] = None if capacity is None else max(capacity - taken, 0)
     by_ticket = await tickets_taken(event_id)
     for ticket in ticket_types:
@@ -208,3 +214,53 @@ async def event_detail(event_id: int, *, include_draft: bool = False) -> EventDe
         sessions=sessions,
         ticket_types=ticket_types,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnPlace:
+    """One of the visitor's own live registrations at an event (the event page says they hold it)."""
+
+    id: int
+    status: str
+    session_id: int | None
+
+
+async def own_places(person_id: int, event_id: int) -> list[OwnPlace]:
+    """The person's live registrations at the event: seat holders, the waitlisted and open offers."""
+    rows = await Registration.select(Registration.id, Registration.status, Registration.session).where(
+        (Registration.event == event_id)
+        & (Registration.person == person_id)
+        & Registration.status.is_in(list(LIVE))
+    )
+    return [OwnPlace(id=r["id"], status=r["status"], session_id=r["session"]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class EventChoice:
+    """An event another package may link something to (a library recording to its webinar)."""
+
+    id: int
+    title: str
+    kind: str
+
+
+async def openable_titles(event_ids: list[int]) -> dict[int, str]:
+    """Titles of the events whose page anyone may open: a draft's page is "not found" to the public,
+    so other packages link only to the rest."""
+    if not event_ids:
+        return {}
+    rows = await Event.select(Event.id, Event.title).where(
+        Event.id.is_in(event_ids) & (Event.status != "draft")
+    )
+    return {r["id"]: r["title"] for r in rows}
+
+
+async def linkable_events(limit: int = 200) -> list[EventChoice]:
+    """Events something may belong to, latest first, drafts left out."""
+    rows = (
+        await Event.select(Event.id, Event.title, Event.kind)
+        .where(Event.status != "draft")
+        .order_by(Event.starts_at, ascending=False)
+        .limit(limit)
+    )
+    return [EventChoice(id=r["id"], title=r["title"], kind=r["kind"]) for r in rows]

@@ -26,7 +26,7 @@ from events.services.access import event_for_staff
 from events.services.catalogue import CatalogueQuery, search
 from events.services.invites import copies as invites
 from events.services.registration.lifecycle import cancel_by_staff, capacity_raised
-from events.services.registration.seats import Place, lock_event, seats_taken
+from events.services.registration.seats import Place, lock_event, seats_taken, seats_taken_at_events
 from events.tables import Event, Registration, Session
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
@@ -148,9 +148,14 @@ async def event_out(event_id: int, include_unpublished: bool = True) -> EventOut
 
 
 async def list_published(query: CatalogueQuery) -> EventPage:
-    """Published events still to come that match the catalogue's filters, soonest first."""
+    """Published events still to come that match the catalogue's filters, soonest first.
+
+    The read-model of the catalogue: the JSON list and the /events page both show it.
+    Seats are counted for the whole page at once, so a page costs the same few queries
+    whatever its size."""
     found = await search(query)
-    items = [_out(row, await seats_taken(row["id"])) for row in found.rows]
+    taken = await seats_taken_at_events([row["id"] for row in found.rows])
+    items = [_out(row, taken.get(row["id"], 0)) for row in found.rows]
     return EventPage(items=items, total=found.total, limit=query.limit, offset=query.offset)
 
 

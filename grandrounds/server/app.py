@@ -28,6 +28,7 @@ from grandrounds.server.routing import domain_handlers
 from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
 from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
+from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
 from grandrounds.web.payments import initial_state as payments_state
 
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         middleware=[PrincipalMiddleware()],
+        # ``principal`` and ``viewer``, injected into any handler that names them.
+        dependencies=DEPENDENCIES,
         # Whether paid places can be held here (grandrounds.web.payments): events ask, importing no billing.
         state=State(payments_state(settings)),
         csrf_config=CSRFConfig(

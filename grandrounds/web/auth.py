@@ -2,7 +2,10 @@
 
 A request is authenticated by an ``Authorization: Bearer grt_...`` personal API
 token or by the session cookie. The principal (or None) is put in
-``scope["user"]`` before routing, so handlers and guards read it the same way.
+``scope["user"]`` before routing, so handlers and guards read it the same way:
+guards through ``current_principal``, handlers as the injected ``principal`` or
+``viewer`` parameter (grandrounds.web.dependencies); nothing outside this kit
+reads the scope itself.
 
 Cookies are ambient credentials, so a cookie-authenticated state-changing call
 to the JSON API must also carry the CSRF cookie's value in the ``x-csrftoken``
@@ -84,9 +87,20 @@ async def _reject(scope: Scope, receive: Receive, send: Send, status: int, code:
     await ASGIResponse(body=body, status_code=status, media_type="application/json")(scope, receive, send)
 
 
-def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+def viewer(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The signed-in person, or None for an anonymous visitor.
+
+    The one place (with the middleware that fills it) that reads ``scope["user"]``:
+    handlers get it injected as ``viewer`` or ``principal`` (grandrounds.web.dependencies).
+    """
     principal = connection.scope.get("user")
-    if not isinstance(principal, Principal):
+    return principal if isinstance(principal, Principal) else None
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The signed-in person; anyone else is answered 401 (a page turns that into the sign-in form)."""
+    principal = viewer(connection)
+    if principal is None:
         raise sign_in_required()
     return principal
 

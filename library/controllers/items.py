@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from accounts.principal import Role
-from grandrounds.web.auth import current_principal, requires
+from accounts.principal import Principal, Role
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
+from grandrounds.web.paging import Limit, Offset
 from library.schemas import ItemCreate, ItemOut, ItemPage, ItemUpdate
 from library.services import catalogue, items
-from library.web import viewer
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
-async def _page(request: Request[Any, Any, Any], found: catalogue.LibraryResult) -> ItemPage:
-    principal = viewer(request)
+async def _page(viewer: Principal | None, found: catalogue.LibraryResult) -> ItemPage:
     tags = await items.tags_of(row["id"] for row in found.rows)
     return ItemPage(
-        items=[items.item_out(row, tags[row["id"]], principal) for row in found.rows], total=found.total
+        items=[items.item_out(row, tags[row["id"]], viewer) for row in found.rows], total=found.total
     )
 
 
@@ -33,7 +28,7 @@ class LibraryController(Controller):
     @get("/items")
     async def list_items(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         limit: Limit = 50,
         offset: Offset = 0,
         kind: FromQuery[str | None] = None,
@@ -43,16 +38,16 @@ class LibraryController(Controller):
     ) -> ItemPage:
         """Published items, newest first; members-only ones are title and summary unless you are a member."""
         query = catalogue.parse_query(kind=kind, tag=tag, audience=audience, q=q, limit=limit, offset=offset)
-        return await _page(request, await catalogue.search(viewer(request), query))
+        return await _page(viewer, await catalogue.search(viewer, query))
 
     @get("/items/{item_id:int}")
-    async def get_item(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> ItemOut:
-        return await items.read_item(viewer(request), item_id)
+    async def get_item(self, viewer: Viewer, item_id: FromPath[int]) -> ItemOut:
+        return await items.read_item(viewer, item_id)
 
     @get("/manage/items", guards=[requires(Role.PROGRAM_STAFF)])
     async def manage_items(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         limit: Limit = 50,
         offset: Offset = 0,
         status: FromQuery[str | None] = None,
@@ -65,26 +60,26 @@ class LibraryController(Controller):
         query = catalogue.parse_query(
             kind=kind, tag=tag, audience=audience, status=status, q=q, limit=limit, offset=offset
         )
-        return await _page(request, await catalogue.search(viewer(request), query, staff_list=True))
+        return await _page(viewer, await catalogue.search(viewer, query, staff_list=True))
 
     @post("/items", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
-    async def create_item(self, request: Request[Any, Any, Any], data: JSONBody[ItemCreate]) -> ItemOut:
+    async def create_item(self, principal: CurrentPrincipal, data: JSONBody[ItemCreate]) -> ItemOut:
         """A new draft."""
-        return await items.create_item(current_principal(request), data)
+        return await items.create_item(principal, data)
 
     @patch("/items/{item_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
     async def update_item(
-        self, request: Request[Any, Any, Any], item_id: FromPath[int], data: JSONBody[ItemUpdate]
+        self, principal: CurrentPrincipal, item_id: FromPath[int], data: JSONBody[ItemUpdate]
     ) -> ItemOut:
-        return await items.update_item(current_principal(request), item_id, data)
+        return await items.update_item(principal, item_id, data)
 
     @post("/items/{item_id:int}/publish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
-    async def publish(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> ItemOut:
-        return await items.set_status(current_principal(request), item_id, "published")
+    async def publish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> ItemOut:
+        return await items.set_status(principal, item_id, "published")
 
     @post("/items/{item_id:int}/unpublish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
-    async def unpublish(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> ItemOut:
-        return await items.set_status(current_principal(request), item_id, "draft")
+    async def unpublish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> ItemOut:
+        return await items.set_status(principal, item_id, "draft")
 
 
 CONTROLLERS = [LibraryController]

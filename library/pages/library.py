@@ -16,11 +16,11 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from events.tables import Event
+from events.services import catalogue as event_catalogue
 from grandrounds.errors import DomainError
+from grandrounds.web.dependencies import Viewer
 from library.services import access, catalogue, items
 from library.services.rules import AUDIENCES, KINDS
-from library.web import viewer
 
 PAGE_SIZE = 20
 FILTERS = ("kind", "tag", "audience", "q")
@@ -49,20 +49,11 @@ def card(row: Mapping[str, Any], tags: list[str], full: bool) -> dict[str, Any]:
     }
 
 
-async def event_titles(event_ids: list[int]) -> dict[int, str]:
-    if not event_ids:
-        return {}
-    rows = await Event.select(Event.id, Event.title, Event.status).where(Event.id.is_in(event_ids))
-    # A draft event's page is "not found" to the public: link only events people can open.
-    return {r["id"]: r["title"] for r in rows if r["status"] != "draft"}
-
-
 class LibraryPages(Controller):
     include_in_schema = False
 
     @get("/library")
-    async def library(self, request: Request[Any, Any, Any]) -> Template:
-        principal = viewer(request)
+    async def library(self, request: Request[Any, Any, Any], viewer: Viewer) -> Template:
         params = request.query_params
         filters = {key: (params.get(key) or "")[:300] for key in FILTERS}
         page = _page_number(params.get("page"))
@@ -77,11 +68,11 @@ class LibraryPages(Controller):
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
             )
-            found = await catalogue.search(principal, query)
+            found = await catalogue.search(viewer, query)
         except DomainError as exc:
             error = exc
         tags = await items.tags_of(row["id"] for row in found.rows)
-        cards = [card(row, tags[row["id"]], access.reads_in_full(principal, row)) for row in found.rows]
+        cards = [card(row, tags[row["id"]], access.reads_in_full(viewer, row)) for row in found.rows]
         kept = {k: v for k, v in filters.items() if v}
 
         def page_url(number: int) -> str:
@@ -102,8 +93,8 @@ class LibraryPages(Controller):
                 "last_shown": (page - 1) * PAGE_SIZE + len(cards),
                 "prev_url": page_url(page - 1) if page > 1 else None,
                 "next_url": page_url(page + 1) if page < last_page else None,
-                "is_member": access.reads_members_only(principal),
-                "is_staff": access.manages_library(principal),
+                "is_member": access.reads_members_only(viewer),
+                "is_staff": access.manages_library(viewer),
                 "join_path": access.JOIN_PATH,
                 "error": error.message if error else None,
                 "error_field": error.details.get("field") if error else None,
@@ -112,12 +103,13 @@ class LibraryPages(Controller):
         )
 
     @get("/library/{item_id:int}")
-    async def item(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> Template:
-        principal = viewer(request)
-        row = await items.visible_item(principal, item_id)
-        full = access.reads_in_full(principal, row)
+    async def item(self, viewer: Viewer, item_id: FromPath[int]) -> Template:
+        row = await items.visible_item(viewer, item_id)
+        full = access.reads_in_full(viewer, row)
         tags = (await items.tags_of([item_id]))[item_id]
-        event_title = (await event_titles([row["event"]] if row["event"] else [])).get(row["event"])
+        event_title = (await event_catalogue.openable_titles([row["event"]] if row["event"] else [])).get(
+            row["event"]
+        )
         shown = card(row, tags, full)
         if full:
             shown |= {
@@ -132,8 +124,8 @@ class LibraryPages(Controller):
                 "item": shown,
                 "paragraphs": [p for p in shown.get("body", "").split("\n\n") if p.strip()],
                 "event": {"id": row["event"], "title": event_title} if event_title else None,
-                "signed_in": principal is not None,
-                "is_staff": access.manages_library(principal),
+                "signed_in": viewer is not None,
+                "is_staff": access.manages_library(viewer),
                 "join_path": access.JOIN_PATH,
                 "next_path": f"/library/{item_id}",
             },

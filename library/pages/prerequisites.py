@@ -8,38 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from accounts.principal import Role
+from accounts.principal import Principal, Role
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal, Viewer
 from library.errors import form_invalid
 from library.services import access, prerequisites
 from library.services.rules import KINDS
-from library.tables import LibraryItem
-from library.web import viewer
 
 Form = URLEncodedBody[dict[str, str]]
 
 
-async def _page(
-    request: Request[Any, Any, Any], cohort_id: int, error: DomainError | None = None
-) -> Template:
-    principal = viewer(request)
+async def _page(viewer: Principal | None, cohort_id: int, error: DomainError | None = None) -> Template:
     cohort = await prerequisites.cohort(cohort_id)
-    listed = await prerequisites.list_for(principal, cohort_id)
-    may_change = await prerequisites.may_change(principal, cohort)
+    listed = await prerequisites.list_for(viewer, cohort_id)
+    may_change = await prerequisites.may_change(viewer, cohort)
     chosen = {p.item.id for p in listed}
-    choices = []
-    if may_change:
-        rows = (
-            await LibraryItem.select(LibraryItem.id, LibraryItem.title)
-            .where(LibraryItem.status == "published")
-            .order_by(LibraryItem.title)
-        )
-        choices = [r for r in rows if r["id"] not in chosen]
+    choices = await prerequisites.choices(chosen) if may_change else []
     return Template(
         "library/cohort.html",
         context={
@@ -58,22 +47,22 @@ class PrerequisitePages(Controller):
     include_in_schema = False
 
     @get("/library/cohorts/{cohort_id:int}")
-    async def prerequisites_page(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
-        return await _page(request, cohort_id)
+    async def prerequisites_page(self, viewer: Viewer, cohort_id: FromPath[int]) -> Template:
+        return await _page(viewer, cohort_id)
 
     @post("/library/cohorts/{cohort_id:int}/prerequisites", guards=[requires(Role.PROGRAM_STAFF)])
     async def add(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
+        self, viewer: Viewer, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form
     ) -> Response[Any]:
         raw = (data.get("item_id") or "").strip()
         try:
             if not raw.isdigit() or len(raw) > 12:
                 raise form_invalid("item_id", "Choose one of the items listed.")
-            await prerequisites.add(current_principal(request), cohort_id, int(raw))
+            await prerequisites.add(principal, cohort_id, int(raw))
         except DomainError as exc:
             if exc.status_code in (403, 404) and exc.code != "library.not_found":
                 raise
-            return await _page(request, cohort_id, exc)
+            return await _page(viewer, cohort_id, exc)
         return Redirect(path=f"/library/cohorts/{cohort_id}", status_code=303)
 
     @post(
@@ -81,9 +70,9 @@ class PrerequisitePages(Controller):
         guards=[requires(Role.PROGRAM_STAFF)],
     )
     async def remove(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], item_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], item_id: FromPath[int]
     ) -> Redirect:
-        await prerequisites.remove(current_principal(request), cohort_id, item_id)
+        await prerequisites.remove(principal, cohort_id, item_id)
         return Redirect(path=f"/library/cohorts/{cohort_id}", status_code=303)
 
 

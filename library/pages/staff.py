@@ -16,9 +16,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
-from events.tables import Event
+from events.services import catalogue as event_catalogue
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 from library.errors import form_invalid
 from library.pages.library import card
 from library.schemas import ItemCreate, ItemUpdate
@@ -76,16 +77,6 @@ def _update_from(create: ItemCreate) -> ItemUpdate:
     )
 
 
-async def _events() -> list[dict[str, Any]]:
-    """Events a recording may belong to, latest first (webinars are the usual ones)."""
-    return list(
-        await Event.select(Event.id, Event.title, Event.kind)
-        .where(Event.status != "draft")
-        .order_by(Event.starts_at, ascending=False)
-        .limit(200)
-    )
-
-
 async def _form_page(
     request: Request[Any, Any, Any],
     *,
@@ -102,7 +93,7 @@ async def _form_page(
             "form": dict(form),
             "kinds": KINDS,
             "audiences": AUDIENCES,
-            "events": await _events(),
+            "events": await event_catalogue.linkable_events(),
             "error": error.message if error else None,
             "error_field": error.details.get("field") if error else None,
             "saved": request.query_params.get("saved") == "1",
@@ -120,8 +111,7 @@ class LibraryStaffPages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/staff/library")
-    async def staff_list(self, request: Request[Any, Any, Any]) -> Template:
-        principal = current_principal(request)
+    async def staff_list(self, request: Request[Any, Any, Any], principal: CurrentPrincipal) -> Template:
         params = request.query_params
         filters = {key: (params.get(key) or "")[:300] for key in ("status", "kind", "audience", "q")}
         error: DomainError | None = None
@@ -160,10 +150,12 @@ class LibraryStaffPages(Controller):
         return await _form_page(request, item_id=None, form={"kind": "guide", "audience": "members_only"})
 
     @post("/staff/library/new")
-    async def create(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def create(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
+    ) -> Response[Any]:
         form = _form_of(data)
         try:
-            created = await items.create_item(current_principal(request), item_from_form(form))
+            created = await items.create_item(principal, item_from_form(form))
         except DomainError as exc:
             return await _form_page(request, item_id=None, form=form, error=exc)
         return Redirect(path=f"/staff/library/{created.id}/edit?saved=1", status_code=303)
@@ -178,24 +170,24 @@ class LibraryStaffPages(Controller):
 
     @post("/staff/library/{item_id:int}/edit")
     async def edit(
-        self, request: Request[Any, Any, Any], item_id: FromPath[int], data: Form
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, item_id: FromPath[int], data: Form
     ) -> Response[Any]:
         row = await items.item_row(item_id)
         form = _form_of(data)
         try:
-            await items.update_item(current_principal(request), item_id, _update_from(item_from_form(form)))
+            await items.update_item(principal, item_id, _update_from(item_from_form(form)))
         except DomainError as exc:
             return await _form_page(request, item_id=item_id, form=form, error=exc, status=row["status"])
         return Redirect(path=f"/staff/library/{item_id}/edit?saved=1", status_code=303)
 
     @post("/staff/library/{item_id:int}/publish")
-    async def publish(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> Redirect:
-        await items.set_status(current_principal(request), item_id, "published")
+    async def publish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> Redirect:
+        await items.set_status(principal, item_id, "published")
         return Redirect(path="/staff/library?" + urlencode({"changed": "published"}), status_code=303)
 
     @post("/staff/library/{item_id:int}/unpublish")
-    async def unpublish(self, request: Request[Any, Any, Any], item_id: FromPath[int]) -> Redirect:
-        await items.set_status(current_principal(request), item_id, "draft")
+    async def unpublish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> Redirect:
+        await items.set_status(principal, item_id, "draft")
         return Redirect(path="/staff/library?" + urlencode({"changed": "unpublished"}), status_code=303)
 
 

@@ -9,6 +9,9 @@ than breaking it. Nothing here changes the programs' own completion rules.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from grandrounds.db import unique_violation, write_transaction
@@ -110,3 +113,19 @@ async def remove(principal: Principal, cohort_id: int, item_id: int) -> None:
         if link is None:
             raise errors.prerequisite_not_found()
         await CohortPrerequisite.delete().where(CohortPrerequisite.id == link["id"])
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChoice:
+    id: int
+    title: str
+
+
+async def choices(chosen: Collection[int]) -> list[ItemChoice]:
+    """Published items, by title, less those already ``chosen``: what staff may add to a cohort."""
+    rows = (
+        await LibraryItem.select(LibraryItem.id, LibraryItem.title)
+        .where(LibraryItem.status == "published")
+        .order_by(LibraryItem.title)
+    )
+    return [ItemChoice(id=r["id"], title=r["title"]) for r in rows if r["id"] not in chosen]

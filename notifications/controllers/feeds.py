@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
 from grandrounds.settings import get_settings
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from notifications import errors, feeds
 
 # Litestar appends "; charset=utf-8" to every text/* media type itself
@@ -65,12 +64,12 @@ class FeedController(Controller):
     guards = [signed_in]
 
     @get("/")
-    async def state(self, request: Request[Any, Any, Any]) -> FeedState:
-        return FeedState(exists=await feeds.has_feed(current_principal(request).person_id))
+    async def state(self, principal: CurrentPrincipal) -> FeedState:
+        return FeedState(exists=await feeds.has_feed(principal.person_id))
 
     @post("/reset", status_code=HTTP_200_OK)
-    async def reset(self, request: Request[Any, Any, Any]) -> FeedUrls:
-        return feed_urls(await feeds.reset_token(current_principal(request).person_id))
+    async def reset(self, principal: CurrentPrincipal) -> FeedUrls:
+        return feed_urls(await feeds.reset_token(principal.person_id))
 
 
 CONTROLLERS = [PersonalFeed, FeedController]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
 from accounts.principal import Role
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.paging import Limit, Offset
 from notifications import catalog, errors, records
 from notifications.schemas import MessageOut, MessagePage, TemplateOut
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
 
 
 class MessageController(Controller):
@@ -54,10 +51,8 @@ class MyMessagesController(Controller):
     guards = [signed_in]
 
     @get("/")
-    async def mine(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
-    ) -> MessagePage:
-        page = await records.list_messages(None, None, limit, offset, current_principal(request).person_id)
+    async def mine(self, principal: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0) -> MessagePage:
+        page = await records.list_messages(None, None, limit, offset, principal.person_id)
         # A person's own record omits delivery internals meant for staff.
         for item in page.items:
             item.last_error = ""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Template
 
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from notifications import feeds
 from notifications.controllers.feeds import feed_urls
 
@@ -17,13 +16,13 @@ class CalendarPages(Controller):
     guards = [signed_in]
 
     @get("/account/calendar")
-    async def show(self, request: Request[Any, Any, Any]) -> Template:
-        exists = await feeds.has_feed(current_principal(request).person_id)
+    async def show(self, principal: CurrentPrincipal) -> Template:
+        exists = await feeds.has_feed(principal.person_id)
         return Template("messages/calendar.html", context={"exists": exists, "urls": None})
 
     @post("/account/calendar/reset")
-    async def reset(self, request: Request[Any, Any, Any]) -> Template:
-        token = await feeds.reset_token(current_principal(request).person_id)
+    async def reset(self, principal: CurrentPrincipal) -> Template:
+        token = await feeds.reset_token(principal.person_id)
         return Template("messages/calendar.html", context={"exists": True, "urls": feed_urls(token)})
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.principal import Role
 from grandrounds.settings import get_settings
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from notifications import catalog, errors, records
 
 
@@ -67,8 +66,8 @@ class MessagePages(Controller):
         return Template("messages/template.html", context={"spec": found, "rendered": rendered})
 
     @get("/account/messages", guards=[signed_in])
-    async def mine(self, request: Request[Any, Any, Any]) -> Template:
-        listing = await records.list_messages(None, None, 100, 0, current_principal(request).person_id)
+    async def mine(self, principal: CurrentPrincipal) -> Template:
+        listing = await records.list_messages(None, None, 100, 0, principal.person_id)
         return Template("messages/mine.html", context={"listing": listing})
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file, text_field
 from programs.schemas import AttendanceIn, AttendanceOut, ImportOut, PersonRef, UnmatchedOut
 from programs.services import attendance, imports
@@ -23,21 +22,21 @@ class AttendanceController(Controller):
 
     @get("/sessions/{session_id:int}/attendance")
     async def sheet(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int]
     ) -> list[AttendanceOut]:
-        return await attendance.sheet(current_principal(request), cohort_id, session_id)
+        return await attendance.sheet(principal, cohort_id, session_id)
 
     @put("/sessions/{session_id:int}/attendance/{person_id:int}")
     async def mark(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         session_id: FromPath[int],
         person_id: FromPath[int],
         data: JSONBody[AttendanceIn],
     ) -> AttendanceOut:
         return await attendance.set_manual(
-            current_principal(request),
+            principal,
             cohort_id,
             session_id,
             person_id,
@@ -48,9 +47,9 @@ class AttendanceController(Controller):
 
     @post("/sessions/{session_id:int}/check-ins/sync", status_code=HTTP_200_OK)
     async def sync(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int]
     ) -> dict[str, int]:
-        await cohort_for_staff(current_principal(request), cohort_id)
+        await cohort_for_staff(principal, cohort_id)
         await session_in_cohort(cohort_id, session_id)
         return {"records_changed": await attendance.sync_check_ins(cohort_id, [session_id])}
 
@@ -61,41 +60,39 @@ class AttendanceController(Controller):
     )
     async def import_report(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         session_id: FromPath[int],
         data: MultipartForm,
     ) -> ImportOut:
         filename, content = await read_file(data)
         zone = text_field(data, "time_zone", "", 64)
-        return await imports.import_report(
-            current_principal(request), cohort_id, session_id, content, filename, zone
-        )
+        return await imports.import_report(principal, cohort_id, session_id, content, filename, zone)
 
     @get("/unmatched")
     async def unmatched(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         include_closed: FromQuery[bool] = False,
     ) -> list[UnmatchedOut]:
-        return await imports.unmatched_queue(current_principal(request), cohort_id, include_closed)
+        return await imports.unmatched_queue(principal, cohort_id, include_closed)
 
     @post("/unmatched/{entry_id:int}/resolve", status_code=HTTP_200_OK)
     async def resolve(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         entry_id: FromPath[int],
         data: JSONBody[PersonRef],
     ) -> UnmatchedOut:
-        return await imports.resolve(current_principal(request), cohort_id, entry_id, data.person_id)
+        return await imports.resolve(principal, cohort_id, entry_id, data.person_id)
 
     @post("/unmatched/{entry_id:int}/dismiss", status_code=HTTP_200_OK)
     async def dismiss(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], entry_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], entry_id: FromPath[int]
     ) -> dict[str, str]:
-        await imports.dismiss(current_principal(request), cohort_id, entry_id)
+        await imports.dismiss(principal, cohort_id, entry_id)
         return {"status": "dismissed"}
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
 from accounts.services.programs import runs_program
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.downloads import csv_response
 from programs import errors
 from programs.schemas import (
     CohortCreate,
@@ -53,15 +55,15 @@ class ProgramCohortController(Controller):
     guards = STAFF
 
     @get("/rules")
-    async def get_rules(self, request: Request[Any, Any, Any], program_id: FromPath[int]) -> RulesOut:
-        await require_program_staff(current_principal(request), program_id)
+    async def get_rules(self, principal: CurrentPrincipal, program_id: FromPath[int]) -> RulesOut:
+        await require_program_staff(principal, program_id)
         return _rules_out(await rules.rules_for(program_id))
 
     @put("/rules")
     async def put_rules(
-        self, request: Request[Any, Any, Any], program_id: FromPath[int], data: JSONBody[RulesUpdate]
+        self, principal: CurrentPrincipal, program_id: FromPath[int], data: JSONBody[RulesUpdate]
     ) -> RulesOut:
-        await require_program_staff(current_principal(request), program_id)
+        await require_program_staff(principal, program_id)
         saved = await rules.save_rules(
             program_id,
             statuses=[
@@ -80,16 +82,14 @@ class ProgramCohortController(Controller):
         return _rules_out(saved)
 
     @get("/cohorts")
-    async def list_cohorts(
-        self, request: Request[Any, Any, Any], program_id: FromPath[int]
-    ) -> list[CohortOut]:
-        return await cohorts.list_cohorts(current_principal(request), program_id)
+    async def list_cohorts(self, principal: CurrentPrincipal, program_id: FromPath[int]) -> list[CohortOut]:
+        return await cohorts.list_cohorts(principal, program_id)
 
     @post("/cohorts", status_code=HTTP_201_CREATED)
     async def create_cohort(
-        self, request: Request[Any, Any, Any], program_id: FromPath[int], data: JSONBody[CohortCreate]
+        self, principal: CurrentPrincipal, program_id: FromPath[int], data: JSONBody[CohortCreate]
     ) -> CohortOut:
-        return await cohorts.create_cohort(current_principal(request), program_id, data)
+        return await cohorts.create_cohort(principal, program_id, data)
 
 
 class RungController(Controller):
@@ -99,9 +99,8 @@ class RungController(Controller):
 
     @get("/rungs")
     async def rungs(
-        self, request: Request[Any, Any, Any], program_id: FromPath[int], person_id: FromPath[int]
+        self, principal: CurrentPrincipal, program_id: FromPath[int], person_id: FromPath[int]
     ) -> RungOut:
-        principal = current_principal(request)
         if principal.person_id != person_id and not await runs_program(principal, program_id):
             raise errors.person_not_found()
         return await ladder.rung_out(program_id, person_id)
@@ -109,12 +108,12 @@ class RungController(Controller):
     @post("/rungs", status_code=HTTP_201_CREATED, guards=STAFF)
     async def grant_rung(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         program_id: FromPath[int],
         person_id: FromPath[int],
         data: JSONBody[RungIn],
     ) -> RungOut:
-        return await ladder.grant(current_principal(request), program_id, person_id, data.rung, data.note)
+        return await ladder.grant(principal, program_id, person_id, data.rung, data.note)
 
 
 class CohortController(Controller):
@@ -122,62 +121,54 @@ class CohortController(Controller):
     tags = ["cohorts"]
 
     @get("/", guards=STAFF)
-    async def get_cohort(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> CohortOut:
-        await cohort_for_staff(current_principal(request), cohort_id)
+    async def get_cohort(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> CohortOut:
+        await cohort_for_staff(principal, cohort_id)
         return await cohorts.cohort_out(cohort_id)
 
     @put("/policy", guards=STAFF)
     async def put_policy(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[PolicyIn]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[PolicyIn]
     ) -> CohortOut:
-        return await cohorts.set_policy(current_principal(request), cohort_id, data)
+        return await cohorts.set_policy(principal, cohort_id, data)
 
     @post("/sessions", status_code=HTTP_200_OK, guards=STAFF)
     async def add_session(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[CurriculumAdd]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[CurriculumAdd]
     ) -> CohortOut:
-        return await cohorts.add_session(
-            current_principal(request), cohort_id, data.session_id, data.required
-        )
+        return await cohorts.add_session(principal, cohort_id, data.session_id, data.required)
 
     @delete("/sessions/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF)
     async def remove_session(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int]
     ) -> CohortOut:
-        return await cohorts.remove_session(current_principal(request), cohort_id, session_id)
+        return await cohorts.remove_session(principal, cohort_id, session_id)
 
     @get("/roster", guards=STAFF)
     async def roster(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         completion: Annotated[str | None, QueryParameter(name="state", max_length=20)] = None,
         q: FromQuery[str] = "",
     ) -> list[RosterRowOut]:
-        return reports.roster_out(
-            await reports.roster(current_principal(request), cohort_id, completion, q[:100])
-        )
+        return reports.roster_out(await reports.roster(principal, cohort_id, completion, q[:100]))
 
     @get("/roster.csv", guards=STAFF)
     async def roster_csv(
         self,
-        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         completion: Annotated[str | None, QueryParameter(name="state", max_length=20)] = None,
         q: FromQuery[str] = "",
     ) -> Response[str]:
-        rows = await reports.roster(current_principal(request), cohort_id, completion, q[:100])
-        return Response(
-            reports.roster_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="cohort-{cohort_id}-roster.csv"'},
-        )
+        rows = await reports.roster(principal, cohort_id, completion, q[:100])
+        return csv_response(reports.roster_csv(rows), f"cohort-{cohort_id}-roster.csv")
 
     @get("/progress/{person_id:int}", guards=[signed_in])
     async def progress(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], person_id: FromPath[int]
     ) -> ProgressOut:
-        _, found, rung = await reports.learner_progress(current_principal(request), cohort_id, person_id)
+        _, found, rung = await reports.learner_progress(principal, cohort_id, person_id)
         return reports.progress_out(found, rung)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.schemas import (
     Application,
     Decision,
@@ -33,33 +32,33 @@ class CohortEnrollmentController(Controller):
 
     @post("/applications", status_code=HTTP_201_CREATED, guards=[signed_in])
     async def apply(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[Application]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[Application]
     ) -> EnrollmentOut:
-        return await enrollment.apply(current_principal(request), cohort_id, data.statement)
+        return await enrollment.apply(principal, cohort_id, data.statement)
 
     @get("/enrollments", guards=STAFF)
     async def list_enrollments(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int]
     ) -> list[EnrollmentOut]:
-        return await enrollment.list_enrollments(current_principal(request), cohort_id)
+        return await enrollment.list_enrollments(principal, cohort_id)
 
     @post("/enrollments", status_code=HTTP_201_CREATED, guards=STAFF)
     async def enroll(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[EnrollIn]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[EnrollIn]
     ) -> EnrollmentOut:
-        return await enrollment.enroll(current_principal(request), cohort_id, data.person_id)
+        return await enrollment.enroll(principal, cohort_id, data.person_id)
 
     @post("/invitations", status_code=HTTP_201_CREATED, guards=STAFF)
     async def invite(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[InviteIn]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[InviteIn]
     ) -> InvitationOut:
-        return await enrollment.invite(current_principal(request), cohort_id, data.email)
+        return await enrollment.invite(principal, cohort_id, data.email)
 
     @post("/mentors", status_code=HTTP_200_OK, guards=STAFF)
     async def add_mentor(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: JSONBody[PersonRef]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[PersonRef]
     ) -> dict[str, int]:
-        await enrollment.add_mentor(current_principal(request), cohort_id, data.person_id)
+        await enrollment.add_mentor(principal, cohort_id, data.person_id)
         return {"cohort_id": cohort_id, "person_id": data.person_id}
 
 
@@ -69,47 +68,47 @@ class EnrollmentController(Controller):
 
     @post("/invitations/accept", status_code=HTTP_200_OK, guards=[signed_in])
     async def accept_invitation(
-        self, request: Request[Any, Any, Any], data: JSONBody[InvitationAccept]
+        self, principal: CurrentPrincipal, data: JSONBody[InvitationAccept]
     ) -> EnrollmentOut:
-        return await enrollment.accept_invitation(current_principal(request), data.token)
+        return await enrollment.accept_invitation(principal, data.token)
 
     @post("/{enrollment_id:int}/accept", status_code=HTTP_200_OK, guards=STAFF)
-    async def accept(self, request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> EnrollmentOut:
-        return await enrollment.accept(current_principal(request), enrollment_id)
+    async def accept(self, principal: CurrentPrincipal, enrollment_id: FromPath[int]) -> EnrollmentOut:
+        return await enrollment.accept(principal, enrollment_id)
 
     @post("/{enrollment_id:int}/reject", status_code=HTTP_200_OK, guards=STAFF)
     async def reject(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[Decision]
     ) -> EnrollmentOut:
-        return await enrollment.reject(current_principal(request), enrollment_id, data.reason)
+        return await enrollment.reject(principal, enrollment_id, data.reason)
 
     @post("/{enrollment_id:int}/paid", status_code=HTTP_200_OK, guards=STAFF)
     async def paid(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[Decision]
     ) -> EnrollmentOut:
-        return await enrollment.mark_paid(current_principal(request), enrollment_id, data.reason)
+        return await enrollment.mark_paid(principal, enrollment_id, data.reason)
 
     @post("/{enrollment_id:int}/withdraw", status_code=HTTP_200_OK, guards=[signed_in])
     async def withdraw(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[Decision]
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[Decision]
     ) -> EnrollmentOut:
-        return await enrollment.withdraw(current_principal(request), enrollment_id, data.reason)
+        return await enrollment.withdraw(principal, enrollment_id, data.reason)
 
     @post("/{enrollment_id:int}/move", status_code=HTTP_200_OK, guards=STAFF)
     async def move(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[MoveIn]
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[MoveIn]
     ) -> EnrollmentOut:
-        return await enrollment.move(current_principal(request), enrollment_id, data.cohort_id, data.reason)
+        return await enrollment.move(principal, enrollment_id, data.cohort_id, data.reason)
 
     @post("/{enrollment_id:int}/mentor", status_code=HTTP_200_OK, guards=STAFF)
     async def mentor(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], data: JSONBody[MentorIn]
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[MentorIn]
     ) -> EnrollmentOut:
-        return await enrollment.assign_mentor(current_principal(request), enrollment_id, data.mentor_id)
+        return await enrollment.assign_mentor(principal, enrollment_id, data.mentor_id)
 
     @post("/{enrollment_id:int}/sign-off", status_code=HTTP_200_OK, guards=STAFF)
-    async def sign_off(self, request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> EnrollmentOut:
-        return await enrollment.sign_off(current_principal(request), enrollment_id)
+    async def sign_off(self, principal: CurrentPrincipal, enrollment_id: FromPath[int]) -> EnrollmentOut:
+        return await enrollment.sign_off(principal, enrollment_id)
 
 
 CONTROLLERS = [CohortEnrollmentController, EnrollmentController]

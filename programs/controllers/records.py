@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from accounts.principal import Role
 from grandrounds.settings import get_settings
-from grandrounds.web.auth import current_principal, requires, signed_in
+from grandrounds.web.auth import requires, signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file
 from programs.schemas import CertificateOut, DeliverableOut, ReviewIn, RevokeIn, TranscriptOut
 from programs.services import certificates, deliverables, transcript
@@ -43,30 +44,28 @@ class DeliverableController(Controller):
         request_max_body_size=deliverables.MAX_BYTES + 64 * 1024,
     )
     async def upload(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: MultipartForm
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: MultipartForm
     ) -> DeliverableOut:
         filename, content = await read_file(data)
-        return await deliverables.upload(current_principal(request), cohort_id, filename, content)
+        return await deliverables.upload(principal, cohort_id, filename, content)
 
     @get("/cohorts/{cohort_id:int}/deliverables", guards=STAFF)
     async def list_for_cohort(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int]
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int]
     ) -> list[DeliverableOut]:
-        rows = await deliverables.list_for_cohort(current_principal(request), cohort_id)
+        rows = await deliverables.list_for_cohort(principal, cohort_id)
         return [await deliverables.deliverable_out(r["id"]) for r in rows]
 
     @get("/deliverables/{deliverable_id:int}/file", guards=[signed_in])
-    async def download(
-        self, request: Request[Any, Any, Any], deliverable_id: FromPath[int]
-    ) -> Response[bytes]:
-        row, data = await deliverables.open_file(current_principal(request), deliverable_id)
+    async def download(self, principal: CurrentPrincipal, deliverable_id: FromPath[int]) -> Response[bytes]:
+        row, data = await deliverables.open_file(principal, deliverable_id)
         return file_response(row, data)
 
     @post("/deliverables/{deliverable_id:int}/review", status_code=HTTP_200_OK, guards=STAFF)
     async def review(
-        self, request: Request[Any, Any, Any], deliverable_id: FromPath[int], data: JSONBody[ReviewIn]
+        self, principal: CurrentPrincipal, deliverable_id: FromPath[int], data: JSONBody[ReviewIn]
     ) -> DeliverableOut:
-        return await deliverables.review(current_principal(request), deliverable_id, data.decision, data.note)
+        return await deliverables.review(principal, deliverable_id, data.decision, data.note)
 
 
 class CertificateController(Controller):
@@ -83,23 +82,21 @@ class CertificateController(Controller):
 
     @post("/certificates/{code:str}/revoke", status_code=HTTP_200_OK, guards=STAFF)
     async def revoke(
-        self, request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[RevokeIn]
+        self, principal: CurrentPrincipal, code: FromPath[str], data: JSONBody[RevokeIn]
     ) -> CertificateOut:
-        return await certificates.revoke(current_principal(request), code[:40], data.reason)
+        return await certificates.revoke(principal, code[:40], data.reason)
 
     @get("/cohorts/{cohort_id:int}/certificates", guards=STAFF)
-    async def for_cohort(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int]
-    ) -> list[CertificateOut]:
-        return await certificates.for_cohort(current_principal(request), cohort_id)
+    async def for_cohort(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> list[CertificateOut]:
+        return await certificates.for_cohort(principal, cohort_id)
 
     @post("/cohorts/{cohort_id:int}/certificates/issue", status_code=HTTP_200_OK, guards=STAFF)
-    async def issue(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> dict[str, list[str]]:
-        return {"issued": await certificates.issue_now(current_principal(request), cohort_id)}
+    async def issue(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> dict[str, list[str]]:
+        return {"issued": await certificates.issue_now(principal, cohort_id)}
 
     @get("/transcripts/{person_id:int}", guards=[signed_in])
-    async def transcript(self, request: Request[Any, Any, Any], person_id: FromPath[int]) -> TranscriptOut:
-        return await transcript.transcript(current_principal(request), person_id)
+    async def transcript(self, principal: CurrentPrincipal, person_id: FromPath[int]) -> TranscriptOut:
+        return await transcript.transcript(principal, person_id)
 
 
 CONTROLLERS = [DeliverableController, CertificateController]

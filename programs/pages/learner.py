@@ -9,7 +9,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, signed_in
+from grandrounds.web.auth import signed_in
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file
 from programs.enrollment_status import EnrollmentStatus
 from programs.pages.common import STATE_WORDS, Form, back, messages
@@ -25,8 +26,7 @@ class LearnerPages(Controller):
     guards = [signed_in]
 
     @get("/my/programs")
-    async def my_programs(self, request: Request[Any, Any, Any]) -> Template:
-        principal = current_principal(request)
+    async def my_programs(self, principal: CurrentPrincipal) -> Template:
         return Template(
             "programs/my_programs.html",
             context={
@@ -36,8 +36,9 @@ class LearnerPages(Controller):
         )
 
     @get("/my/cohorts/{cohort_id:int}")
-    async def my_progress(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
-        principal = current_principal(request)
+    async def my_progress(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, cohort_id: FromPath[int]
+    ) -> Template:
         cohort, progress, rung = await reports.learner_progress(principal, cohort_id, principal.person_id)
         rules = await rules_for(cohort.program_id)
         policy = await policy_row(cohort_id)
@@ -60,12 +61,12 @@ class LearnerPages(Controller):
 
     @post("/my/cohorts/{cohort_id:int}/deliverable", request_max_body_size=deliverables.MAX_BYTES + 64 * 1024)
     async def upload(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: MultipartForm
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: MultipartForm
     ) -> Response[Any]:
         path = f"/my/cohorts/{cohort_id}"
         try:
             filename, content = await read_file(data)
-            await deliverables.upload(current_principal(request), cohort_id, filename, content)
+            await deliverables.upload(principal, cohort_id, filename, content)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
@@ -73,8 +74,7 @@ class LearnerPages(Controller):
         return back(path, notice="Uploaded; staff will review it.")
 
     @get("/my/transcript")
-    async def my_transcript(self, request: Request[Any, Any, Any]) -> Template:
-        principal = current_principal(request)
+    async def my_transcript(self, principal: CurrentPrincipal) -> Template:
         return Template(
             "programs/transcript.html",
             context={"t": await transcript.transcript(principal, principal.person_id)},
@@ -86,11 +86,9 @@ class LearnerPages(Controller):
         return Template("programs/apply.html", context={"cohort": cohort, **messages(request)})
 
     @post("/programs/cohorts/{cohort_id:int}/apply")
-    async def apply(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
-    ) -> Response[Any]:
+    async def apply(self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form) -> Response[Any]:
         try:
-            await enrollment.apply(current_principal(request), cohort_id, data.get("statement", "")[:5000])
+            await enrollment.apply(principal, cohort_id, data.get("statement", "")[:5000])
         except DomainError as exc:
             return back(f"/programs/cohorts/{cohort_id}/apply", error=exc.message)
         return back("/my/programs", notice="Application sent; staff will decide and let you know.")
@@ -104,9 +102,9 @@ class LearnerPages(Controller):
         )
 
     @post("/invitations/{token:str}")
-    async def accept_invitation(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    async def accept_invitation(self, principal: CurrentPrincipal, token: FromPath[str]) -> Response[Any]:
         try:
-            joined = await enrollment.accept_invitation(current_principal(request), token[:100])
+            joined = await enrollment.accept_invitation(principal, token[:100])
         except DomainError as exc:
             if exc.status_code == 404:
                 raise

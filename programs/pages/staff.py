@@ -8,13 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from accounts.principal import Role
-from accounts.services.programs import programs_run_by
-from accounts.tables import Person, Program
+from accounts.principal import Principal, Role
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file, text_field
-from programs.enrollment_status import UNDECIDED
 from programs.pages.common import STATE_WORDS, Form, as_int, back, local_time, messages
 from programs.services import (
     attendance,
@@ -25,23 +23,13 @@ from programs.services import (
     imports,
     ladder,
     reports,
+    staff_views,
 )
 from programs.services.access import cohort_for_staff
 from programs.services.progress import percent_text
 from programs.services.rules import rules_for
-from programs.tables import Cohort, Enrollment
 
 STAFF = [requires(Role.PROGRAM_STAFF)]
-
-
-async def _pending(cohort_id: int) -> list[dict[str, Any]]:
-    return await Enrollment.select(
-        Enrollment.id,
-        Enrollment.email_key,
-        Enrollment.status,
-        Enrollment.statement,
-        Enrollment.person.name.as_alias("name"),
-    ).where((Enrollment.cohort == cohort_id) & Enrollment.status.is_in(list(UNDECIDED)))
 
 
 class StaffPages(Controller):
@@ -50,28 +38,23 @@ class StaffPages(Controller):
     guards = STAFF
 
     @get("/staff")
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        ids = await programs_run_by(current_principal(request))
-        programs = await Program.select().where(Program.id.is_in(ids or [-1])).order_by(Program.name)
-        for p in programs:
-            p["cohorts"] = await Cohort.select().where(Cohort.program == p["id"]).order_by(Cohort.starts_on)
+    async def index(self, principal: CurrentPrincipal) -> Template:
+        programs = await staff_views.programs_with_cohorts(principal)
         return Template("programs/staff_index.html", context={"programs": programs})
 
     @get("/cohorts/{cohort_id:int}")
     async def dashboard(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         completion: Annotated[str, QueryParameter(name="state", max_length=40)] = "",
         q: FromQuery[str] = "",
     ) -> Template:
-        principal = current_principal(request)
         state = completion if completion in STATE_WORDS else ""
         rows = await reports.roster(principal, cohort_id, state or None, q[:100])
         cohort = await cohorts.cohort_out(cohort_id)
-        program = (
-            await Program.select(Program.name, Program.kind).where(Program.id == cohort.program_id).first()
-        )
+        program = await staff_views.program_heading(cohort.program_id)
         return Template(
             "programs/cohort.html",
             context={
@@ -82,7 +65,7 @@ class StaffPages(Controller):
                 "q": q[:100],
                 "states": STATE_WORDS,
                 "percent": percent_text,
-                "pending": await _pending(cohort_id),
+                "pending": await staff_views.pending_enrollments(cohort_id),
                 "local": local_time(cohort.time_zone),
                 "credit_degrees": (await rules_for(cohort.program_id)).credit_degrees,
                 **messages(request),
@@ -91,11 +74,11 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/invite")
     async def invite(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form
     ) -> Response[Any]:
         path = f"/programs/cohorts/{cohort_id}"
         try:
-            await enrollment.invite(current_principal(request), cohort_id, data.get("email", "")[:254])
+            await enrollment.invite(principal, cohort_id, data.get("email", "")[:254])
         except DomainError as exc:
             if exc.status_code == 403:
                 raise
@@ -104,23 +87,18 @@ class StaffPages(Controller):
 
     @post("/enrollments/{enrollment_id:int}/{action:str}")
     async def decide(
-        self, request: Request[Any, Any, Any], enrollment_id: FromPath[int], action: FromPath[str], data: Form
+        self, principal: CurrentPrincipal, enrollment_id: FromPath[int], action: FromPath[str], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
-        row = (
-            await Enrollment.select(Enrollment.cohort, Enrollment.person)
-            .where(Enrollment.id == enrollment_id)
-            .first()
-        )
-        path = f"/programs/cohorts/{row['cohort']}" if row else "/programs/staff"
+        ref = await staff_views.enrollment_ref(enrollment_id)
+        path = f"/programs/cohorts/{ref.cohort_id}" if ref else "/programs/staff"
         try:
             if action == "accept":
                 await enrollment.accept(principal, enrollment_id)
             elif action == "reject":
                 await enrollment.reject(principal, enrollment_id, data.get("reason", "")[:300])
-            elif action == "sign-off" and row:
+            elif action == "sign-off" and ref:
                 await enrollment.sign_off(principal, enrollment_id)
-                path = f"/programs/cohorts/{row['cohort']}/people/{row['person']}"
+                path = f"/programs/cohorts/{ref.cohort_id}/people/{ref.person_id}"
             else:
                 return back(path, error="Unknown action.")
         except DomainError as exc:
@@ -131,9 +109,12 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
     async def sheet(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        session_id: FromPath[int],
     ) -> Template:
-        principal = current_principal(request)
         rows = await attendance.sheet(principal, cohort_id, session_id)
         cohort = await cohort_for_staff(principal, cohort_id)
         rules = await rules_for(cohort.program_id)
@@ -153,7 +134,7 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
     async def mark(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int], data: Form
     ) -> Response[Any]:
         path = f"/programs/cohorts/{cohort_id}/sessions/{session_id}"
         person_id = as_int(data.get("person_id"))
@@ -164,7 +145,7 @@ class StaffPages(Controller):
             return back(path, error="Minutes must be between 0 and 1440.")
         try:
             saved = await attendance.set_manual(
-                current_principal(request),
+                principal,
                 cohort_id,
                 session_id,
                 person_id,
@@ -180,9 +161,13 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/sessions/{session_id:int}/import")
     async def import_screen(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], session_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        session_id: FromPath[int],
     ) -> Template:
-        return await _import_page(request, cohort_id, session_id)
+        return await _import_page(request, principal, cohort_id, session_id)
 
     @post(
         "/cohorts/{cohort_id:int}/sessions/{session_id:int}/import",
@@ -191,6 +176,7 @@ class StaffPages(Controller):
     async def upload_report(
         self,
         request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
         cohort_id: FromPath[int],
         session_id: FromPath[int],
         data: MultipartForm,
@@ -198,7 +184,7 @@ class StaffPages(Controller):
         try:
             filename, content = await read_file(data)
             result = await imports.import_report(
-                current_principal(request),
+                principal,
                 cohort_id,
                 session_id,
                 content,
@@ -209,15 +195,14 @@ class StaffPages(Controller):
             if exc.status_code == 403:
                 raise
             return await _import_page(
-                request, cohort_id, session_id, error=exc.message, status=exc.status_code
+                request, principal, cohort_id, session_id, error=exc.message, status=exc.status_code
             )
-        return await _import_page(request, cohort_id, session_id, result=result)
+        return await _import_page(request, principal, cohort_id, session_id, result=result)
 
     @post("/cohorts/{cohort_id:int}/unmatched/{entry_id:int}")
     async def settle(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
         path = f"/programs/cohorts/{cohort_id}/sessions/{as_int(data.get('session_id')) or 0}/import"
         try:
             if data.get("action") == "dismiss":
@@ -234,8 +219,9 @@ class StaffPages(Controller):
         return back(path, notice="Matched; their minutes now count.")
 
     @get("/cohorts/{cohort_id:int}/deliverables")
-    async def review_list(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Template:
-        principal = current_principal(request)
+    async def review_list(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, cohort_id: FromPath[int]
+    ) -> Template:
         rows = await deliverables.list_for_cohort(principal, cohort_id)
         cohort = await cohort_for_staff(principal, cohort_id)
         rules = await rules_for(cohort.program_id)
@@ -246,13 +232,13 @@ class StaffPages(Controller):
 
     @post("/deliverables/{deliverable_id:int}/review")
     async def review(
-        self, request: Request[Any, Any, Any], deliverable_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, deliverable_id: FromPath[int], data: Form
     ) -> Response[Any]:
         row = await deliverables.deliverable_out(deliverable_id)
         path = f"/programs/cohorts/{row.cohort_id}/deliverables"
         try:
             await deliverables.review(
-                current_principal(request),
+                principal,
                 deliverable_id,
                 data.get("decision", ""),
                 data.get("note", "")[:2000],
@@ -265,14 +251,15 @@ class StaffPages(Controller):
 
     @get("/cohorts/{cohort_id:int}/people/{person_id:int}")
     async def learner(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        cohort_id: FromPath[int],
+        person_id: FromPath[int],
     ) -> Template:
-        principal = current_principal(request)
         cohort = await cohort_for_staff(principal, cohort_id)
         _, progress, rung = await reports.learner_progress(principal, cohort_id, person_id)
-        program = (
-            await Program.select(Program.kind, Program.name).where(Program.id == cohort.program_id).first()
-        )
+        program = await staff_views.program_heading(cohort.program_id)
         return Template(
             "programs/learner_staff.html",
             context={
@@ -289,9 +276,8 @@ class StaffPages(Controller):
 
     @post("/cohorts/{cohort_id:int}/people/{person_id:int}/rung")
     async def grant_rung(
-        self, request: Request[Any, Any, Any], cohort_id: FromPath[int], person_id: FromPath[int], data: Form
+        self, principal: CurrentPrincipal, cohort_id: FromPath[int], person_id: FromPath[int], data: Form
     ) -> Response[Any]:
-        principal = current_principal(request)
         cohort = await cohort_for_staff(principal, cohort_id)
         path = f"/programs/cohorts/{cohort_id}/people/{person_id}"
         try:
@@ -305,14 +291,14 @@ class StaffPages(Controller):
         return back(path, notice=f"{data.get('rung', '').title()} granted.")
 
     @post("/cohorts/{cohort_id:int}/certificates")
-    async def issue(self, request: Request[Any, Any, Any], cohort_id: FromPath[int]) -> Response[Any]:
-        issued = await certificates.issue_now(current_principal(request), cohort_id)
+    async def issue(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> Response[Any]:
+        issued = await certificates.issue_now(principal, cohort_id)
         return back(f"/programs/cohorts/{cohort_id}", notice=f"{len(issued)} certificate(s) issued.")
 
     @post("/certificates/{code:str}/revoke")
-    async def revoke(self, request: Request[Any, Any, Any], code: FromPath[str], data: Form) -> Response[Any]:
+    async def revoke(self, principal: CurrentPrincipal, code: FromPath[str], data: Form) -> Response[Any]:
         try:
-            await certificates.revoke(current_principal(request), code[:40], data.get("reason", "")[:300])
+            await certificates.revoke(principal, code[:40], data.get("reason", "")[:300])
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -322,21 +308,17 @@ class StaffPages(Controller):
 
 async def _import_page(
     request: Request[Any, Any, Any],
+    principal: Principal,
     cohort_id: int,
     session_id: int,
     result: Any = None,
     error: str = "",
     status: int = 200,
 ) -> Template:
-    principal = current_principal(request)
     cohort = await cohort_for_staff(principal, cohort_id)
     session = await attendance.session_row(session_id)
     queue = [e for e in await imports.unmatched_queue(principal, cohort_id) if e.session_id == session_id]
-    members = (
-        await Person.select(Person.id, Person.name, Person.email)
-        .where(Person.id.is_in(await attendance.active_people(cohort_id) or [-1]))
-        .order_by(Person.name)
-    )
+    members = await staff_views.members_by_name(await attendance.active_people(cohort_id))
     msgs = messages(request)
     return Template(
         "programs/import.html",

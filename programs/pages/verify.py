@@ -8,11 +8,12 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from grandrounds.errors import DomainError
+from grandrounds.web.dependencies import Viewer
 from programs.pages.common import messages
 from programs.services import certificates
-from programs.tables import Certificate
 
 
 class VerifyPages(Controller):
@@ -35,7 +36,9 @@ class VerifyPages(Controller):
         return Template("verify.html", context={"code": "", "error": ""})
 
     @get("/verify/{code:str}")
-    async def verify(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[Any]:
+    async def verify(
+        self, request: Request[Any, Any, Any], viewer: Viewer, code: FromPath[str]
+    ) -> Response[Any]:
         normal = certificates.normalize_code(code[:40])
         if normal and normal != code:
             return Redirect(path=f"/verify/{normal}")
@@ -49,7 +52,7 @@ class VerifyPages(Controller):
             )
         return Template(
             "verify_certificate.html",
-            context={"c": cert, "may_revoke": await _may_revoke(request, cert.code), **messages(request)},
+            context={"c": cert, "may_revoke": await _may_revoke(viewer, cert.code), **messages(request)},
         )
 
     @get("/verify/{code:str}/print")
@@ -58,16 +61,11 @@ class VerifyPages(Controller):
         return Template("verify_print.html", context={"c": cert})
 
 
-async def _may_revoke(request: Request[Any, Any, Any], code: str) -> bool:
-    principal = request.scope.get("user")
-    if principal is None:
+async def _may_revoke(viewer: Principal | None, code: str) -> bool:
+    if viewer is None:
         return False
-    row = (
-        await Certificate.select(Certificate.cohort.program.as_alias("program"))
-        .where(Certificate.code == code)
-        .first()
-    )
-    return row is not None and await runs_program(principal, row["program"])
+    program_id = await certificates.program_of(code)
+    return program_id is not None and await runs_program(viewer, program_id)
 
 
 CONTROLLERS = [VerifyPages]

@@ -194,6 +194,16 @@ async def verify(code_text: str) -> CertificateOut:
     return out(row)
 
 
+async def program_of(code: str) -> int | None:
+    """The program whose cohort a certificate was issued in: its staff may revoke it."""
+    row = (
+        await Certificate.select(Certificate.cohort.program.as_alias("program"))
+        .where(Certificate.code == code)
+        .first()
+    )
+    return None if row is None else int(row["program"])
+
+
 async def revoke(principal: Principal, code_text: str, reason: str) -> CertificateOut:
     code = normalize_code(code_text) or ""
     row = await Certificate.select().where(Certificate.code == code).first()

@@ -54,9 +54,9 @@ async def test_staff_mark_attendance_on_the_sheet(client) -> None:
     )
     assert "Nobody matches." in empty.text
     csv = await client.get(f"/api/v1/cohorts/{world.cohort_id}/roster.csv", headers=world.staff.headers)
-    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert (
-        csv.text.splitlines()[0]
+        csv.content.decode("utf-8-sig").splitlines()[0]
         == "name,email,degree,attendance_so_far,attendance,best_possible,credits,state,to_do,certificate"
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -37,7 +37,8 @@ from events.schemas import CancelRequest, EventUpdate
 from events.services import scheduling
 from events.tables import Registration, Session
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Body = URLEncodedBody[dict[str, str]]
 EDIT_FIELDS = (
@@ -131,15 +132,12 @@ class EventManagePages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/staff/events/{event_id:int}/edit")
-    async def edit_form(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        event = _open(await staff_event(current_principal(request), event_id))
+    async def edit_form(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> Template:
+        event = _open(await staff_event(principal, event_id))
         return _edit_page(event, event_form(event))
 
     @post("/staff/events/{event_id:int}/edit")
-    async def edit(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Body
-    ) -> Response[Any]:
-        principal = current_principal(request)
+    async def edit(self, principal: CurrentPrincipal, event_id: FromPath[int], data: Body) -> Response[Any]:
         event = await staff_event(principal, event_id)
         form = {k: v[:20_000] for k, v in data.items() if k in EDIT_FIELDS}
         try:
@@ -151,15 +149,12 @@ class EventManagePages(Controller):
         return Redirect(path=f"/staff/events/{event_id}?done={done}", status_code=303)
 
     @get("/staff/events/{event_id:int}/cancel")
-    async def cancel_form(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        event = _open(await staff_event(current_principal(request), event_id))
+    async def cancel_form(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> Template:
+        event = _open(await staff_event(principal, event_id))
         return await _cancel_page(event)
 
     @post("/staff/events/{event_id:int}/cancel")
-    async def cancel(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Body
-    ) -> Response[Any]:
-        principal = current_principal(request)
+    async def cancel(self, principal: CurrentPrincipal, event_id: FromPath[int], data: Body) -> Response[Any]:
         event = await staff_event(principal, event_id)
         reason = line(data.get("reason"))[:1_000]
         try:

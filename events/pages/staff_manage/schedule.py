@@ -42,7 +42,8 @@ from events.schemas import SessionCreate, SessionUpdate, TrackCreate, TrackUpdat
 from events.services import sessions as schedule
 from events.tables import Registration, Session, SessionSpeaker, Track
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Body = URLEncodedBody[dict[str, str]]
 SESSION_FIELDS = (
@@ -261,14 +262,19 @@ class SchedulePages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/staff/events/{event_id:int}/sessions")
-    async def sessions(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        return await sessions_page(request, await staff_event(current_principal(request), event_id))
+    async def sessions(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, event_id: FromPath[int]
+    ) -> Template:
+        return await sessions_page(request, await staff_event(principal, event_id))
 
     @post("/staff/events/{event_id:int}/sessions")
     async def add_session(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Body
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: Body,
     ) -> Response[Any]:
-        principal = current_principal(request)
         event = await staff_event(principal, event_id)
         form = {k: v[:20_000] for k, v in data.items() if k in SESSION_FIELDS}
         try:
@@ -280,16 +286,13 @@ class SchedulePages(Controller):
         return _back(event_id, "session_added", f"#session-{created.id}")
 
     @get("/staff/sessions/{session_id:int}/edit")
-    async def edit_form(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-        session, event = await staff_session(current_principal(request), session_id)
+    async def edit_form(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> Template:
+        session, event = await staff_session(principal, session_id)
         _scheduled(session)
         return await _session_page(event, session, session_form(session, event["time_zone"]))
 
     @post("/staff/sessions/{session_id:int}/edit")
-    async def edit(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: Body
-    ) -> Response[Any]:
-        principal = current_principal(request)
+    async def edit(self, principal: CurrentPrincipal, session_id: FromPath[int], data: Body) -> Response[Any]:
         session, event = await staff_session(principal, session_id)
         form = {k: v[:20_000] for k, v in data.items() if k in SESSION_FIELDS}
         try:
@@ -301,15 +304,14 @@ class SchedulePages(Controller):
         return _back(event["id"], done, f"#session-{session_id}")
 
     @get("/staff/sessions/{session_id:int}/cancel")
-    async def cancel_form(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-        session, event = await staff_session(current_principal(request), session_id)
+    async def cancel_form(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> Template:
+        session, event = await staff_session(principal, session_id)
         return await _cancel_page(event, _scheduled(session))
 
     @post("/staff/sessions/{session_id:int}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: Body
+        self, principal: CurrentPrincipal, session_id: FromPath[int], data: Body
     ) -> Response[Any]:
-        principal = current_principal(request)
         session, event = await staff_session(principal, session_id)
         reason = line(data.get("reason"))[:1_000]
         try:
@@ -326,9 +328,12 @@ class SchedulePages(Controller):
 
     @post("/staff/events/{event_id:int}/tracks")
     async def add_track(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Body
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: Body,
     ) -> Response[Any]:
-        principal = current_principal(request)
         event = await staff_event(principal, event_id)
         form = {"name": (data.get("name") or "")[:1_000]}
         try:
@@ -341,9 +346,12 @@ class SchedulePages(Controller):
 
     @post("/staff/tracks/{track_id:int}/rename")
     async def rename_track(
-        self, request: Request[Any, Any, Any], track_id: FromPath[int], data: Body
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        track_id: FromPath[int],
+        data: Body,
     ) -> Response[Any]:
-        principal = current_principal(request)
         _, event = await staff_track(principal, track_id)
         form = {"name": (data.get("name") or "")[:1_000]}
         try:
@@ -353,8 +361,9 @@ class SchedulePages(Controller):
         return _back(event["id"], "track_renamed", "#tracks")
 
     @post("/staff/tracks/{track_id:int}/remove")
-    async def remove_track(self, request: Request[Any, Any, Any], track_id: FromPath[int]) -> Response[Any]:
-        principal = current_principal(request)
+    async def remove_track(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, track_id: FromPath[int]
+    ) -> Response[Any]:
         _, event = await staff_track(principal, track_id)
         try:
             await schedule.delete_track(principal, track_id)

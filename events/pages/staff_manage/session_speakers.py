@@ -23,7 +23,8 @@ from events.schemas import SpeakerCreate
 from events.services import speakers
 from events.tables import SessionSpeaker
 from grandrounds.errors import DomainError
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Body = URLEncodedBody[dict[str, str]]
 STATUS_LABELS = {
@@ -102,15 +103,20 @@ class SpeakerPages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/staff/sessions/{session_id:int}/speakers")
-    async def list_speakers(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-        session, event = await staff_session(current_principal(request), session_id)
+    async def list_speakers(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, session_id: FromPath[int]
+    ) -> Template:
+        session, event = await staff_session(principal, session_id)
         return await speakers_page(request, session, event)
 
     @post("/staff/sessions/{session_id:int}/speakers")
     async def invite(
-        self, request: Request[Any, Any, Any], session_id: FromPath[int], data: Body
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        session_id: FromPath[int],
+        data: Body,
     ) -> Response[Any]:
-        principal = current_principal(request)
         session, event = await staff_session(principal, session_id)
         form = {k: (data.get(k) or "")[:1_000] for k in ("email", "name")}
         try:
@@ -120,8 +126,9 @@ class SpeakerPages(Controller):
         return _back(session_id, "invited")
 
     @post("/staff/speakers/{speaker_id:int}/withdraw")
-    async def withdraw(self, request: Request[Any, Any, Any], speaker_id: FromPath[int]) -> Response[Any]:
-        principal = current_principal(request)
+    async def withdraw(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, speaker_id: FromPath[int]
+    ) -> Response[Any]:
         _, session, event = await staff_speaker(principal, speaker_id)
         try:
             await speakers.withdraw_speaker(principal, speaker_id)

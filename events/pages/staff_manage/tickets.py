@@ -15,7 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from accounts.principal import Role
+from accounts.principal import Principal, Role
 from events import errors
 from events.pages import display
 from events.pages.catalogue import TIER_LABELS
@@ -37,7 +37,8 @@ from events.services import tickets
 from events.services.pricing import TIERS
 from grandrounds.errors import DomainError
 from grandrounds.money import is_known_currency
-from grandrounds.web.auth import current_principal, requires
+from grandrounds.web.auth import requires
+from grandrounds.web.dependencies import CurrentPrincipal
 
 Body = URLEncodedBody[dict[str, str]]
 TICKET_FIELDS = (
@@ -111,12 +112,13 @@ def _row(ticket: TicketTypeOut, zone: str) -> dict[str, Any]:
 
 async def tickets_page(
     request: Request[Any, Any, Any],
+    principal: Principal,
     event: dict[str, Any],
     form: Form | None = None,
     error: DomainError | None = None,
     form_id: str = "",
 ) -> Template:
-    listed = await tickets.list_ticket_types(current_principal(request), event["id"])
+    listed = await tickets.list_ticket_types(principal, event["id"])
     return Template(
         "staff/manage_tickets.html",
         context={
@@ -142,14 +144,19 @@ class TicketPages(Controller):
     guards = [requires(Role.PROGRAM_STAFF)]
 
     @get("/staff/events/{event_id:int}/tickets")
-    async def list_tickets(self, request: Request[Any, Any, Any], event_id: FromPath[int]) -> Template:
-        return await tickets_page(request, await staff_event(current_principal(request), event_id))
+    async def list_tickets(
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, event_id: FromPath[int]
+    ) -> Template:
+        return await tickets_page(request, principal, await staff_event(principal, event_id))
 
     @post("/staff/events/{event_id:int}/tickets")
     async def add(
-        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: Body
+        self,
+        request: Request[Any, Any, Any],
+        principal: CurrentPrincipal,
+        event_id: FromPath[int],
+        data: Body,
     ) -> Response[Any]:
-        principal = current_principal(request)
         event = await staff_event(principal, event_id)
         form = {k: v[:2_000] for k, v in data.items() if k in TICKET_FIELDS}
         try:
@@ -157,17 +164,16 @@ class TicketPages(Controller):
                 raise errors.event_cancelled()
             await tickets.create_ticket_type(principal, event_id, ticket_request(form, event))
         except DomainError as exc:
-            return await tickets_page(request, event, form, exc, "ticket")
+            return await tickets_page(request, principal, event, form, exc, "ticket")
         return _back(event_id, "added")
 
     @post("/staff/ticket-types/{ticket_type_id:int}/deactivate")
     async def deactivate(
-        self, request: Request[Any, Any, Any], ticket_type_id: FromPath[int]
+        self, request: Request[Any, Any, Any], principal: CurrentPrincipal, ticket_type_id: FromPath[int]
     ) -> Response[Any]:
-        principal = current_principal(request)
         _, event = await staff_ticket(principal, ticket_type_id)
         try:
             await tickets.deactivate_ticket_type(principal, ticket_type_id)
         except DomainError as exc:
-            return await tickets_page(request, event, None, exc, f"ticket-{ticket_type_id}")
+            return await tickets_page(request, principal, event, None, exc, f"ticket-{ticket_type_id}")
         return _back(event["id"], "deactivated")
