@@ -12,10 +12,10 @@ from datetime import date
 from accounts.principal import Principal
 from accounts.services.programs import programs_run_by
 from accounts.tables import Person, Program
+from programs.enrollment_status import UNDECIDED
 from programs.tables import Cohort, Enrollment
 
 # Enrollments a program's staff still has to act on (or wait for).
-PENDING = ("applied", "invited", "awaiting_payment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ async def pending_enrollments(cohort_id: int) -> list[PendingEnrollment]:
         Enrollment.status,
         Enrollment.statement,
         Enrollment.person.name.as_alias("name"),
-    ).where((Enrollment.cohort == cohort_id) & Enrollment.status.is_in(list(PENDING)))
+    ).where((Enrollment.cohort == cohort_id) & Enrollment.status.is_in(list(UNDECIDED)))
     return [
         PendingEnrollment(
             id=r["id"], email_key=r["email_key"], status=r["status"], statement=r["statement"], name=r["name"]

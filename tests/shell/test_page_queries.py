@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from accounts.principal import Role
-from tests.conftest import Actor, make_actor, make_program, make_staff
-from tests.programs.factory import make_world
-from tests.query_counter import counting_queries
+from tests.builders.cohorts import make_world
+from tests.builders.people import Actor, make_actor, make_program, make_staff
+from tests.builders.queries import counting_queries
 
 SMALL, LARGE = 3, 12
 

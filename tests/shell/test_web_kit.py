@@ -8,8 +8,8 @@ from litestar import Litestar
 
 from accounts.principal import Role
 from grandrounds.web.paging import OFFSET_MAX
-from tests.conftest import make_actor, make_staff
-from tests.directory.factory import org, publish
+from tests.builders.directory import org, publish
+from tests.builders.people import make_actor, make_staff
 
 
 async def test_principal_is_injected_for_the_signed_in(client: httpx.AsyncClient) -> None:

@@ -135,12 +135,12 @@ async def seats_taken(event_id: int, session_id: int | None = None) -> int:
 def _holds_seat(at: datetime) -> Any:
     """The same rule as _OCCUPANCY's "taken", as a query condition for counting many places at once."""
     return (
-        (Registration.status == "confirmed")
+        (Registration.status == RegistrationStatus.CONFIRMED)
         | (
-            (Registration.status == "pending_payment")
+            (Registration.status == RegistrationStatus.PENDING_PAYMENT)
             & (Registration.hold_expires_at.is_null() | (Registration.hold_expires_at > at))
         )
-        | ((Registration.status == "offered") & (Registration.offer_expires_at > at))
+        | ((Registration.status == RegistrationStatus.OFFERED) & (Registration.offer_expires_at > at))
     )
 
 
