@@ -31,6 +31,7 @@ from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
 from grandrounds.web.payments import initial_state as payments_state
+from grandrounds.web.request_guard import RequestGuardMiddleware
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     return Litestar(
         route_handlers=route_handlers,
-        middleware=[PrincipalMiddleware()],
+        # The body guard runs inside the error handlers, so its refusals get the usual error shape.
+        middleware=[PrincipalMiddleware(), RequestGuardMiddleware()],
         # ``principal`` and ``viewer``, injected into any handler that names them.
         dependencies=DEPENDENCIES,
         # Whether paid places can be held here (grandrounds.web.payments): events ask, importing no billing.
