@@ -36,6 +36,7 @@ from grandrounds.web.auth import SESSION_COOKIE, requires, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.web.dependencies import CurrentPrincipal
 from grandrounds.web.paging import Limit, Offset
+from grandrounds.web.security_headers import SHOWN_ONCE
 
 
 class AuthController(Controller):
@@ -108,7 +109,7 @@ class MeController(Controller):
     async def tokens(self, principal: CurrentPrincipal) -> list[TokenOut]:
         return await credentials.list_tokens(principal.person_id)
 
-    @post("/tokens", status_code=HTTP_201_CREATED)
+    @post("/tokens", status_code=HTTP_201_CREATED, cache_control=SHOWN_ONCE)
     async def create_token(self, principal: CurrentPrincipal, data: JSONBody[TokenCreate]) -> TokenCreated:
         return await credentials.create_token(principal.person_id, data.name)
 

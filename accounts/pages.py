@@ -22,6 +22,7 @@ from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.security_headers import SHOWN_ONCE
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -163,7 +164,7 @@ class AccountPages(Controller):
             return await _account_page(request, principal, error=exc.message, status=exc.status_code)
         return Redirect(path="/account?saved=1")
 
-    @post("/account/tokens", guards=[signed_in])
+    @post("/account/tokens", guards=[signed_in], cache_control=SHOWN_ONCE)
     async def create_token(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
     ) -> Template:

@@ -52,6 +52,8 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
+    # The interactive API browsers under /schema load scripts from a CDN; off, only /schema/openapi.json.
+    api_browsers: bool = False
 
     @property
     def mail_log(self) -> Path:
@@ -111,6 +113,7 @@ def load_settings() -> Settings:
         stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY", ""),
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
+        api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
     )
 
 

@@ -14,6 +14,12 @@ from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    OpenAPIRenderPlugin,
+    ScalarRenderPlugin,
+    SwaggerRenderPlugin,
+)
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
@@ -32,6 +38,7 @@ from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
 from grandrounds.web.payments import initial_state as payments_state
 from grandrounds.web.request_guard import RequestGuardMiddleware
+from grandrounds.web.security_headers import security_headers
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -41,6 +48,13 @@ log = logging.getLogger("grandrounds")
 @get("/", include_in_schema=False)
 async def home() -> Template:
     return Template("home.html")
+
+
+def _schema_renderers(settings: Settings) -> list[OpenAPIRenderPlugin]:
+    """Only the JSON document by default: the browsers run CDN scripts the site's CSP would refuse."""
+    if settings.api_browsers:
+        return [ScalarRenderPlugin(), SwaggerRenderPlugin(), JsonRenderPlugin()]
+    return [JsonRenderPlugin()]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -78,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         # The body guard runs inside the error handlers, so its refusals get the usual error shape.
         middleware=[PrincipalMiddleware(), RequestGuardMiddleware()],
+        # On every message, including 404s and errors raised outside any route.
+        before_send=[security_headers(settings)],
         # ``principal`` and ``viewer``, injected into any handler that names them.
         dependencies=DEPENDENCIES,
         # Whether paid places can be held here (grandrounds.web.payments): events ask, importing no billing.
@@ -93,7 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/api/"],
         ),
         template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
-        openapi_config=OpenAPIConfig(title="grandrounds", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="grandrounds", version="1", path="/schema", render_plugins=_schema_renderers(settings)
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         # Stripe's async client is made inside the lifespan (its HTTP client binds to the running loop).
         # First in, last out: the dispatcher (in ``lifespan``) stops before the Stripe client closes.

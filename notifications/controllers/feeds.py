@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import signed_in
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.security_headers import SHOWN_ONCE
 from notifications import errors, feeds
 
 # Litestar appends "; charset=utf-8" to every text/* media type itself
@@ -67,7 +68,7 @@ class FeedController(Controller):
     async def state(self, principal: CurrentPrincipal) -> FeedState:
         return FeedState(exists=await feeds.has_feed(principal.person_id))
 
-    @post("/reset", status_code=HTTP_200_OK)
+    @post("/reset", status_code=HTTP_200_OK, cache_control=SHOWN_ONCE)
     async def reset(self, principal: CurrentPrincipal) -> FeedUrls:
         return feed_urls(await feeds.reset_token(principal.person_id))
 
