@@ -32,6 +32,7 @@ from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from grandrounds.db import engine, migrate  # noqa: E402
 from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
+from tests.builders.mail import smtp_server  # noqa: E402
 from tests.builders.people import make_actor  # noqa: E402
 
 # Property tests explore the same examples on every run (a red CI is reproducible) and never fail
@@ -139,3 +140,7 @@ def actor_factory():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def run_dir() -> Iterator[Path]:
     yield _RUN_DIR
+
+
+# A real SMTP server on loopback, for any package's tests (tests/builders/mail.py).
+__all__ = ["smtp_server"]

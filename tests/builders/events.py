@@ -90,7 +90,7 @@ async def published_event(client: httpx.AsyncClient, capacity: int = 10, **over:
 
 async def create_event(client: httpx.AsyncClient, staff: Actor, *, publish: bool = True, **over: Any) -> int:
     """An event of ``staff``'s program with no join link, as the catalogue lists it."""
-    event_id, _ = await make_event(client, staff, publish=publish, join_url=None, **over)
+    event_id, _ = await make_event(client, staff, publish=publish, **{"join_url": None, **over})
     return event_id
 
 
