@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from grandrounds.errors import DomainError
 from programs import errors
 from programs.schemas import CohortCreate, CohortOut, CurriculumSession, PolicyIn, PolicyOut
 from programs.services.access import cohort_for_staff, require_program_staff
+from programs.services.cohort_facts import load_cohort
 from programs.tables import Cohort, CohortSession, CompletionPolicy
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -118,23 +120,10 @@ async def curriculum(cohort_id: int) -> list[dict[str, Any]]:
 
 
 async def cohort_out(cohort_id: int) -> CohortOut:
-    row = await Cohort.select().where(Cohort.id == cohort_id).first()
-    if row is None:
-        raise errors.cohort_not_found()
+    cohort = await load_cohort(cohort_id)
     policy = await policy_row(cohort_id)
     return CohortOut(
-        id=row["id"],
-        program_id=row["program"],
-        name=row["name"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        time_zone=row["time_zone"],
-        capacity=row["capacity"],
-        mentor_limit=row["mentor_limit"],
-        open_for_applications=row["open_for_applications"],
-        requires_membership=row["requires_membership"],
-        fee_amount=row["fee_amount"],
-        fee_currency=row["fee_currency"],
+        **asdict(cohort),
         policy=PolicyOut(
             min_attendance_percent=policy["min_attendance_percent"],
             excused_policy=policy["excused_policy"],
