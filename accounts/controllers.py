@@ -135,15 +135,27 @@ class PeopleController(Controller):
             raise forbidden("You may only see your own account.")
         return await people.person_out(person_id)
 
-    @post("/{person_id:int}/roles", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    @post(
+        "/{person_id:int}/roles",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN)],
+        opt={"audit": "role.grant"},
+    )
     async def grant_role(
         self, principal: CurrentPrincipal, person_id: FromPath[int], data: JSONBody[RoleChange]
     ) -> PersonOut:
         return await people.grant_role(person_id, people.parse_role(data.role), principal.person_id)
 
-    @delete("/{person_id:int}/roles/{role:str}", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
-    async def revoke_role(self, person_id: FromPath[int], role: FromPath[str]) -> PersonOut:
-        return await people.revoke_role(person_id, people.parse_role(role))
+    @delete(
+        "/{person_id:int}/roles/{role:str}",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN)],
+        opt={"audit": "role.revoke"},
+    )
+    async def revoke_role(
+        self, principal: CurrentPrincipal, person_id: FromPath[int], role: FromPath[str]
+    ) -> PersonOut:
+        return await people.revoke_role(person_id, people.parse_role(role), principal.person_id)
 
 
 class OrganizationController(Controller):
@@ -155,7 +167,9 @@ class OrganizationController(Controller):
     async def list_organizations(self, principal: CurrentPrincipal) -> list[OrganizationOut]:
         return await organizations.list_organizations(principal)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)])
+    @post(
+        "/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)], opt={"audit": "organization.create"}
+    )
     async def create_organization(self, data: JSONBody[OrganizationCreate]) -> OrganizationOut:
         return await organizations.create_organization(data.name, data.leader_id)
 
@@ -194,15 +208,25 @@ class ProgramController(Controller):
     async def get_program(self, program_id: FromPath[int]) -> ProgramOut:
         return await programs.program_out(program_id)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)])
+    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.ADMIN)], opt={"audit": "program.create"})
     async def create_program(self, data: JSONBody[ProgramCreate]) -> ProgramOut:
         return await programs.create_program(data)
 
-    @post("/{program_id:int}/staff", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    @post(
+        "/{program_id:int}/staff",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN)],
+        opt={"audit": "program.staff.add"},
+    )
     async def add_staff(self, program_id: FromPath[int], data: JSONBody[StaffAdd]) -> ProgramOut:
         return await programs.assign_staff(program_id, data.person_id)
 
-    @delete("/{program_id:int}/staff/{person_id:int}", status_code=HTTP_200_OK, guards=[requires(Role.ADMIN)])
+    @delete(
+        "/{program_id:int}/staff/{person_id:int}",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN)],
+        opt={"audit": "program.staff.remove"},
+    )
     async def remove_staff(self, program_id: FromPath[int], person_id: FromPath[int]) -> ProgramOut:
         return await programs.remove_staff(program_id, person_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     Boolean,
     ForeignKey,
+    Integer,
     Serial,
     Text,
     Timestamptz,
@@ -32,7 +33,11 @@ class Person(Table, tablename="accounts_person"):
 
 
 class RoleGrant(Table, tablename="accounts_role_grant"):
-    """One role held by one person; (person, role) is unique (see migration)."""
+    """One grant of a role to a person, kept after it is revoked: the history of who held what.
+
+    A grant is open while ``revoked_at`` is null; (person, role) is unique among open
+    grants (see migration), so a role revoked and granted again is two rows.
+    """
 
     id: Serial  # added by Piccolo; declared for type checkers
 
@@ -40,6 +45,8 @@ class RoleGrant(Table, tablename="accounts_role_grant"):
     role = Varchar(length=32)
     granted_by = ForeignKey(references=Person, null=True)
     granted_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = Integer(null=True, default=None)
 
 
 class Organization(Table, tablename="accounts_organization"):

@@ -22,6 +22,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from grandrounds import request_context
 from grandrounds.settings import Settings
 
 _writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -75,12 +76,21 @@ async def write_transaction() -> AsyncIterator[None]:
     until commit.
     """
     db = engine()
-    if isinstance(db, SQLiteEngine):
-        async with _writer_lock(), db.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with db.transaction():
-            yield
+    context = request_context.current()
+    try:
+        if isinstance(db, SQLiteEngine):
+            async with _writer_lock(), db.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with db.transaction():
+                yield
+    except BaseException:
+        if context is not None:
+            context.rolled_back()
+        raise
+    if context is not None:
+        # What the audit trail wrote inside now exists (grandrounds.request_context).
+        context.committed()
 
 
 def is_unique_violation(exc: BaseException) -> bool:

@@ -32,6 +32,7 @@ from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from grandrounds.db import engine, migrate  # noqa: E402
 from grandrounds.server.app import create_app  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
+from grandrounds.web.request_context import AUDIT_MISSES  # noqa: E402
 from tests.builders.mail import smtp_server  # noqa: E402
 from tests.builders.people import make_actor  # noqa: E402
 
@@ -71,8 +72,12 @@ async def clean_db(_migrated: None) -> AsyncIterator[None]:
     # Table names come from our own Piccolo tables, never from input.
     script = "".join(f"DELETE FROM {name};" for name in tables)  # noqa: S608
     # The ledger's triggers refuse DELETE unless a purge is declared (billing's append-only migration).
-    purge = "INSERT INTO billing_ledger_purge (reason) VALUES ('test cleanup');"
-    script = purge + script + "DELETE FROM billing_ledger_purge;"  # noqa: S608
+    # So do the audit trail's (accounts' audit migration).
+    purge = (
+        "INSERT INTO billing_ledger_purge (reason) VALUES ('test cleanup');"
+        "INSERT INTO accounts_audit_purge (reason) VALUES ('test cleanup');"
+    )
+    script = purge + script + "DELETE FROM billing_ledger_purge;DELETE FROM accounts_audit_purge;"  # noqa: S608
     if isinstance(db, PostgresEngine):
         # DELETE beats TRUNCATE on tables this small (TRUNCATE rewrites every file).
         connection = await db.get_new_connection()
@@ -84,7 +89,13 @@ async def clean_db(_migrated: None) -> AsyncIterator[None]:
         # One connection and one script: Piccolo would open a connection per statement.
         path = str(get_settings().sqlite_path)
         await asyncio.to_thread(_run_sqlite_script, path, script)
+    AUDIT_MISSES.clear()
     yield
+    # A staff, finance or admin route that changed something without its one audit row
+    # (grandrounds.web.request_context) fails the test that exercised it.
+    misses = list(AUDIT_MISSES)
+    AUDIT_MISSES.clear()
+    assert not misses, f"audit trail misses: {misses}"
 
 
 def _run_sqlite_script(path: str, script: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts import errors
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.schemas import OrganizationOut
 from accounts.tables import Organization, OrganizationMember, Person
@@ -60,6 +61,12 @@ async def create_organization(name: str, leader_id: int | None) -> OrganizationO
             )[0]
             if leader_id is not None:
                 await OrganizationMember.insert(OrganizationMember(organization=row["id"], person=leader_id))
+            await audit.record(
+                "organization.create",
+                "organization",
+                row["id"],
+                after={"name": cleaned, "leader_id": leader_id},
+            )
     return await organization_out(row["id"])
 
 

@@ -11,6 +11,7 @@ import msgspec
 from piccolo.columns import Column
 
 from accounts import errors
+from accounts.audit import trail as audit
 from accounts.passwords import check_strength, hash_password
 from accounts.principal import Principal, Role
 from accounts.schemas import PersonOut, PersonUpdate, SignUp
@@ -62,7 +63,9 @@ def check_name(name: str) -> str:
 
 async def roles_of(person_id: int) -> frozenset[Role]:
     """Granted roles plus those held today through a membership (see accounts.services.standing)."""
-    rows = await RoleGrant.select(RoleGrant.role).where(RoleGrant.person == person_id)
+    rows = await RoleGrant.select(RoleGrant.role).where(
+        (RoleGrant.person == person_id) & RoleGrant.revoked_at.is_null()
+    )
     granted = {Role(r["role"]) for r in rows if r["role"] in Role.__members__.values()}
     return (await with_derived({person_id: granted}))[person_id]
 
@@ -174,7 +177,7 @@ async def list_people(limit: int, offset: int, query: str | None = None) -> tupl
         count = count.where(condition)
     rows = await select
     grants = await RoleGrant.select(RoleGrant.person, RoleGrant.role).where(
-        RoleGrant.person.is_in([row["id"] for row in rows] or [0])
+        RoleGrant.person.is_in([row["id"] for row in rows] or [0]) & RoleGrant.revoked_at.is_null()
     )
     roles: dict[int, set[Role]] = {}
     for grant in grants:
@@ -191,21 +194,62 @@ def parse_role(raw: str) -> Role:
         raise errors.role_unknown(raw) from None
 
 
+def _open_grant(person_id: int, role: Role) -> Any:
+    return (RoleGrant.person == person_id) & (RoleGrant.role == role.value) & RoleGrant.revoked_at.is_null()
+
+
 async def grant_role(person_id: int, role: Role, granted_by: int) -> PersonOut:
+    """Open a grant of ``role`` (nothing new when one is open); the trail records the attempt either way."""
+    with unique_violation():
+        async with write_transaction():
+            if not await Person.exists().where(Person.id == person_id):
+                raise errors.person_not_found()
+            held = await RoleGrant.exists().where(_open_grant(person_id, role))
+            if not held:
+                await RoleGrant.insert(RoleGrant(person=person_id, role=role.value, granted_by=granted_by))
+            await audit.record(
+                "role.grant",
+                "person",
+                person_id,
+                subject_id=person_id,
+                before={"role": role.value if held else None},
+                after={"role": role.value},
+            )
+    return await person_out(person_id)
+
+
+async def revoke_role(person_id: int, role: Role, revoked_by: int | None = None) -> PersonOut:
+    """Close the open grant of ``role``: the row stays, with who revoked it and when."""
     async with write_transaction():
         if not await Person.exists().where(Person.id == person_id):
             raise errors.person_not_found()
-        held = await RoleGrant.exists().where(
-            (RoleGrant.person == person_id) & (RoleGrant.role == role.value)
+        held = await RoleGrant.exists().where(_open_grant(person_id, role))
+        await RoleGrant.update({RoleGrant.revoked_at: now(), RoleGrant.revoked_by: revoked_by}).where(
+            _open_grant(person_id, role)
         )
-        if not held:
-            await RoleGrant.insert(RoleGrant(person=person_id, role=role.value, granted_by=granted_by))
+        await audit.record(
+            "role.revoke",
+            "person",
+            person_id,
+            subject_id=person_id,
+            before={"role": role.value if held else None},
+            after={"role": None},
+        )
     return await person_out(person_id)
 
 
-async def revoke_role(person_id: int, role: Role) -> PersonOut:
-    async with write_transaction():
-        if not await Person.exists().where(Person.id == person_id):
-            raise errors.person_not_found()
-        await RoleGrant.delete().where((RoleGrant.person == person_id) & (RoleGrant.role == role.value))
-    return await person_out(person_id)
+async def role_history(person_id: int) -> list[dict[str, Any]]:
+    """Every grant of a role to ``person_id``, open or revoked, oldest first."""
+    rows = (
+        await RoleGrant.select(
+            RoleGrant.role,
+            RoleGrant.granted_by,
+            RoleGrant.granted_at,
+            RoleGrant.revoked_by,
+            RoleGrant.revoked_at,
+        )
+        .where(RoleGrant.person == person_id)
+        .order_by(RoleGrant.granted_at)
+        .order_by(RoleGrant.id)
+    )
+    return list(rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from accounts import errors
+from accounts.audit import trail as audit
 from accounts.principal import Principal, Role
 from accounts.schemas import ProgramCreate, ProgramOut
 from accounts.tables import Person, Program, ProgramStaff, RoleGrant
@@ -83,6 +84,12 @@ async def create_program(data: ProgramCreate) -> ProgramOut:
                     )
                 ).returning(Program.id)
             )[0]
+            await audit.record(
+                "program.create",
+                "program",
+                row["id"],
+                after={"slug": data.slug, "name": data.name, "kind": data.kind},
+            )
     return await _out(row["id"])
 
 
@@ -94,7 +101,9 @@ async def assign_staff(program_id: int, person_id: int) -> ProgramOut:
         if not await Person.exists().where(Person.id == person_id):
             raise errors.person_not_found()
         holds_role = await RoleGrant.exists().where(
-            (RoleGrant.person == person_id) & (RoleGrant.role == Role.PROGRAM_STAFF.value)
+            (RoleGrant.person == person_id)
+            & (RoleGrant.role == Role.PROGRAM_STAFF.value)
+            & RoleGrant.revoked_at.is_null()
         )
         if not holds_role:
             raise errors.not_program_staff()
@@ -103,12 +112,31 @@ async def assign_staff(program_id: int, person_id: int) -> ProgramOut:
         )
         if not already:
             await ProgramStaff.insert(ProgramStaff(program=program_id, person=person_id))
+        await audit.record(
+            "program.staff.add",
+            "program",
+            program_id,
+            subject_id=person_id,
+            before={"staff": person_id if already else None},
+            after={"staff": person_id},
+        )
     return await _out(program_id)
 
 
 async def remove_staff(program_id: int, person_id: int) -> ProgramOut:
     async with write_transaction():
+        held = await ProgramStaff.exists().where(
+            (ProgramStaff.program == program_id) & (ProgramStaff.person == person_id)
+        )
         await ProgramStaff.delete().where(
             (ProgramStaff.program == program_id) & (ProgramStaff.person == person_id)
+        )
+        await audit.record(
+            "program.staff.remove",
+            "program",
+            program_id,
+            subject_id=person_id,
+            before={"staff": person_id if held else None},
+            after={"staff": None},
         )
     return await _out(program_id)

@@ -37,6 +37,7 @@ from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
 from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
 from grandrounds.web.payments import initial_state as payments_state
+from grandrounds.web.request_context import RequestContextMiddleware
 from grandrounds.web.request_guard import RequestGuardMiddleware
 from grandrounds.web.security_headers import security_headers
 
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         # The body guard runs inside the error handlers, so its refusals get the usual error shape.
-        middleware=[PrincipalMiddleware(), RequestGuardMiddleware()],
+        # The request context (id, actor, role used) opens once the principal is known.
+        middleware=[PrincipalMiddleware(), RequestContextMiddleware(), RequestGuardMiddleware()],
         # On every message, including 404s and errors raised outside any route.
         before_send=[security_headers(settings)],
         # ``principal`` and ``viewer``, injected into any handler that names them.

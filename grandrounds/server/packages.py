@@ -6,7 +6,16 @@ tests that scan every package read it, so adding a package is one line here.
 
 from __future__ import annotations
 
-DOMAIN_PACKAGES = ("accounts", "events", "programs", "billing", "notifications", "library", "directory")
+DOMAIN_PACKAGES = (
+    "accounts",
+    "events",
+    "programs",
+    "billing",
+    "notifications",
+    "library",
+    "directory",
+    "records",
+)
 
 
 def piccolo_apps() -> list[str]:

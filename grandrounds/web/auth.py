@@ -110,13 +110,33 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
     current_principal(connection)
 
 
-def requires(*roles: Role) -> Any:
-    """Guard factory: the caller must hold one of ``roles`` (admins hold every role)."""
+class RoleGuard:
+    """Guard: the caller must hold one of ``roles`` (admins hold every role).
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    A class rather than a closure so the roles can be read back: the request
+    context records which role let an actor through (grandrounds.web.request_context),
+    and the route walks read what each route demands.
+    """
+
+    def __init__(self, roles: tuple[Role, ...]) -> None:
+        self.roles = roles
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal = current_principal(connection)
-        if not principal.has_any(*roles):
-            needed = ", ".join(r.value for r in roles)
-            raise forbidden(f"This needs one of the roles: {needed}.", {"roles": [r.value for r in roles]})
+        if not principal.has_any(*self.roles):
+            needed = ", ".join(r.value for r in self.roles)
+            raise forbidden(
+                f"This needs one of the roles: {needed}.", {"roles": [r.value for r in self.roles]}
+            )
 
-    return guard
+    def role_used(self, principal: Principal) -> str:
+        """The demanded role the principal holds, else "admin" (who passes every guard)."""
+        for role in self.roles:
+            if role in principal.roles:
+                return role.value
+        return Role.ADMIN.value if principal.is_admin else ""
+
+
+def requires(*roles: Role) -> RoleGuard:
+    """Guard factory: the caller must hold one of ``roles`` (admins hold every role)."""
+    return RoleGuard(roles)

@@ -1,0 +1,3 @@
+"""The records package's own tables."""
+
+from __future__ import annotations
