@@ -27,7 +27,8 @@ def _must_audit(path: str, handler) -> bool:  # type: ignore[no-untyped-def]
     if not role_guards(handler):
         return False
     methods = set(handler.http_methods)
-    return bool(methods & CHANGING) or path.endswith(".csv") or "export" in path
+    name = handler.handler_name
+    return bool(methods & CHANGING) or path.endswith(".csv") or name.endswith(("_export", "_csv"))
 
 
 def test_every_guarded_change_and_export_declares_a_known_audit_action(app: Litestar) -> None:
