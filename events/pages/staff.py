@@ -236,7 +236,7 @@ class StaffPages(Controller):
     async def new_event_form(self, principal: CurrentPrincipal) -> Template:
         return await _new_event_page(principal)
 
-    @post("/staff/events/new")
+    @post("/staff/events/new", opt={"audit": "event.create"})
     async def create_event(self, principal: CurrentPrincipal, data: Form) -> Response[Any]:
         form = {k: v[:20_000] for k, v in data.items() if k in EVENT_FIELDS}
         try:
@@ -278,7 +278,7 @@ class StaffPages(Controller):
             },
         )
 
-    @post("/staff/events/{event_id:int}/publish")
+    @post("/staff/events/{event_id:int}/publish", opt={"audit": "event.publish"})
     async def publish(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> Redirect:
         await scheduling.publish_event(principal, event_id)
         return Redirect(path=f"/staff/events/{event_id}?published=1", status_code=303)
