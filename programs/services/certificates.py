@@ -167,6 +167,7 @@ async def issue_due(
                             "credits": str(progress.credits) if eligible else "",
                         },
                         person_id=progress.person_id,
+                        program_id=cohort.program_id,
                         dedupe_key=f"certificate:{cohort_id}:{progress.person_id}",
                     )
                 issued.append(code)
