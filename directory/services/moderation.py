@@ -198,7 +198,11 @@ async def approve(
                 "directory_submission",
                 submission_id,
                 before={"status": ReviewStatus.PENDING, **(was.as_fields() if was else {})},
-                after={"status": ReviewStatus.APPROVED, **proposal.as_fields()},
+                # A new listing lists what it was published with (its empty fields are not news).
+                after={
+                    "status": ReviewStatus.APPROVED,
+                    **{k: v for k, v in proposal.as_fields().items() if v or was is not None},
+                },
                 subject_id=row["person"],
                 details={"listing_id": listing_id, "kind": row["kind"], "edited": edited_by_moderator},
             )

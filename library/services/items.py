@@ -173,7 +173,8 @@ async def create_item(principal: Principal, data: ItemCreate) -> ItemOut:
             "library_item.create",
             "library_item",
             item_id,
-            after={**_as_dict(fields), "status": "draft"},
+            # What it was made with: the fields left empty are not news.
+            after={**{k: v for k, v in _as_dict(fields).items() if v not in ("", [])}, "status": "draft"},
         )
     return await read_item(principal, item_id)
 

@@ -24,6 +24,7 @@ async def test_approving_a_new_listing_and_a_correction(client: httpx.AsyncClien
     assert added["changes"]["status"] == ["pending", "approved"]
     assert added["changes"]["name"] == [None, "Lakeside Children's Hospital"]
     assert added["changes"]["listing_id"] == listing_id and added["changes"]["kind"] == "new"
+    assert all(value[1] for value in added["changes"].values() if isinstance(value, list))
 
     correction = await client.post(f"{API}/listings/{listing_id}/corrections", json=org(city="Two Harbors"))
     assert correction.status_code == 201
