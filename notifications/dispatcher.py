@@ -217,21 +217,27 @@ class Dispatcher:
             await asyncio.sleep(poll_seconds)
 
 
-async def retry_failed(message_id: int) -> bool:
-    """Staff put a failed message back in the queue."""
-    async with write_transaction():
-        found = await OutboxMessage.exists().where(
-            (OutboxMessage.id == message_id) & (OutboxMessage.status == MessageStatus.FAILED)
+async def requeue_failed(message_id: int) -> bool:
+    """Put a failed message back in the queue, inside the caller's write transaction; False when it
+    is not (or no longer) failed, and nothing changed."""
+    moved = await (
+        OutboxMessage.update(
+            {
+                OutboxMessage.status: MessageStatus.PENDING,
+                OutboxMessage.attempts: 0,
+                OutboxMessage.not_before: now(),
+            }
         )
-        if found:
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.status: MessageStatus.PENDING,
-                    OutboxMessage.attempts: 0,
-                    OutboxMessage.not_before: now(),
-                }
-            ).where(OutboxMessage.id == message_id)
-    return found
+        .where((OutboxMessage.id == message_id) & (OutboxMessage.status == MessageStatus.FAILED))
+        .returning(OutboxMessage.id)
+    )
+    return bool(moved)
+
+
+async def retry_failed(message_id: int) -> bool:
+    """Put a failed message back in the queue in a transaction of its own."""
+    async with write_transaction():
+        return await requeue_failed(message_id)
 
 
 async def run_worker(dispatcher: Dispatcher, once: bool = False) -> None:

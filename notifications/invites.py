@@ -137,6 +137,7 @@ async def enqueue_invite(
     *,
     floor: int,
     secret_keys: tuple[str, ...] = (),
+    program_id: int | None = None,
 ) -> bool:
     """Queue an invite inside the caller's transaction: the reference plus what the change says
     (titles, reason, an answer link); time, place, link and calendar come at delivery.
@@ -149,7 +150,9 @@ async def enqueue_invite(
         raise ValueError(f"resolved at delivery, not queued: {sorted(stale)}")
     ref = dataclasses.replace(ref, sequence=await copy_sequence(ref.uid, floor))
     values = {**context, "invite": ref.as_context()}
-    return await enqueue_email(template, ref.email, values, person_id=ref.person_id, secret_keys=secret_keys)
+    return await enqueue_email(
+        template, ref.email, values, person_id=ref.person_id, program_id=program_id, secret_keys=secret_keys
+    )
 
 
 async def resolve(stored: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,10 @@ Context values that act for the recipient (a password reset link, a
 speaker's answer link) are named in ``secret_keys``: the row keeps them only
 until the message is delivered or given up, then the dispatcher blanks them,
 so the record of what was sent does not hold a working link.
+
+Mail sent for a program (an event's or a cohort's) names it in ``program_id``:
+that program's staff see the message in the outbox and may retry it; mail
+that belongs to no program (accounts, the directory) is for admins alone.
 """
 
 from __future__ import annotations
@@ -28,13 +32,15 @@ async def enqueue_email(
     context: dict[str, Any],
     *,
     person_id: int | None = None,
+    program_id: int | None = None,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     secret_keys: tuple[str, ...] = (),
 ) -> bool:
     """Queue one email; False when ``dedupe_key`` was queued before (nothing is added).
 
-    ``secret_keys`` name context values to blank once the message is sent or given up.
+    ``secret_keys`` name context values to blank once the message is sent or given up;
+    ``program_id`` the program the message is sent for (its staff see it in the outbox).
     """
     missing = [key for key in secret_keys if key not in context]
     if missing:
@@ -50,6 +56,7 @@ async def enqueue_email(
                 template=template,
                 recipient=recipient,
                 person=person_id,
+                program_id=program_id,
                 context=context,
                 dedupe_key=dedupe_key,
                 not_before=not_before or now(),

@@ -1,9 +1,17 @@
 """The record of what was sent: to whom, which template, when, with what outcome.
 
-Staff see the queue's metadata (never message bodies: they may hold links
-that act for the recipient); each person sees their own messages. The mail
-log (the embedded default transport) is readable by admins only, for the same
-reason.
+Who sees which messages (recipients and subjects are personal data):
+
+- admins see the whole outbox, every program's mail and the site-wide mail
+  (accounts, the directory), and retry any failed message;
+- program staff see, and retry, only the messages sent for the programs they
+  run (``OutboxMessage.program_id``); anyone else's message is "not found" to
+  them, so its existence is not revealed either;
+- each person sees their own messages.
+
+Nobody sees message bodies here (they may hold links that act for the
+recipient). The mail log (the embedded default transport) holds whole
+messages, bodies included, so it is readable by admins only.
 """
 
 from __future__ import annotations
@@ -16,8 +24,12 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from accounts.audit import trail as audit
+from accounts.principal import Principal
+from accounts.services.programs import programs_run_by
+from grandrounds.db import write_transaction
 from notifications import errors
-from notifications.dispatcher import retry_failed
+from notifications.dispatcher import requeue_failed
 from notifications.message_status import MessageStatus
 from notifications.outbox import REDACTED, SECRET_KEYS
 from notifications.rendering import render_subject
@@ -50,13 +62,45 @@ def _out(row: dict[str, Any]) -> MessageOut:
         sent_at=row["sent_at"],
         not_before=row["not_before"],
         last_error=row["last_error"],
+        program_id=row["program_id"],
     )
 
 
-async def list_messages(
-    status: str | None, template: str | None, limit: int, offset: int, person_id: int | None = None
+async def programs_seen_by(principal: Principal) -> list[int] | None:
+    """The programs whose messages ``principal`` sees in the outbox: None for an admin (all of them,
+    and the site-wide mail), else the programs they run (none for anyone else)."""
+    if principal.is_admin:
+        return None
+    return await programs_run_by(principal)
+
+
+def _of_programs(programs: list[int] | None) -> Any:
+    """The condition keeping the messages of ``programs`` (None: every message)."""
+    if programs is None:
+        return OutboxMessage.id > 0
+    if not programs:
+        return OutboxMessage.id < 0
+    return OutboxMessage.program_id.is_in(programs)
+
+
+async def outbox(
+    principal: Principal, status: str | None, template: str | None, limit: int, offset: int
 ) -> MessagePage:
-    condition: Any = OutboxMessage.id > 0
+    """The outbox as ``principal`` may see it: all of it for an admin, their programs' mail for staff."""
+    return await list_messages(status, template, limit, offset, programs=await programs_seen_by(principal))
+
+
+async def list_messages(
+    status: str | None,
+    template: str | None,
+    limit: int,
+    offset: int,
+    person_id: int | None = None,
+    *,
+    programs: list[int] | None = None,
+) -> MessagePage:
+    """Messages newest first: one person's with ``person_id``; only those of ``programs`` when given."""
+    condition: Any = _of_programs(programs)
     if status:
         if status not in STATUSES:
             raise errors.status_unknown()
@@ -76,8 +120,11 @@ async def list_messages(
     return MessagePage(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-async def retry(message_id: int) -> MessageOut:
-    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+async def retry(principal: Principal, message_id: int) -> MessageOut:
+    """Send a failed message again. A message outside the caller's programs is not found, as if it
+    did not exist; the retry leaves one audit row in its transaction."""
+    condition = (OutboxMessage.id == message_id) & _of_programs(await programs_seen_by(principal))
+    row = await OutboxMessage.select().where(condition).first()
     if row is None:
         raise errors.message_not_found()
     context = row["context"]
@@ -85,8 +132,18 @@ async def retry(message_id: int) -> MessageOut:
         context = json.loads(context or "{}")
     if any(context.get(key) == REDACTED for key in context.get(SECRET_KEYS) or []):
         raise errors.link_gone()
-    if not await retry_failed(message_id):
-        raise errors.not_failed()
+    async with write_transaction():
+        if not await requeue_failed(message_id):
+            raise errors.not_failed()
+        await audit.record(
+            "message.retry",
+            "message",
+            message_id,
+            before={"status": row["status"], "attempts": row["attempts"]},
+            after={"status": MessageStatus.PENDING, "attempts": 0},
+            subject_id=row["person"],
+            details={"template": row["template"], "program_id": row["program_id"]},
+        )
     fresh = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
     assert fresh is not None
     return _out(fresh)

@@ -18,6 +18,8 @@ class MessageOut(msgspec.Struct):
     sent_at: datetime | None
     not_before: datetime
     last_error: str
+    # The program the message was sent for; null for site-wide mail (accounts, the directory).
+    program_id: int | None = None
 
 
 class MessagePage(msgspec.Struct):

@@ -17,6 +17,10 @@ class OutboxMessage(Table, tablename="notifications_outbox"):
     template = Varchar(length=100)
     recipient = Varchar(length=254)
     person = ForeignKey(references=Person, null=True)
+    # The program the message speaks for (an event's, a cohort's), so its staff see it in the outbox;
+    # null for site-wide mail (accounts, the directory), which only admins see. A plain integer like
+    # the audit trail's ids: the record outlives what it names.
+    program_id = Integer(null=True, default=None, index=True)
     context = JSON(default="{}")
     # Makes enqueueing idempotent: the same key is queued once (e.g. "reminder:24h:session:7:person:3").
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)

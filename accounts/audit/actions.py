@@ -82,6 +82,7 @@ ACTIONS: dict[str, str] = {
     "message.retry": "Retried a message",
     # Money (finance).
     "refund.create": "Refunded a payment",
+    "refund.replay": "Sent a refund again (the first request stood; no second refund)",
     "reconciliation.run": "Ran a reconciliation",
     "reconciliation.record_missing": "Recorded missing ledger lines",
     "billing_alert.resolve": "Resolved a billing alert",

@@ -59,7 +59,13 @@ async def reconciliation_runs() -> list[RunSummary]:
     return await record_missing.list_runs()
 
 
-@post("/api/v1/finance/reconciliations", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
+@post(
+    "/api/v1/finance/reconciliations",
+    guards=FINANCE,
+    tags=TAGS,
+    status_code=HTTP_200_OK,
+    opt={"audit": "reconciliation.run"},
+)
 async def reconcile_period(
     request: Request[Any, Any, Any], principal: CurrentPrincipal, data: JSONBody[ReconcileIn]
 ) -> RunOut:
@@ -81,6 +87,7 @@ async def reconciliation_run(run_id: FromPath[int]) -> RunOut:
     guards=FINANCE,
     tags=TAGS,
     status_code=HTTP_200_OK,
+    opt={"audit": "reconciliation.record_missing"},
 )
 async def record_missing_findings(
     request: Request[Any, Any, Any],
@@ -93,7 +100,7 @@ async def record_missing_findings(
     return await record_missing.record_missing(account, principal, run_id, data.finding_ids or None)
 
 
-@get("/api/v1/finance/ledger", guards=FINANCE, tags=TAGS)
+@get("/api/v1/finance/ledger", guards=FINANCE, tags=TAGS, opt={"audit": "export.ledger_csv"})
 async def ledger_export(
     basis: Basis = "payment",
     start: From = None,
@@ -102,15 +109,16 @@ async def ledger_export(
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> LedgerPage | Response[str]:
-    """Ledger entries by payment date or event date; ``format=csv`` exports every match."""
+    """Ledger entries by payment date or event date; ``format=csv`` exports every match. Each call is
+    recorded in the audit trail as an export."""
     period = parse_period(start, end, required=False)
     if format == "csv":
         return csv_response(await finance_exports.ledger_csv(basis, period), f"ledger-by-{basis}-date.csv")
-    items, total = await finance_exports.ledger_rows(basis, period, limit, offset)
+    items, total = await finance_exports.ledger_page(basis, period, limit, offset)
     return LedgerPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@get("/api/v1/finance/payments", guards=FINANCE, tags=TAGS)
+@get("/api/v1/finance/payments", guards=FINANCE, tags=TAGS, opt={"audit": "export.payments_csv"})
 async def payments_export(
     basis: Basis = "payment",
     start: From = None,
@@ -119,13 +127,14 @@ async def payments_export(
     offset: Offset = 0,
     format: FromQuery[Literal["json", "csv"]] = "json",
 ) -> PaymentPage | Response[str]:
-    """Payments (a charge with its refunds and fees) by payment date or event date; ``format=csv`` too."""
+    """Payments (a charge with its refunds and fees) by payment date or event date; ``format=csv`` too.
+    Each call is recorded in the audit trail as an export (payments name who paid)."""
     period = parse_period(start, end, required=False)
     if format == "csv":
         return csv_response(
             await finance_exports.payments_csv(basis, period), f"payments-by-{basis}-date.csv"
         )
-    items, total = await finance_exports.payment_rows(basis, period, limit, offset)
+    items, total = await finance_exports.payment_page(basis, period, limit, offset)
     return PaymentPage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -134,7 +143,13 @@ async def billing_alerts(show: FromQuery[Literal["open", "resolved", "all"]] = "
     return await alerts.list_alerts(show)
 
 
-@post("/api/v1/finance/alerts/{alert_id:int}/resolve", guards=FINANCE, tags=TAGS, status_code=HTTP_200_OK)
+@post(
+    "/api/v1/finance/alerts/{alert_id:int}/resolve",
+    guards=FINANCE,
+    tags=TAGS,
+    status_code=HTTP_200_OK,
+    opt={"audit": "billing_alert.resolve"},
+)
 async def resolve_billing_alert(
     principal: CurrentPrincipal, alert_id: FromPath[int], data: JSONBody[ResolveIn]
 ) -> AlertOut:

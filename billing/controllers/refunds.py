@@ -21,6 +21,7 @@ from grandrounds.web.dependencies import CurrentPrincipal
     status_code=HTTP_201_CREATED,
     guards=[requires(Role.FINANCE)],
     tags=["billing"],
+    opt={"audit": ("refund.create", "refund.replay")},
 )
 async def create_refund(
     request: Request[Any, Any, Any],

@@ -3,7 +3,7 @@
 Alerts are raised by settlement (money that does not match what we asked).
 Resolving keeps the alert, records who resolved it, when and how, and is
 refused a second time so two people acting at once cannot overwrite each
-other's note.
+other's note. Resolving leaves one audit row with the note.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from billing import errors
 from billing.finance.schemas import AlertOut
 from billing.tables import BillingAlert
+from events.tables import Registration
 from grandrounds.db import now, write_transaction
 
 Show = Literal["open", "resolved", "all"]
@@ -80,6 +82,22 @@ async def resolve_alert(principal: Principal, alert_id: int, resolution: str) ->
         )
         if not changed:
             raise errors.alert_already_resolved()
+        registrant = (
+            await Registration.select(Registration.person)
+            .where(Registration.id == row["registration"])
+            .first()
+            if row["registration"] is not None
+            else None
+        )
+        await audit.record(
+            "billing_alert.resolve",
+            "billing_alert",
+            alert_id,
+            before={"resolved": False, "resolution": row["resolution"] or ""},
+            after={"resolved": True, "resolution": note},
+            subject_id=registrant["person"] if registrant else None,
+            details={"kind": row["kind"], "registration_id": row["registration"]},
+        )
         fresh = await BillingAlert.select().where(BillingAlert.id == alert_id).first()
     assert fresh is not None
     return _out(fresh)

@@ -12,6 +12,12 @@ happened, so its net is what the charge finally left with the network.
 The CSV is opened in spreadsheets: text cells that start like a formula get
 a leading apostrophe (grandrounds.spreadsheets.safe_cell), and every amount is
 given twice, as integer minor units and as people read it ("19.99").
+
+Payments name who paid, so every export leaves the system on the record: the
+CSVs and the API's JSON pages (``ledger_page``, ``payment_page``) write an
+``export.ledger_csv`` / ``export.payments_csv`` audit row with how many rows
+went out and the filters used, before the data is handed over. The finance
+exports page's preview of a few payments is a page view, not an export.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any, Literal
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Sum
 
+from accounts.audit import trail as audit
 from billing.finance.periods import Period
 from billing.finance.schemas import LedgerRowOut, PaymentRowOut
 from billing.finance.totals import display
@@ -51,6 +58,17 @@ LEDGER_COLUMNS = (
     _event.starts_at.as_alias("event_starts_at"),
     _event._.program._.name.as_alias("program"),
 )
+
+
+def _filters(basis: Basis, period: Period | None, form: str, **extra: int) -> dict[str, Any]:
+    """What an export row of the audit trail says about the export: its date basis, period, format."""
+    return {
+        "basis": basis,
+        "from": period.start if period else None,
+        "to": period.end if period else None,
+        "format": form,
+        **extra,
+    }
 
 
 def _within(basis: Basis, period: Period | None) -> Where | Any:
@@ -191,8 +209,32 @@ def _csv(header: Sequence[str], lines: list[list[Any]]) -> str:
     return out.getvalue()
 
 
+async def ledger_page(
+    basis: Basis, period: Period | None, limit: int, offset: int
+) -> tuple[list[LedgerRowOut], int]:
+    """A page of ledger entries for the API, recorded as an export."""
+    rows, total = await ledger_rows(basis, period, limit, offset)
+    details = _filters(basis, period, "json", limit=limit, offset=offset, total=total)
+    await audit.record_export("export.ledger_csv", "ledger", basis, rows=len(rows), details=details)
+    return rows, total
+
+
+async def payment_page(
+    basis: Basis, period: Period | None, limit: int, offset: int
+) -> tuple[list[PaymentRowOut], int]:
+    """A page of payments (with who paid) for the API, recorded as an export."""
+    rows, total = await payment_rows(basis, period, limit, offset)
+    details = _filters(basis, period, "json", limit=limit, offset=offset, total=total)
+    await audit.record_export("export.payments_csv", "payments", basis, rows=len(rows), details=details)
+    return rows, total
+
+
 async def ledger_csv(basis: Basis, period: Period | None) -> str:
+    """Every matching ledger entry as CSV, recorded as an export."""
     rows, _ = await ledger_rows(basis, period)
+    await audit.record_export(
+        "export.ledger_csv", "ledger", basis, rows=len(rows), details=_filters(basis, period, "csv")
+    )
     return _csv(
         LEDGER_CSV_COLUMNS,
         [
@@ -218,7 +260,11 @@ async def ledger_csv(basis: Basis, period: Period | None) -> str:
 
 
 async def payments_csv(basis: Basis, period: Period | None) -> str:
+    """Every matching payment as CSV (payers' names and emails), recorded as an export."""
     rows, _ = await payment_rows(basis, period)
+    await audit.record_export(
+        "export.payments_csv", "payments", basis, rows=len(rows), details=_filters(basis, period, "csv")
+    )
     return _csv(
         PAYMENT_CSV_COLUMNS,
         [

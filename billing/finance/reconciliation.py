@@ -14,7 +14,8 @@ that is a timing difference, not a discrepancy.
 A run writes findings only: importing what is missing is a separate action
 (billing.finance.record_missing), so finance sees the discrepancy first.
 Running a period again replaces that period's findings (one run per period),
-so runs are idempotent. All Stripe calls happen before the write transaction.
+so runs are idempotent. All Stripe calls happen before the write transaction,
+which also writes the run's one audit row (the counts before and after).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import stripe
 from piccolo.columns.combination import Or, Where
 
+from accounts.audit import trail as audit
 from billing import errors
 from billing.finance.matching import (
     FEE_TYPES,
@@ -45,6 +47,8 @@ from grandrounds.db import now, unique_violation, write_transaction
 
 PAGE = 100  # Stripe's largest page
 CHUNK = 400  # ids per IN (...) lookup
+# A run's counts, compared in its audit row when the period is run again.
+AUDITED = ("stripe_transactions", "ledger_entries", "matched")
 
 
 def _range(period: Period) -> dict[str, int]:
@@ -197,7 +201,12 @@ async def _store(
 ) -> int:
     async with write_transaction():
         existing = (
-            await ReconciliationRun.select(ReconciliationRun.id)
+            await ReconciliationRun.select(
+                ReconciliationRun.id,
+                ReconciliationRun.stripe_transactions,
+                ReconciliationRun.ledger_entries,
+                ReconciliationRun.matched,
+            )
             .where(
                 (ReconciliationRun.period_start == period.start)
                 & (ReconciliationRun.period_end == period.end)
@@ -205,6 +214,7 @@ async def _store(
             .first()
         )
         values: dict[str, Any] = {**counts, "matched": comparison.matched, "ran_by": by, "ran_at": now()}
+        before: dict[str, Any] | None = None
         if existing is None:
             run_id = (
                 await ReconciliationRun.insert(
@@ -219,6 +229,10 @@ async def _store(
             )[0]["id"]
         else:
             run_id = existing["id"]
+            before = {k: existing[k] for k in AUDITED}
+            before["findings"] = await ReconciliationFinding.count().where(
+                ReconciliationFinding.run == run_id
+            )
             changes: dict[Any, Any] = dict(values)
             await ReconciliationRun.update(changes).where(ReconciliationRun.id == run_id)
             await ReconciliationFinding.delete().where(ReconciliationFinding.run == run_id)
@@ -227,6 +241,14 @@ async def _store(
         # pass PostgreSQL's limit of 32,767 bound values (SQLite's depends on its build) and fail.
         for i in range(0, len(rows), CHUNK):
             await ReconciliationFinding.insert(*rows[i : i + CHUNK])
+        await audit.record(
+            "reconciliation.run",
+            "reconciliation_run",
+            run_id,
+            before=before,
+            after={**{k: values[k] for k in AUDITED}, "findings": len(rows)},
+            details={"period_start": period.start, "period_end": period.end},
+        )
     return int(run_id)
 
 

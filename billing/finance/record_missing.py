@@ -9,12 +9,20 @@ fee Stripe took on its own as a ``fee`` row.
 A row in the ledger that Stripe lacks, or an amount that differs, is for a
 person to investigate: the ledger is append-only, so nothing here edits it.
 Recording is idempotent: the ledger keeps one row per Stripe object.
+
+Each object is mirrored in its own short transaction (Stripe is read before
+each); one last transaction marks the findings recorded and writes the
+action's one ``reconciliation.record_missing`` audit row, with which findings
+were recorded and how many ledger rows they added. When Stripe fails part way,
+what was recorded so far is still marked and audited before the error is
+raised, so the trail never misses a ledger row finance caused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from billing import errors
 from billing.finance.matching import FEE_TYPES
@@ -26,6 +34,7 @@ from billing.payments.disputes import import_dispute
 from billing.stripe_client import StripeAccount
 from billing.tables import LedgerEntry, ReconciliationFinding, ReconciliationRun
 from grandrounds.db import now, write_transaction
+from grandrounds.errors import DomainError
 
 RECORDABLE_KINDS = ("missing_in_ledger", "unexplained_fee")
 CHARGE_TYPES = ("charge", "payment")
@@ -151,23 +160,44 @@ async def record_missing(
         query = query.where(ReconciliationFinding.id.is_in(finding_ids))
     rows = await query.order_by(ReconciliationFinding.id)
     before = await LedgerEntry.count()
-    recorded, skipped = [], []
-    for row in rows:
-        if not recordable(row):
-            skipped.append(row["id"])
-            continue
-        if not await _import(account, row):
-            skipped.append(row["id"])
-            continue
-        async with write_transaction():
-            await ReconciliationFinding.update(
-                {
-                    ReconciliationFinding.recorded_at: now(),
-                    ReconciliationFinding.recorded_by: principal.person_id,
-                }
-            ).where((ReconciliationFinding.id == row["id"]) & ReconciliationFinding.recorded_at.is_null())
-        recorded.append(row["id"])
+    recorded: list[int] = []
+    skipped: list[int] = []
+    try:
+        for row in rows:
+            if not recordable(row) or not await _import(account, row):
+                skipped.append(row["id"])
+                continue
+            recorded.append(row["id"])
+    except DomainError as exc:
+        if recorded:
+            await _mark(principal, run_id, recorded, before, stopped_by=exc.code)
+        raise
     found = {row["id"] for row in rows}
     skipped.extend(i for i in (finding_ids or []) if i not in found)
-    added = await LedgerEntry.count() - before
+    added = await _mark(principal, run_id, recorded, before) if recorded else 0
     return RecordOutcome(run_id=run_id, recorded=recorded, skipped=skipped, ledger_entries_added=added)
+
+
+async def _mark(
+    principal: Principal, run_id: int, recorded: list[int], ledger_before: int, stopped_by: str = ""
+) -> int:
+    """Mark the findings recorded and write the action's audit row; the ledger rows it added."""
+    async with write_transaction():
+        await ReconciliationFinding.update(
+            {
+                ReconciliationFinding.recorded_at: now(),
+                ReconciliationFinding.recorded_by: principal.person_id,
+            }
+        ).where(ReconciliationFinding.id.is_in(recorded) & ReconciliationFinding.recorded_at.is_null())
+        added = int(await LedgerEntry.count()) - ledger_before
+        await audit.record(
+            "reconciliation.record_missing",
+            "reconciliation_run",
+            run_id,
+            details={
+                "findings_recorded": recorded,
+                "ledger_entries_added": added,
+                **({"stopped_by": stopped_by} if stopped_by else {}),
+            },
+        )
+    return added

@@ -96,7 +96,7 @@ async def reconciliation_index() -> Template:
     return await _reconciliation_page(month_of(month_of(now()).start - timedelta(days=1)))
 
 
-@post("/finance/reconciliation", guards=FINANCE, include_in_schema=False)
+@post("/finance/reconciliation", guards=FINANCE, include_in_schema=False, opt={"audit": "reconciliation.run"})
 async def reconciliation_run(
     request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
 ) -> Template | Redirect:
@@ -127,7 +127,12 @@ async def reconciliation_report(request: Request[Any, Any, Any], run_id: FromPat
     )
 
 
-@post("/finance/reconciliation/{run_id:int}/record-missing", guards=FINANCE, include_in_schema=False)
+@post(
+    "/finance/reconciliation/{run_id:int}/record-missing",
+    guards=FINANCE,
+    include_in_schema=False,
+    opt={"audit": "reconciliation.record_missing"},
+)
 async def reconciliation_record(
     request: Request[Any, Any, Any], principal: CurrentPrincipal, run_id: FromPath[int], data: Form
 ) -> Redirect:
@@ -178,13 +183,20 @@ async def exports_index(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@get("/finance/exports/ledger.csv", guards=FINANCE, include_in_schema=False)
+@get(
+    "/finance/exports/ledger.csv", guards=FINANCE, include_in_schema=False, opt={"audit": "export.ledger_csv"}
+)
 async def ledger_csv(request: Request[Any, Any, Any]) -> Response[str]:
     basis, period, _ = _export_query(request)
     return csv_response(await finance_exports.ledger_csv(basis, period), f"ledger-by-{basis}-date.csv")
 
 
-@get("/finance/exports/payments.csv", guards=FINANCE, include_in_schema=False)
+@get(
+    "/finance/exports/payments.csv",
+    guards=FINANCE,
+    include_in_schema=False,
+    opt={"audit": "export.payments_csv"},
+)
 async def payments_csv(request: Request[Any, Any, Any]) -> Response[str]:
     basis, period, _ = _export_query(request)
     return csv_response(await finance_exports.payments_csv(basis, period), f"payments-by-{basis}-date.csv")
@@ -204,7 +216,12 @@ async def alerts_index(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@post("/finance/alerts/{alert_id:int}/resolve", guards=FINANCE, include_in_schema=False)
+@post(
+    "/finance/alerts/{alert_id:int}/resolve",
+    guards=FINANCE,
+    include_in_schema=False,
+    opt={"audit": "billing_alert.resolve"},
+)
 async def alerts_resolve(principal: CurrentPrincipal, alert_id: FromPath[int], data: Form) -> Redirect:
     await alerts.resolve_alert(principal, alert_id, data.get("resolution", ""))
     return Redirect(path=f"/finance/alerts?resolved={alert_id}", status_code=303)

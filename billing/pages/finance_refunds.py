@@ -84,7 +84,12 @@ async def registration_payment(request: Request[Any, Any, Any], registration_id:
     return await _page(request, registration_id)
 
 
-@post("/finance/registrations/{registration_id:int}/refunds", guards=FINANCE, include_in_schema=False)
+@post(
+    "/finance/registrations/{registration_id:int}/refunds",
+    guards=FINANCE,
+    include_in_schema=False,
+    opt={"audit": ("refund.create", "refund.replay")},
+)
 async def refund_from_page(
     request: Request[Any, Any, Any], principal: CurrentPrincipal, registration_id: FromPath[int], data: Body
 ) -> Response[Any]:

@@ -120,6 +120,17 @@ async def import_charge(
     ``payment_intent_data`` at checkout); a charge that names none of ours is
     still recorded, without a registration, so no money goes unaccounted.
     """
+    facts, movements = await read_charge(account, charge_id, membership_id)
+    async with write_transaction():
+        await record(movements)
+    return facts
+
+
+async def read_charge(
+    account: StripeAccount, charge_id: str, membership_id: int | None = None
+) -> tuple[ChargeFacts, list[Movement]]:
+    """What :func:`import_charge` would record, read from Stripe without writing: for a caller that
+    records the movements inside its own transaction (a refund, with its request and audit row)."""
     charge = await call(account.client.v1.charges.retrieve_async(charge_id))
     registration_id = await known_registration(field(field(charge, "metadata"), "registration_id"))
     movements = await _movements(account, charge, registration_id)
@@ -130,12 +141,11 @@ async def import_charge(
     )
     if membership_id is not None:  # dues: the charge, its fee and any refund belong to the membership
         movements = [replace(m, membership_id=membership_id) for m in movements]
-    async with write_transaction():
-        await record(movements)
-    return ChargeFacts(
+    facts = ChargeFacts(
         id=charge["id"],
         amount=int(charge["amount"]),
         currency=str(charge["currency"]).upper(),
         succeeded=charge["status"] == "succeeded" and bool(charge["paid"]),
         amount_refunded=int(charge["amount_refunded"]),
     )
+    return facts, movements

@@ -112,6 +112,7 @@ async def apply_refunds(charge_id: str, by: int | None = None) -> str | None:
                 reg["email_key"],
                 values,
                 person_id=reg["person"],
+                program_id=event["program"],
                 dedupe_key=f"registration-refunded-{reg['id']}",
             )
             return RegistrationStatus.REFUNDED
@@ -129,6 +130,7 @@ async def apply_refunds(charge_id: str, by: int | None = None) -> str | None:
                 reg["email_key"],
                 values,
                 person_id=reg["person"],
+                program_id=event["program"],
                 dedupe_key=f"refund-{refund['stripe_id']}",
             )
         return str(reg["status"])

@@ -1,14 +1,18 @@
 """Refunds finance starts in grandrounds: checked, written first, then asked of Stripe once.
 
-The order mirrors checkout: every rule is checked before anything is
-written (so a refused refund leaves no trace), then a RefundRequest row is
-written with every parameter that goes to Stripe, then Stripe is asked
-outside any transaction with the row's idempotency key. The key is made of
+The order mirrors checkout: the charge is read from Stripe and every rule is
+checked before anything is written (so a refused refund leaves no trace),
+then one transaction mirrors the charge in the ledger and writes the
+RefundRequest row, with every parameter that goes to Stripe, and its
+``refund.create`` audit row; then Stripe is asked outside any transaction
+with the row's idempotency key. The key is made of
 the registration, the charge and how much had been refunded when finance
 looked, so a double click, a resubmitted form or a retry after a timeout
 lands on the same row and replays the same Stripe request: one refund.
 A form submitted after the payment changed (someone refunded meanwhile, here
-or in the dashboard) is refused as stale instead of refunding twice.
+or in the dashboard) is refused as stale instead of refunding twice. A
+request that lands on an existing row is audited as ``refund.replay``: the
+trail shows the second submission without counting a second refund.
 
 The ledger learns about the refund the same way it learns about dashboard
 refunds, by import_charge re-reading the charge, and refund_effects decides
@@ -23,10 +27,12 @@ from typing import Any
 
 import stripe
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from billing import errors
 from billing import errors as billing_errors
-from billing.payments.charges import ChargeFacts, import_charge
+from billing.ledger import Movement, record
+from billing.payments.charges import ChargeFacts, import_charge, read_charge
 from billing.payments.refund_effects import apply_refunds
 from billing.payments.schemas import RefundCreate, RefundOut
 from billing.stripe_client import StripeAccount
@@ -89,19 +95,25 @@ def _amount(data: RefundCreate, charge: ChargeFacts) -> int:
 
 
 async def _request_row(
-    principal: Principal, reg: dict[str, Any], data: RefundCreate, charge: ChargeFacts
-) -> dict[str, Any]:
-    """The request to (re)play: the one this key names, else a new one once every rule passed."""
+    principal: Principal,
+    reg: dict[str, Any],
+    data: RefundCreate,
+    charge: ChargeFacts,
+    movements: list[Movement],
+) -> tuple[dict[str, Any], bool]:
+    """The request to (re)play: the one this key names, else a new one once every rule passed.
+    Returns (the row, whether this call made it)."""
     seen = charge.amount_refunded if data.expected_refunded is None else data.expected_refunded
     key = idempotency_key(reg["id"], charge.id, seen)
     existing = await RefundRequest.select().where(RefundRequest.idempotency_key == key).first()
     if existing is not None:
-        return existing
+        return existing, False
     if seen != charge.amount_refunded:
         raise errors.stale(seen, charge.amount_refunded, charge.currency)
     amount = _amount(data, charge)
     with unique_violation():
         async with write_transaction():
+            await record(movements)  # what Stripe says now, mirrored with the request
             rows = await RefundRequest.insert(
                 RefundRequest(
                     registration=reg["id"],
@@ -113,11 +125,43 @@ async def _request_row(
                     requested_by=principal.person_id,
                 )
             ).returning(*RefundRequest.all_columns())
-        return rows[0]
+            await audit.record(
+                "refund.create",
+                "refund_request",
+                rows[0]["id"],
+                before={"amount_refunded": charge.amount_refunded},
+                after={"amount_refunded": charge.amount_refunded + amount},
+                subject_id=reg["person"],
+                details={
+                    "amount": amount,
+                    "currency": charge.currency,
+                    "reason": data.reason.strip(),
+                    "registration_id": reg["id"],
+                    "stripe_charge_id": charge.id,
+                },
+            )
+        return rows[0], True
     # A concurrent click wrote the row first: follow it.
     row = await RefundRequest.select().where(RefundRequest.idempotency_key == key).first()
     assert row is not None
-    return row
+    return row, False
+
+
+async def _replayed(reg: dict[str, Any], request: dict[str, Any]) -> None:
+    """A submission that landed on an existing request: one audit row says so (no second refund)."""
+    async with write_transaction():
+        await audit.record(
+            "refund.replay",
+            "refund_request",
+            request["id"],
+            subject_id=reg["person"],
+            details={
+                "amount": request["amount"],
+                "currency": request["currency"],
+                "status": request["status"],
+                "registration_id": reg["id"],
+            },
+        )
 
 
 async def _finish(request: dict[str, Any], **values: Any) -> dict[str, Any]:
@@ -181,10 +225,12 @@ async def refund_registration(
     charge_id = await paid_charge(registration_id)
     await _refuse_certified(reg)
     await _refuse_disputed(charge_id)
-    charge = await import_charge(account, charge_id)  # what Stripe says now, mirrored first
-    request = await _request_row(principal, reg, data, charge)
+    charge, movements = await read_charge(account, charge_id)  # what Stripe says now
+    request, made = await _request_row(principal, reg, data, charge, movements)
     if request["status"] == "failed":
         raise errors.refused_by_stripe(request["failure"])
+    if not made:
+        await _replayed(reg, request)
     if request["status"] == "creating":
         request = await _ask_stripe(account, request)
     charge = await import_charge(account, charge_id)

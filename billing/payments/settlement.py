@@ -121,7 +121,9 @@ async def _refund_seat_gone(account: StripeAccount, reg: dict[str, Any], charge:
     )
     await import_charge(account, charge.id)
     event = (
-        await Registration.select(Registration.event.title.as_alias("title"))
+        await Registration.select(
+            Registration.event.title.as_alias("title"), Registration.event.program.as_alias("program")
+        )
         .where(Registration.id == reg["id"])
         .first()
     )
@@ -132,7 +134,12 @@ async def _refund_seat_gone(account: StripeAccount, reg: dict[str, Any], charge:
     }
     async with write_transaction():
         await enqueue_email(
-            "payment_refunded_seat_gone", reg["email_key"], values, person_id=reg["person"], dedupe_key=key
+            "payment_refunded_seat_gone",
+            reg["email_key"],
+            values,
+            person_id=reg["person"],
+            program_id=event["program"] if event else None,
+            dedupe_key=key,
         )
     return "refunded_seat_gone"
 

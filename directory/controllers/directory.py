@@ -125,14 +125,24 @@ class DirectoryApi(Controller):
     ) -> SubmissionOut:
         return await moderation.submission(principal, submission_id)
 
-    @post("/submissions/{submission_id:int}/approve", status_code=HTTP_200_OK, guards=MODERATORS)
+    @post(
+        "/submissions/{submission_id:int}/approve",
+        status_code=HTTP_200_OK,
+        guards=MODERATORS,
+        opt={"audit": "directory.submission.approve"},
+    )
     async def approve(
         self, principal: CurrentPrincipal, submission_id: FromPath[int], data: JSONBody[Approval]
     ) -> SubmissionOut:
         edits = msgspec.to_builtins(data.edits) if data.edits is not None else None
         return await moderation.approve(principal, submission_id, edits)
 
-    @post("/submissions/{submission_id:int}/reject", status_code=HTTP_200_OK, guards=MODERATORS)
+    @post(
+        "/submissions/{submission_id:int}/reject",
+        status_code=HTTP_200_OK,
+        guards=MODERATORS,
+        opt={"audit": "directory.submission.reject"},
+    )
     async def reject(
         self, principal: CurrentPrincipal, submission_id: FromPath[int], data: JSONBody[Rejection]
     ) -> SubmissionOut:
@@ -142,11 +152,21 @@ class DirectoryApi(Controller):
     async def pending_claims(self, principal: CurrentPrincipal) -> list[ClaimOut]:
         return await claims.pending_claims(principal)
 
-    @post("/claims/{claim_id:int}/approve", status_code=HTTP_200_OK, guards=MODERATORS)
+    @post(
+        "/claims/{claim_id:int}/approve",
+        status_code=HTTP_200_OK,
+        guards=MODERATORS,
+        opt={"audit": "directory.claim.approve"},
+    )
     async def approve_claim(self, principal: CurrentPrincipal, claim_id: FromPath[int]) -> ClaimOut:
         return await claims.decide(principal, claim_id, approve=True)
 
-    @post("/claims/{claim_id:int}/reject", status_code=HTTP_200_OK, guards=MODERATORS)
+    @post(
+        "/claims/{claim_id:int}/reject",
+        status_code=HTTP_200_OK,
+        guards=MODERATORS,
+        opt={"audit": "directory.claim.reject"},
+    )
     async def reject_claim(
         self, principal: CurrentPrincipal, claim_id: FromPath[int], data: JSONBody[Rejection]
     ) -> ClaimOut:

@@ -65,7 +65,7 @@ class ModerationPages(Controller):
     async def submission(self, principal: CurrentPrincipal, submission_id: FromPath[int]) -> Template:
         return await _submission_page(principal, submission_id)
 
-    @post("/submissions/{submission_id:int}/approve")
+    @post("/submissions/{submission_id:int}/approve", opt={"audit": "directory.submission.approve"})
     async def approve(
         self,
         principal: CurrentPrincipal,
@@ -80,7 +80,7 @@ class ModerationPages(Controller):
             return await _submission_page(principal, submission_id, data, exc)
         return Redirect(path="/staff/social-media-list?done=approved")
 
-    @post("/submissions/{submission_id:int}/reject")
+    @post("/submissions/{submission_id:int}/reject", opt={"audit": "directory.submission.reject"})
     async def reject(
         self,
         principal: CurrentPrincipal,
@@ -95,7 +95,10 @@ class ModerationPages(Controller):
             return await _submission_page(principal, submission_id, None, exc, reject_error=True)
         return Redirect(path="/staff/social-media-list?done=rejected")
 
-    @post("/claims/{claim_id:int}/{decision:str}")
+    @post(
+        "/claims/{claim_id:int}/{decision:str}",
+        opt={"audit": ("directory.claim.approve", "directory.claim.reject")},
+    )
     async def decide_claim(
         self, principal: CurrentPrincipal, claim_id: FromPath[int], decision: FromPath[str], data: Form
     ) -> Response[Any]:

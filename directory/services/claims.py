@@ -4,13 +4,15 @@ A signed-in person whose address is verified and belongs to the listing's
 website domain (``someone@mayo.edu`` or ``someone@news.mayo.edu`` for
 ``mayo.edu``) becomes the contact at once. Anyone else's claim waits for a
 moderator. A contact's edits are still submissions: they are marked as the
-contact's for the moderators and published only when approved.
+contact's for the moderators and published only when approved. A moderator's
+decision on a claim leaves one audit row.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.tables import Person
 from directory import errors
@@ -115,6 +117,8 @@ async def pending_claims(principal: Principal) -> list[ClaimOut]:
 async def decide(principal: Principal, claim_id: int, approve: bool, reason: str = "") -> ClaimOut:
     """A moderator confirms (the person speaks for the organization) or refuses a claim."""
     require_moderator(principal)
+    decision = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+    why = reason.strip()[:2000]
     async with write_transaction():
         row = (
             await Claim.select(Claim.listing, Claim.person, Claim.status).where(Claim.id == claim_id).first()
@@ -124,10 +128,10 @@ async def decide(principal: Principal, claim_id: int, approve: bool, reason: str
         flipped = (
             await Claim.update(
                 {
-                    Claim.status: ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED,
+                    Claim.status: decision,
                     Claim.decided_by: principal.person_id,
                     Claim.decided_at: now(),
-                    Claim.reason: reason.strip()[:2000],
+                    Claim.reason: why,
                 }
             )
             .where((Claim.id == claim_id) & (Claim.status == ReviewStatus.PENDING))
@@ -143,6 +147,15 @@ async def decide(principal: Principal, claim_id: int, approve: bool, reason: str
             )
             if not taken:
                 raise errors.already_claimed()
+        await audit.record(
+            "directory.claim.approve" if approve else "directory.claim.reject",
+            "directory_claim",
+            claim_id,
+            before={"status": ReviewStatus.PENDING, "listing_contact": None},
+            after={"status": decision, "listing_contact": row["person"] if approve else None},
+            subject_id=row["person"],
+            details={"listing_id": row["listing"], **({} if approve else {"reason": why})},
+        )
         found = await Claim.select(*_COLUMNS).where(Claim.id == claim_id).first()
         assert found is not None
         await enqueue_email(
@@ -152,7 +165,7 @@ async def decide(principal: Principal, claim_id: int, approve: bool, reason: str
                 "name": found["person_name"],
                 "organization": found["listing_name"],
                 "approved": approve,
-                "reason": "" if approve else reason.strip()[:2000],
+                "reason": "" if approve else why,
                 "listing_url": listing_url(row["listing"]),
             },
             person_id=row["person"],

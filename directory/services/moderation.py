@@ -8,7 +8,8 @@ Approval writes the listing, its accounts and a change-log row in one
 transaction, after flipping the submission from pending in a conditional
 UPDATE: of two moderators approving at once, one wins and the other gets
 ``directory.already_decided``. The submitter is told by email (the outbox row
-commits with the decision).
+commits with the decision), and the decision leaves one audit row with the
+listing's fields as they were and as approved.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal, Role
 from directory import errors
 from directory.proposals import Proposal, changed_fields, read_proposal, region_key
@@ -123,8 +125,11 @@ async def _replace_accounts(listing_id: int, accounts: dict[str, str]) -> None:
         )
 
 
-async def _apply(row: dict[str, Any], proposal: Proposal, moderator_id: int) -> tuple[int, list[str]]:
-    """Write the approved version; returns (listing id, fields changed)."""
+async def _apply(
+    row: dict[str, Any], proposal: Proposal, moderator_id: int
+) -> tuple[int, list[str], Proposal | None]:
+    """Write the approved version; returns (listing id, fields changed, the listing as it was)."""
+    before: Proposal | None = None
     if row["kind"] == "new":
         values = {column._meta.name: value for column, value in _listing_values(proposal).items()}
         inserted = await Listing.insert(Listing(**values)).returning(Listing.id)
@@ -145,7 +150,7 @@ async def _apply(row: dict[str, Any], proposal: Proposal, moderator_id: int) -> 
             listing=listing_id, submission=row["id"], kind=kind, fields=fields, approved_by=moderator_id
         )
     )
-    return listing_id, fields
+    return listing_id, fields, before
 
 
 async def _claim_pending(submission_id: int, values: dict[Any, Any]) -> dict[str, Any]:
@@ -183,10 +188,24 @@ async def approve(
             proposal = edited or msgspec.convert(row["proposal"], Proposal)
             listing_id = row["listing"] if row["kind"] == "correction" else None
             await check_duplicates(proposal, listing_id)
-            listing_id, _ = await _apply(row, proposal, principal.person_id)
+            listing_id, _, was = await _apply(row, proposal, principal.person_id)
             await Submission.update(
                 {Submission.applied: msgspec.to_builtins(proposal), Submission.listing: listing_id}
             ).where(Submission.id == submission_id)
+            edited_by_moderator = edited is not None and edited != msgspec.convert(row["proposal"], Proposal)
+            await audit.record(
+                "directory.submission.approve",
+                "directory_submission",
+                submission_id,
+                before={"status": ReviewStatus.PENDING, **(was.as_fields() if was else {})},
+                # A new listing lists what it was published with (its empty fields are not news).
+                after={
+                    "status": ReviewStatus.APPROVED,
+                    **{k: v for k, v in proposal.as_fields().items() if v or was is not None},
+                },
+                subject_id=row["person"],
+                details={"listing_id": listing_id, "kind": row["kind"], "edited": edited_by_moderator},
+            )
             await enqueue_email(
                 "directory_submission_approved",
                 row["submitter_email"],
@@ -194,7 +213,7 @@ async def approve(
                     "name": row["submitter_name"],
                     "organization": proposal.name,
                     "correction": row["kind"] == "correction",
-                    "edited": edited is not None and edited != msgspec.convert(row["proposal"], Proposal),
+                    "edited": edited_by_moderator,
                     "listing_url": listing_url(listing_id),
                 },
                 person_id=row["person"],
@@ -218,6 +237,15 @@ async def reject(principal: Principal, submission_id: int, reason: str) -> Submi
             Submission.reason: text,
         }
         row = await _claim_pending(submission_id, decided)
+        await audit.record(
+            "directory.submission.reject",
+            "directory_submission",
+            submission_id,
+            before={"status": ReviewStatus.PENDING},
+            after={"status": ReviewStatus.REJECTED},
+            subject_id=row["person"],
+            details={"listing_id": row["listing"], "kind": row["kind"], "reason": text},
+        )
         await enqueue_email(
             "directory_submission_rejected",
             row["submitter_email"],

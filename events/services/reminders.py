@@ -85,7 +85,12 @@ async def _remind_session(session: dict[str, Any], event: dict[str, Any], hours:
                 "event_url": f"{base}/events/{event['id']}",
             }
             queued += await enqueue_email(
-                "session_reminder", person["email_key"], context, person_id=person["person"], dedupe_key=key
+                "session_reminder",
+                person["email_key"],
+                context,
+                person_id=person["person"],
+                program_id=event.get("program"),
+                dedupe_key=key,
             )
     return queued
 

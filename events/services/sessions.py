@@ -397,4 +397,5 @@ async def _end_session_places(
             reg["email_key"],
             {"name": names.get(reg["person"], ""), **context},
             person_id=reg["person"],
+            program_id=event["program"],
         )

@@ -62,22 +62,39 @@ class LibraryController(Controller):
         )
         return await _page(viewer, await catalogue.search(viewer, query, staff_list=True))
 
-    @post("/items", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/items",
+        status_code=HTTP_201_CREATED,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "library_item.create"},
+    )
     async def create_item(self, principal: CurrentPrincipal, data: JSONBody[ItemCreate]) -> ItemOut:
         """A new draft."""
         return await items.create_item(principal, data)
 
-    @patch("/items/{item_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
+    @patch(
+        "/items/{item_id:int}", guards=[requires(Role.PROGRAM_STAFF)], opt={"audit": "library_item.update"}
+    )
     async def update_item(
         self, principal: CurrentPrincipal, item_id: FromPath[int], data: JSONBody[ItemUpdate]
     ) -> ItemOut:
         return await items.update_item(principal, item_id, data)
 
-    @post("/items/{item_id:int}/publish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/items/{item_id:int}/publish",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "library_item.publish"},
+    )
     async def publish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> ItemOut:
         return await items.set_status(principal, item_id, "published")
 
-    @post("/items/{item_id:int}/unpublish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/items/{item_id:int}/unpublish",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "library_item.unpublish"},
+    )
     async def unpublish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> ItemOut:
         return await items.set_status(principal, item_id, "draft")
 

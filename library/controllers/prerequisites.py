@@ -21,13 +21,23 @@ class PrerequisiteController(Controller):
     async def list_prerequisites(self, viewer: Viewer, cohort_id: FromPath[int]) -> list[PrerequisiteOut]:
         return await prerequisites.list_for(viewer, cohort_id)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "prerequisite.add"},
+    )
     async def add_prerequisite(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[PrerequisiteAdd]
     ) -> list[PrerequisiteOut]:
         return await prerequisites.add(principal, cohort_id, data.item_id)
 
-    @delete("/{item_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[requires(Role.PROGRAM_STAFF)])
+    @delete(
+        "/{item_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "prerequisite.remove"},
+    )
     async def remove_prerequisite(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], item_id: FromPath[int]
     ) -> None:

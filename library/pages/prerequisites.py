@@ -50,7 +50,11 @@ class PrerequisitePages(Controller):
     async def prerequisites_page(self, viewer: Viewer, cohort_id: FromPath[int]) -> Template:
         return await _page(viewer, cohort_id)
 
-    @post("/library/cohorts/{cohort_id:int}/prerequisites", guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/library/cohorts/{cohort_id:int}/prerequisites",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "prerequisite.add"},
+    )
     async def add(
         self, viewer: Viewer, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -68,6 +72,7 @@ class PrerequisitePages(Controller):
     @post(
         "/library/cohorts/{cohort_id:int}/prerequisites/{item_id:int}/remove",
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "prerequisite.remove"},
     )
     async def remove(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], item_id: FromPath[int]

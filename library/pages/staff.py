@@ -149,7 +149,7 @@ class LibraryStaffPages(Controller):
     async def new_form(self, request: Request[Any, Any, Any]) -> Template:
         return await _form_page(request, item_id=None, form={"kind": "guide", "audience": "members_only"})
 
-    @post("/staff/library/new")
+    @post("/staff/library/new", opt={"audit": "library_item.create"})
     async def create(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
     ) -> Response[Any]:
@@ -168,7 +168,7 @@ class LibraryStaffPages(Controller):
         form["tags"] = ", ".join((await items.tags_of([item_id]))[item_id])
         return await _form_page(request, item_id=item_id, form=form, status=row["status"])
 
-    @post("/staff/library/{item_id:int}/edit")
+    @post("/staff/library/{item_id:int}/edit", opt={"audit": "library_item.update"})
     async def edit(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, item_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -180,12 +180,12 @@ class LibraryStaffPages(Controller):
             return await _form_page(request, item_id=item_id, form=form, error=exc, status=row["status"])
         return Redirect(path=f"/staff/library/{item_id}/edit?saved=1", status_code=303)
 
-    @post("/staff/library/{item_id:int}/publish")
+    @post("/staff/library/{item_id:int}/publish", opt={"audit": "library_item.publish"})
     async def publish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> Redirect:
         await items.set_status(principal, item_id, "published")
         return Redirect(path="/staff/library?" + urlencode({"changed": "published"}), status_code=303)
 
-    @post("/staff/library/{item_id:int}/unpublish")
+    @post("/staff/library/{item_id:int}/unpublish", opt={"audit": "library_item.unpublish"})
     async def unpublish(self, principal: CurrentPrincipal, item_id: FromPath[int]) -> Redirect:
         await items.set_status(principal, item_id, "draft")
         return Redirect(path="/staff/library?" + urlencode({"changed": "unpublished"}), status_code=303)

@@ -5,6 +5,9 @@ exact match); an edit replaces them in the same transaction as the item, so
 a failed edit leaves both as they were. Checks that need no database run
 before the transaction opens; links to an event or an author are checked
 inside it.
+
+Every create, edit, publish and unpublish leaves one audit row in its own
+transaction, with the fields it changed (tags included) before and after.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.tables import Person
 from events.tables import Event
@@ -89,6 +93,25 @@ async def read_item(principal: Principal | None, item_id: int) -> ItemOut:
     return item_out(row, (await tags_of([item_id]))[item_id], principal)
 
 
+def _fields_of(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
+    """An item row's editable fields under their ItemFields names: what an edit merges into and
+    what the audit trail compares."""
+    return {
+        "kind": row["kind"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "audience": row["audience"],
+        "body": row["body"],
+        "link_url": row["link_url"],
+        "recording_url": row["recording_url"],
+        "slides_url": row["slides_url"],
+        "event_id": row["event"],
+        "tags": tags,
+        "author_name": row["author_name"],
+        "author_id": row["author"],
+    }
+
+
 def _require_staff(principal: Principal) -> None:
     if not access.manages_library(principal):
         raise errors.not_staff()
@@ -99,6 +122,10 @@ async def _check_links(fields: ItemFields) -> None:
         raise errors.event_not_found()
     if fields.author_id is not None and not await Person.exists().where(Person.id == fields.author_id):
         raise errors.author_not_found()
+
+
+def _as_dict(fields: ItemFields) -> dict[str, Any]:
+    return {name: getattr(fields, name) for name in FIELD_NAMES}
 
 
 def _columns(fields: ItemFields) -> dict[Any, Any]:
@@ -142,6 +169,13 @@ async def create_item(principal: Principal, data: ItemCreate) -> ItemOut:
         ).returning(LibraryItem.id)
         item_id = int(inserted[0]["id"])
         await _replace_tags(item_id, fields.tags)
+        await audit.record(
+            "library_item.create",
+            "library_item",
+            item_id,
+            # What it was made with: the fields left empty are not news.
+            after={**{k: v for k, v in _as_dict(fields).items() if v not in ("", [])}, "status": "draft"},
+        )
     return await read_item(principal, item_id)
 
 
@@ -149,33 +183,26 @@ async def update_item(principal: Principal, item_id: int, data: ItemUpdate) -> I
     """Change the given fields; the whole item is checked again, so a kind change stays consistent."""
     _require_staff(principal)
     current = await item_row(item_id)
-    merged = {
-        "kind": current["kind"],
-        "title": current["title"],
-        "summary": current["summary"],
-        "audience": current["audience"],
-        "body": current["body"],
-        "link_url": current["link_url"],
-        "recording_url": current["recording_url"],
-        "slides_url": current["slides_url"],
-        "event_id": current["event"],
-        "tags": (await tags_of([item_id]))[item_id],
-        "author_name": current["author_name"],
-        "author_id": current["author"],
-    }
+    merged = _fields_of(current, (await tags_of([item_id]))[item_id])
     for name in FIELD_NAMES:
         value = getattr(data, name)
         if value is not msgspec.UNSET:
             merged[name] = value
     fields = check(ItemFields(**merged))
     async with write_transaction():
-        if not await LibraryItem.exists().where(LibraryItem.id == item_id):
+        # Read again inside the transaction: the trail's "before" is what this edit replaced.
+        stored = await LibraryItem.select().where(LibraryItem.id == item_id).first()
+        if stored is None:
             raise errors.item_not_found()
         await _check_links(fields)
+        before = _fields_of(stored, (await tags_of([item_id]))[item_id])
         await LibraryItem.update(
             {**_columns(fields), LibraryItem.updated_by: principal.person_id, LibraryItem.updated_at: now()}
         ).where(LibraryItem.id == item_id)
         await _replace_tags(item_id, fields.tags)
+        await audit.record(
+            "library_item.update", "library_item", item_id, before=before, after=_as_dict(fields)
+        )
     return await read_item(principal, item_id)
 
 
@@ -193,6 +220,8 @@ async def set_status(principal: Principal, item_id: int, status: str) -> ItemOut
         )
         if row is None:
             raise errors.item_not_found()
+        before = {"status": row["status"], "published_at": row["published_at"]}
+        after = dict(before)
         if row["status"] != status:
             values: dict[Any, Any] = {
                 LibraryItem.status: status,
@@ -200,6 +229,11 @@ async def set_status(principal: Principal, item_id: int, status: str) -> ItemOut
                 LibraryItem.updated_at: now(),
             }
             if status == "published" and row["published_at"] is None:
-                values[LibraryItem.published_at] = now()
+                after["published_at"] = values[LibraryItem.published_at] = now()
             await LibraryItem.update(values).where(LibraryItem.id == item_id)
+            after["status"] = status
+        # Publishing what is already published changes nothing, but the request was made: its row
+        # says so with no changes.
+        action = "library_item.publish" if status == "published" else "library_item.unpublish"
+        await audit.record(action, "library_item", item_id, before=before, after=after)
     return await read_item(principal, item_id)

@@ -5,6 +5,7 @@ list, because a title and summary are what the public library shows anyway,
 and each item still opens only as far as the reader's own access allows. An
 item unpublished later drops out of the list for everyone but staff rather
 than breaking it. Nothing here changes the programs' own completion rules.
+Adding and removing each leave one audit row on the cohort, naming the item.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from grandrounds.db import unique_violation, write_transaction
@@ -89,13 +91,17 @@ async def add(principal: Principal, cohort_id: int, item_id: int) -> list[Prereq
                 .order_by(CohortPrerequisite.position, ascending=False)
                 .first()
             )
+            position = (last["position"] + 1) if last else 1
             await CohortPrerequisite.insert(
                 CohortPrerequisite(
-                    cohort=cohort_id,
-                    item=item_id,
-                    position=(last["position"] + 1) if last else 1,
-                    added_by=principal.person_id,
+                    cohort=cohort_id, item=item_id, position=position, added_by=principal.person_id
                 )
+            )
+            await audit.record(
+                "prerequisite.add",
+                "cohort",
+                cohort_id,
+                after={"prerequisite_item_id": item_id, "position": position},
             )
     return await list_for(principal, cohort_id)
 
@@ -106,13 +112,19 @@ async def remove(principal: Principal, cohort_id: int, item_id: int) -> None:
         raise errors.prerequisite_not_found()
     async with write_transaction():
         link = (
-            await CohortPrerequisite.select(CohortPrerequisite.id)
+            await CohortPrerequisite.select(CohortPrerequisite.id, CohortPrerequisite.position)
             .where((CohortPrerequisite.cohort == cohort_id) & (CohortPrerequisite.item == item_id))
             .first()
         )
         if link is None:
             raise errors.prerequisite_not_found()
         await CohortPrerequisite.delete().where(CohortPrerequisite.id == link["id"])
+        await audit.record(
+            "prerequisite.remove",
+            "cohort",
+            cohort_id,
+            before={"prerequisite_item_id": item_id, "position": link["position"]},
+        )
 
 
 @dataclass(frozen=True, slots=True)

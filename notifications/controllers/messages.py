@@ -1,4 +1,5 @@
-"""The messages API: staff watch the queue and retry failures; everyone sees their own record."""
+"""The messages API: staff watch their programs' queue and retry failures (admins: the whole
+outbox); everyone sees their own record. Who sees what is notifications.records' rule."""
 
 from __future__ import annotations
 
@@ -22,16 +23,19 @@ class MessageController(Controller):
     @get("/")
     async def list_messages(
         self,
+        principal: CurrentPrincipal,
         status: FromQuery[str | None] = None,
         template: FromQuery[str | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> MessagePage:
-        return await records.list_messages(status, template, limit, offset)
+        """The messages of the programs you run, newest first (admins: every message)."""
+        return await records.outbox(principal, status, template, limit, offset)
 
-    @post("/{message_id:int}/retry", status_code=HTTP_200_OK)
-    async def retry(self, message_id: FromPath[int]) -> MessageOut:
-        return await records.retry(message_id)
+    @post("/{message_id:int}/retry", status_code=HTTP_200_OK, opt={"audit": "message.retry"})
+    async def retry(self, principal: CurrentPrincipal, message_id: FromPath[int]) -> MessageOut:
+        """Send a failed message of one of your programs again (404 for anyone else's)."""
+        return await records.retry(principal, message_id)
 
     @get("/templates")
     async def templates(self) -> list[TemplateOut]:

@@ -1,4 +1,5 @@
-"""Staff pages: the outbox with a retry button, the mail log, template previews; and 'my messages'."""
+"""Staff pages: their programs' outbox with a retry button (admins: all of it), the mail log
+(admins only), template previews; and 'my messages'."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ class MessagePages(Controller):
     @get("/staff/messages", guards=[requires(Role.PROGRAM_STAFF)])
     async def queue(
         self,
+        principal: CurrentPrincipal,
         status: FromQuery[str | None] = None,
         template: FromQuery[str | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
         page = max(page, 1)
-        listing = await records.list_messages(status or None, template or None, 50, (page - 1) * 50)
+        listing = await records.outbox(principal, status or None, template or None, 50, (page - 1) * 50)
         return Template(
             "messages/queue.html",
             context={
@@ -34,12 +36,17 @@ class MessagePages(Controller):
                 "page": page,
                 "statuses": records.STATUSES,
                 "templates": catalog.template_names(),
+                "site_wide": principal.is_admin,
             },
         )
 
-    @post("/staff/messages/{message_id:int}/retry", guards=[requires(Role.PROGRAM_STAFF)])
-    async def retry(self, message_id: FromPath[int]) -> Redirect:
-        await records.retry(message_id)
+    @post(
+        "/staff/messages/{message_id:int}/retry",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "message.retry"},
+    )
+    async def retry(self, principal: CurrentPrincipal, message_id: FromPath[int]) -> Redirect:
+        await records.retry(principal, message_id)
         return Redirect(path="/staff/messages?status=pending")
 
     @get("/staff/mail", guards=[requires(Role.ADMIN)])

@@ -181,6 +181,7 @@ async def _issue_one(plan: _Issuing, progress: Progress, code: str) -> bool:
             "credits": str(progress.credits) if eligible else "",
         },
         person_id=progress.person_id,
+        program_id=cohort.program_id,
         dedupe_key=f"certificate:{cohort.id}:{progress.person_id}",
     )
     return True

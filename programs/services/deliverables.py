@@ -211,6 +211,7 @@ async def review(principal: Principal, deliverable_id: int, decision: str, note:
                     "progress_url": f"{get_settings().base_url}/my/cohorts/{cohort.id}",
                 },
                 person_id=row["person"],
+                program_id=cohort.program_id,
             )
     if status == "passed":
         await issue_due(cohort.id, [row["person"]])

@@ -315,6 +315,7 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                     "signup_url": f"{get_settings().base_url}/signup",
                 },
                 person_id=existing["id"] if existing else None,
+                program_id=cohort.program_id,
                 dedupe_key=f"cohort-invite:{enrollment_id}",
             )
             await audit.record(

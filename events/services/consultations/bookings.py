@@ -105,7 +105,9 @@ async def _queue(reg: Row, session: Row, event: Row, method: Method, reason: str
             "is_update": False,
         }
         template = BOOKED if method == "REQUEST" else BOOKING_CANCELLED
-        await enqueue_invite(template, ref, context, floor=session["sequence"])
+        await enqueue_invite(
+            template, ref, context, floor=session["sequence"], program_id=event.get("program")
+        )
         queued += 1
     return queued
 

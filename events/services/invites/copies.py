@@ -293,6 +293,7 @@ async def announce_event_cancelled(
                 reg["email_key"],
                 {"name": names.get(reg["person"], ""), **extra},
                 person_id=reg["person"],
+                program_id=event["program"],
             )
             for copy in held:
                 await _cancel_copy(event, copy, reason)

@@ -173,7 +173,14 @@ async def enqueue_session_copy(
     }
     if template is None:
         template = "session_invite" if method == "REQUEST" else "session_invite_cancelled"
-    await enqueue_invite(template, ref, context, floor=session["sequence"], secret_keys=secret_keys)
+    await enqueue_invite(
+        template,
+        ref,
+        context,
+        floor=session["sequence"],
+        secret_keys=secret_keys,
+        program_id=event.get("program"),
+    )
 
 
 async def enqueue_event_copy(
@@ -205,4 +212,4 @@ async def enqueue_event_copy(
     }
     if template is None:
         template = "event_invite" if method == "REQUEST" else "event_invite_cancelled"
-    await enqueue_invite(template, ref, context, floor=event["sequence"])
+    await enqueue_invite(template, ref, context, floor=event["sequence"], program_id=event.get("program"))

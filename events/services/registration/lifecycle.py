@@ -96,7 +96,13 @@ async def _on_confirmed(reg: Row, place: Place, name: str, booked_by_name: str =
     """A place became confirmed (free sign-up, claimed offer, paid checkout), inside its transaction.
     Every confirmation passes through here: the hook for what a confirmed registrant receives."""
     values = _context(place, name, booked_by_name=booked_by_name)
-    await enqueue_email("registration_confirmed", reg["email_key"], values, person_id=reg["person"])
+    await enqueue_email(
+        "registration_confirmed",
+        reg["email_key"],
+        values,
+        person_id=reg["person"],
+        program_id=place.program_id,
+    )
     await enqueue_registrant_invite(reg["id"], "REQUEST")
     await consultations.on_booking_confirmed(reg, place)  # the expert hears of a booked slot
 
@@ -116,12 +122,24 @@ async def _tell_pending(reg: Row, place: Place, name: str, **extra: Any) -> None
         hold_expires_at=reg["hold_expires_at"].isoformat(timespec="minutes"),
         **extra,
     )
-    await enqueue_email("registration_pending_payment", reg["email_key"], values, person_id=reg["person"])
+    await enqueue_email(
+        "registration_pending_payment",
+        reg["email_key"],
+        values,
+        person_id=reg["person"],
+        program_id=place.program_id,
+    )
 
 
 async def _tell_hold_expired(reg: Row, place: Place, name: str) -> None:
     values = _context(place, name)
-    await enqueue_email("registration_hold_expired", reg["email_key"], values, person_id=reg["person"])
+    await enqueue_email(
+        "registration_hold_expired",
+        reg["email_key"],
+        values,
+        person_id=reg["person"],
+        program_id=place.program_id,
+    )
 
 
 def _hold_until() -> datetime:
@@ -190,7 +208,13 @@ async def _offer_next(place: Place, by: int | None) -> None:
             values = _context(
                 place, names.get(reg["person"], ""), expires_at=expires.isoformat(timespec="minutes")
             )
-            await enqueue_email("waitlist_offer", reg["email_key"], values, person_id=reg["person"])
+            await enqueue_email(
+                "waitlist_offer",
+                reg["email_key"],
+                values,
+                person_id=reg["person"],
+                program_id=place.program_id,
+            )
 
 
 # Signing up: the rows a booking starts with
@@ -269,7 +293,13 @@ async def book(
             await _tell_pending(row, place, who.name, booked_by_name=booked_by_name)
         else:
             values = _context(place, who.name, booked_by_name=booked_by_name)
-            await enqueue_email("registration_waitlisted", who.email, values, person_id=who.person_id)
+            await enqueue_email(
+                "registration_waitlisted",
+                who.email,
+                values,
+                person_id=who.person_id,
+                program_id=place.program_id,
+            )
     return rows
 
 

@@ -40,6 +40,11 @@ class Place:
         return None if self.session is None else int(self.session["id"])
 
     @property
+    def program_id(self) -> int | None:
+        """The program running the event: its staff see the mail this place sends."""
+        return self.event.get("program")
+
+    @property
     def capacity(self) -> int:
         return int(self.session["capacity"] if self.session is not None else self.event["capacity"])
 
