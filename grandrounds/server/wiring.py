@@ -36,6 +36,7 @@ from notifications.invites import register_resolver
 from programs.services import feed_entries as cohort_entries
 from programs.services.certificates import sweep as issue_due_certificates
 from programs.services.ladder import profile_lines
+from records.services import erasure
 
 Chore = Callable[[], Awaitable[int]]
 
@@ -56,6 +57,8 @@ def wire_all() -> None:
     # The account page shows the fellows rung; the event page links the library's recordings.
     register_section(profile_lines)
     register_event_links(recordings_of)
+    # The account page says when an erasure request waits for an admin.
+    register_section(erasure.profile_lines)
 
 
 def chores(stripe_account: StripeAccount | None = None) -> list[Chore]:
