@@ -4,7 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accounts.errors import person_not_found
 from grandrounds.errors import Conflict, InvalidInput, NotFound
+
+REASON_LIMIT = 500
+
+__all__ = ["person_not_found"]
+
+
+def scope_kind_unknown() -> InvalidInput:
+    return InvalidInput(
+        "legal_hold.scope_kind_unknown",
+        "A legal hold covers a person, an event or a cohort (scope_kind person, event or cohort).",
+        {"field": "scope_kind"},
+    )
+
+
+def scope_not_found(kind: str) -> NotFound:
+    return NotFound(
+        "legal_hold.scope_not_found", f"No such {kind} to hold: check the id.", {"field": "scope_id"}
+    )
+
+
+def reason_blank() -> InvalidInput:
+    return InvalidInput(
+        "legal_hold.reason_blank",
+        "Say why the records are held (the claim, audit or inquiry), so whoever releases it knows.",
+        {"field": "reason"},
+    )
+
+
+def reason_too_long() -> InvalidInput:
+    return InvalidInput(
+        "legal_hold.reason_too_long",
+        f"The reason is limited to {REASON_LIMIT} characters.",
+        {"field": "reason", "limit": REASON_LIMIT},
+    )
+
+
+def hold_not_found() -> NotFound:
+    return NotFound("legal_hold.not_found", "No such legal hold.")
+
+
+def already_released() -> Conflict:
+    return Conflict("legal_hold.already_released", "This legal hold was released already.")
+
+
+def person_held(hold_ids: list[int]) -> Conflict:
+    return Conflict(
+        "legal_hold.in_force",
+        "A legal hold covers this person's records: they cannot be anonymized until it is released.",
+        {"holds": hold_ids},
+    )
+
 
 # data rights
 
