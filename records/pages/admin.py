@@ -55,7 +55,7 @@ async def erasure_detail(principal: CurrentPrincipal, request_id: FromPath[int])
     return Template(
         "records/erasure.html",
         context={
-            "request": await erasure.get(request_id),
+            "erasure": await erasure.get(request_id),
             "local": clock(await viewer_zone(principal.person_id)),
         },
     )

@@ -26,6 +26,7 @@ from accounts.audit.tables import AuditEntry
 from accounts.tables import Person
 from billing.tables import LedgerEntry
 from grandrounds.db import now, unique_violation, write_transaction
+from grandrounds.settings import get_settings
 from programs.tables import AttendanceRecord, Certificate
 from records import errors
 from records.erasure_status import ErasureStatus
@@ -33,9 +34,10 @@ from records.schemas import DECLINE_REASON_MAX, ERASURE_REASON_MAX, ErasureOut, 
 from records.services.anonymize import anonymize_person, holds_on_person
 from records.tables import ErasureRequest
 
-LEDGER_YEARS = 7
-CME_YEARS = 6
-AUDIT_YEARS = 7
+
+def _years(days: int) -> int:
+    """A retention period as people say it (2192 days is 6 years, leap days included)."""
+    return days // 365
 
 
 def _outcome(raw: Any) -> dict[str, Any]:
@@ -195,7 +197,8 @@ async def decline(request_id: int, admin_id: int, reason: str) -> ErasureOut:
 
 
 async def _kept(person_id: int) -> list[dict[str, Any]]:
-    """What erasure keeps (under the pseudonym) and the duty that keeps it."""
+    """What erasure keeps (under the pseudonym) and the duty that keeps it, in the periods in force."""
+    periods = get_settings().retention
     ledger = await LedgerEntry.count().where(
         (LedgerEntry.registration.person == person_id) | (LedgerEntry.membership.person == person_id)
     )
@@ -206,8 +209,8 @@ async def _kept(person_id: int) -> list[dict[str, Any]]:
         {
             "what": "ledger lines",
             "rows": int(ledger),
-            "years": LEDGER_YEARS,
-            "why": f"Payment records are kept {LEDGER_YEARS} years (tax and accounting duty); "
+            "kept_days": periods.ledger,
+            "why": f"Payment records are kept {_years(periods.ledger)} years (tax and accounting duty); "
             "their amounts never change.",
         },
         {
@@ -215,15 +218,15 @@ async def _kept(person_id: int) -> list[dict[str, Any]]:
             "rows": int(attendance) + int(certificates),
             "attendance_records": int(attendance),
             "certificates": int(certificates),
-            "years": CME_YEARS,
-            "why": f"Attendance, CME credits and certificates are kept {CME_YEARS} years "
+            "kept_days": periods.cme,
+            "why": f"Attendance, CME credits and certificates are kept {_years(periods.cme)} years "
             "(accreditation duty); a certificate still verifies by its code.",
         },
         {
             "what": "audit trail",
             "rows": int(trail),
-            "years": AUDIT_YEARS,
-            "why": f"Who did what is kept {AUDIT_YEARS} years; it names the person by id only.",
+            "kept_days": periods.audit,
+            "why": f"Who did what is kept {_years(periods.audit)} years; it names the person by id only.",
         },
     ]
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
 from accounts.principal import Role
-from billing.tables import LedgerEntry
 from events.tables import Registration, Session
 from grandrounds.db import now
-from programs.tables import AttendanceRecord, Certificate
 from tests.builders.cohorts import make_world
 from tests.builders.events import published_event, register
 from tests.builders.finance import ledger_row, program_event
@@ -103,22 +100,3 @@ async def _event_of_session(session_id: int) -> int:
     row = await Session.select(Session.event).where(Session.id == session_id).first()
     assert row is not None
     return int(row["event"])
-
-
-async def ledger_sum(registration_ids: list[int]) -> int:
-    rows = await LedgerEntry.select(LedgerEntry.amount).where(LedgerEntry.registration.is_in(registration_ids))
-    return sum(int(r["amount"]) for r in rows)
-
-
-async def cme_totals(person_id: int) -> dict[str, Any]:
-    """What CME keeps for a person: attended seconds per session and certificate credit."""
-    attendance = await AttendanceRecord.select(
-        AttendanceRecord.session, AttendanceRecord.status, AttendanceRecord.seconds_attended
-    ).where(AttendanceRecord.person == person_id)
-    certificates = await Certificate.select(Certificate.code, Certificate.credit_quarters).where(
-        Certificate.person == person_id
-    )
-    return {
-        "attendance": sorted((r["session"], r["status"], r["seconds_attended"]) for r in attendance),
-        "certificates": sorted((r["code"], r["credit_quarters"]) for r in certificates),
-    }

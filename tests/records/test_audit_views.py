@@ -36,7 +36,9 @@ async def _history(client) -> tuple[Actor, Actor, int]:
     revoked = await client.delete(f"/api/v1/people/{member.id}/roles/finance", headers=admin.headers)
     assert revoked.status_code == 200, revoked.text
     program = await client.post(
-        "/api/v1/programs/", json={"slug": "audit-2027", "name": "Audit", "kind": "residency"}, headers=admin.headers
+        "/api/v1/programs/",
+        json={"slug": "audit-2027", "name": "Audit", "kind": "residency"},
+        headers=admin.headers,
     )
     assert program.status_code == 201, program.text
     return admin, member, int(program.json()["id"])
@@ -54,7 +56,11 @@ async def test_the_filters_narrow_the_trail(client) -> None:
     assert body["total"] == 3
     assert [r["action"] for r in body["items"]] == ["program.create", "role.revoke", "role.grant"]
     grant = body["items"][2]
-    assert (grant["actor_name"], grant["role"], grant["action_words"]) == ("Ada Admin", "admin", "Granted a role")
+    assert (grant["actor_name"], grant["role"], grant["action_words"]) == (
+        "Ada Admin",
+        "admin",
+        "Granted a role",
+    )
     assert (grant["subject_id"], grant["subject_name"]) == (member.id, "Max Member")
     assert grant["changes"] == {"role": [None, "finance"]} and grant["request_id"]
 
@@ -119,7 +125,7 @@ async def test_only_admins_read_the_trail(client) -> None:
 
 async def test_the_csv_download_is_formula_safe_and_records_itself(client) -> None:
     admin, member, _ = await _history(client)
-    await _named(admin, "=HYPERLINK(\"https://evil.example\")", ZONE)
+    await _named(admin, '=HYPERLINK("https://evil.example")', ZONE)
     await sign_in(client, admin)
     download = await client.get("/admin/audit.csv", params={"subject": str(member.id)})
     assert download.status_code == 200, download.text
@@ -127,7 +133,7 @@ async def test_the_csv_download_is_formula_safe_and_records_itself(client) -> No
     assert "no-store" in download.headers["cache-control"]
     rows = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
     assert [r["action"] for r in rows] == ["role.revoke", "role.grant"]
-    assert {r["actor_name"] for r in rows} == {"'=HYPERLINK(\"https://evil.example\")"}
+    assert {r["actor_name"] for r in rows} == {'\'=HYPERLINK("https://evil.example")'}
     assert rows[1]["changes"] == '{"role": [null, "finance"]}' and rows[1]["subject_id"] == str(member.id)
     [export] = await audit_rows("export.audit_csv")
     assert export["actor_id"] == admin.id and export["role"] == "admin" and export["subject_id"] == member.id
@@ -135,7 +141,7 @@ async def test_the_csv_download_is_formula_safe_and_records_itself(client) -> No
 
 
 async def test_the_page_shows_names_words_and_the_admins_own_clock(client) -> None:
-    admin, member, _ = await _history(client)
+    admin, _, _ = await _history(client)
     await sign_in(client, admin)
     page = await client.get("/admin/audit", params={"action": "role.grant"})
     assert page.status_code == 200, page.text

@@ -22,7 +22,9 @@ async def _secrets(person_id: int) -> list[str]:
     assert person is not None
     found = [person["password_hash"]]
     for table in (ApiToken, SignInSession, FeedToken):
-        found += [r["token_hash"] for r in await table.select(table.token_hash).where(table.person == person_id)]
+        found += [
+            r["token_hash"] for r in await table.select(table.token_hash).where(table.person == person_id)
+        ]
     for row in await OutboxMessage.select(OutboxMessage.context).where(OutboxMessage.person == person_id):
         context = json.loads(row["context"]) if isinstance(row["context"], str) else row["context"]
         found += [str(context[key]) for key in context.get("_secret_keys", [])]
