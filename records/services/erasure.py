@@ -124,7 +124,8 @@ async def ask(person_id: int, reason: str = "", *, named_person: int | None = No
                 request_id,
                 subject_id=person_id,
                 after={"status": ErasureStatus.PENDING.value},
-                details={"reason": reason} if reason else None,
+                # Whether they gave a reason, not the words: the trail outlives the erasure it asks for.
+                details={"reason_given": bool(reason)},
                 actor_id=person_id,
             )
     return await get(request_id)
@@ -234,7 +235,8 @@ async def _kept(person_id: int) -> list[dict[str, Any]]:
 async def carry_out(request_id: int, admin_id: int) -> ErasureOut:
     """Anonymize the person of a pending request, unless a legal hold covers them (409, naming it).
 
-    The outcome names the pseudonym, the rows rewritten and what is kept and why.
+    The outcome names the pseudonym, the rows rewritten and what is kept and why; the
+    reason the person gave is blanked with the rest of what identified them.
     """
     row = await _row(request_id)
     if row["status"] != ErasureStatus.PENDING:
@@ -258,6 +260,8 @@ async def carry_out(request_id: int, admin_id: int) -> ErasureOut:
                 ErasureRequest.decided_by: admin_id,
                 ErasureRequest.decided_at: now(),
                 ErasureRequest.outcome: json.dumps(outcome),
+                # The person's own words go with the rest of who they were.
+                ErasureRequest.reason: "",
             }
         ).where((ErasureRequest.id == request_id) & (ErasureRequest.status != ErasureStatus.CARRIED_OUT))
     return await get(request_id)

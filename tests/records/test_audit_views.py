@@ -149,6 +149,7 @@ async def test_the_page_shows_names_words_and_the_admins_own_clock(client) -> No
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", page.text), "times on the admin's clock"
     assert 'href="/admin/audit.csv?action=role.grant"' in page.text
     assert "Revoked a role" not in page.text.split('id="audit-rows"')[1]
+    assert 'href="/admin/audit"' in (await client.get("/account")).text, "admins find the trail"
 
 
 async def test_looking_at_a_person_is_recorded_and_shown_to_them(client) -> None:
@@ -167,6 +168,6 @@ async def test_looking_at_a_person_is_recorded_and_shown_to_them(client) -> None
     account = await client.get("/account")
     seen = account.text.split("Who has seen or changed your data")[1]
     assert "Ada Admin" in seen and "Looked at a person&#39;s record" in seen and "Granted a role" in seen
-    assert "(admin)" in seen
+    assert "(admin)" in seen and 'href="/admin/audit"' not in account.text
     api = await client.get(f"/api/v1/audit?subject={member.id}", headers=member.headers)
     assert api.status_code == 403

@@ -40,6 +40,7 @@ async def test_carried_out_the_person_is_gone_and_every_figure_stays(client) -> 
     )
     [row] = await audit_rows("erasure.request")
     assert (row["actor_id"], row["subject_id"], row["object_id"]) == (me.id, me.id, str(request["id"]))
+    assert row["changes"] == {"status": [None, "pending"], "reason_given": True}, "never their words"
 
     again = await _ask(client, me)
     assert (again.status_code, again.json()["code"]) == (409, "erasure.already_pending")
@@ -63,6 +64,8 @@ async def test_carried_out_the_person_is_gone_and_every_figure_stays(client) -> 
     assert (cme["attendance_records"], cme["certificates"]) == (3, 1) and "6 years" in cme["why"]
     assert all(k["under"] == outcome["pseudonym"] for k in kept.values())
     assert await invariants([me.id], [someone.certificate_code]) == before
+    stored = await ErasureRequest.select(ErasureRequest.reason).where(ErasureRequest.id == request["id"])
+    assert stored == [{"reason": ""}], "their words went with the rest of who they were"
 
     [erase] = await audit_rows("person.erase")
     assert (erase["actor_id"], erase["subject_id"]) == (admin.id, me.id)
