@@ -1,0 +1,1 @@
+"""The records JSON API: legal holds (admins)."""

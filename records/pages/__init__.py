@@ -1,0 +1,1 @@
+"""The records admin pages: legal holds, and the retention schedule in force."""
