@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from accounts.principal import Role
 from accounts.tables import Person
-from records.schemas import LegalHoldIn
-from records.services import holds
+from events.tables import Registration
 from records.tables import ErasureRequest
 from tests.builders.audit import audit_rows
 from tests.builders.clients import csrf_from, sign_in
@@ -22,9 +21,19 @@ async def _carry_out(client, admin: Actor, request_id: int):  # type: ignore[no-
     return await client.post(f"/api/v1/admin/erasures/{request_id}/carry-out", headers=admin.headers)
 
 
-async def _hold(who: Actor, admin: Actor, reason: str) -> int:
-    hold = await holds.place(LegalHoldIn(reason=reason, scope_kind="person", scope_id=who.id), admin.id)
-    return hold.id
+async def _hold(client, admin: Actor, reason: str, kind: str, scope_id: int) -> int:  # type: ignore[no-untyped-def]
+    placed = await client.post(
+        "/api/v1/admin/legal-holds",
+        json={"reason": reason, "scope_kind": kind, "scope_id": scope_id},
+        headers=admin.headers,
+    )
+    assert placed.status_code == 201, placed.text
+    return int(placed.json()["id"])
+
+
+async def _release(client, admin: Actor, hold_id: int) -> None:  # type: ignore[no-untyped-def]
+    released = await client.post(f"/api/v1/admin/legal-holds/{hold_id}/release", headers=admin.headers)
+    assert released.status_code == 200, released.text
 
 
 async def test_carried_out_the_person_is_gone_and_every_figure_stays(client) -> None:
@@ -90,7 +99,7 @@ async def test_carried_out_the_person_is_gone_and_every_figure_stays(client) -> 
 async def test_a_legal_hold_refuses_erasure_and_names_the_hold(client) -> None:
     me, admin = await make_actor(Role.MEMBER), await make_actor(Role.ADMIN)
     request_id = (await _ask(client, me)).json()["id"]
-    hold_id = await _hold(me, admin, "Malpractice claim 2027-14")
+    hold_id = await _hold(client, admin, "Malpractice claim 2027-14", "person", me.id)
 
     listed = (await client.get("/api/v1/admin/erasures", headers=admin.headers)).json()
     assert listed[0]["holds"] == [{"id": hold_id, "reason": "Malpractice claim 2027-14"}]
@@ -114,9 +123,21 @@ async def test_a_legal_hold_refuses_erasure_and_names_the_hold(client) -> None:
     assert forced.status_code == 409 and "Malpractice claim 2027-14" in forced.text
     assert await audit_rows("person.erase") == []
 
-    await holds.release(hold_id, admin.id)
+    await _release(client, admin, hold_id)
     assert (await _carry_out(client, admin, request_id)).status_code == 200
     assert len(await audit_rows("person.erase")) == 1
+
+
+async def test_a_hold_on_an_event_they_attended_covers_them_too(client) -> None:
+    someone = await someone_with_everything(client, paid=1)
+    me, admin = someone.actor, await make_actor(Role.ADMIN)
+    request_id = (await _ask(client, me)).json()["id"]
+    registration = await Registration.select(Registration.event).where(Registration.id == someone.paid[0])
+    hold_id = await _hold(client, admin, "Chargeback inquiry", "event", registration[0]["event"])
+    refused = await _carry_out(client, admin, request_id)
+    assert refused.status_code == 409 and refused.json()["code"] == "records.erasure_held"
+    assert refused.json()["details"]["holds"] == [{"id": hold_id, "reason": "Chargeback inquiry"}]
+    assert await audit_rows("person.erase") == []
 
 
 async def test_nobody_asks_to_erase_someone_else(client) -> None:
