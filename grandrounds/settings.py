@@ -116,6 +116,8 @@ class Settings:
     api_browsers: bool = False
     # How long each retention class keeps its rows (records.services.retention).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    # Admin, finance and program staff must sign in with a second factor to use their roles.
+    require_2fa_for_staff: bool = True
 
     @property
     def mail_log(self) -> Path:
@@ -177,6 +179,7 @@ def load_settings() -> Settings:
         stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
         api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
         retention=_retention_periods(),
+        require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
     )
 
 

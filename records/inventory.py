@@ -90,6 +90,12 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("accounts_program", "programs the network runs", False, CO, ALL),
     Entry("accounts_program_staff", "who runs which program", False, R, ALL),
     Entry("accounts_password_reset", "password reset links (hash)", False, CR, "the row; unused links spent"),
+    Entry("accounts_two_factor", "a person's TOTP authenticator (sealed secret)", False, CR,
+          "the row: the account is inactive, so no sign-in reaches it"),
+    Entry("accounts_recovery_code", "two-factor recovery codes (hash)", False, CR,
+          "the rows: the account is inactive, so no sign-in reaches them"),
+    Entry("accounts_sign_in_challenge", "a sign-in waiting for its second factor (hash, minutes)", False, CR,
+          "the row, expired within minutes"),
     Entry("accounts_audit_entry", "the audit trail: who did what, when, to what", True, AU,
           "everything: append-only, names people by id only"),
     # events
