@@ -31,6 +31,7 @@ from programs.tables import AttendanceRecord, Certificate
 from records import errors
 from records.erasure_status import ErasureStatus
 from records.schemas import DECLINE_REASON_MAX, ERASURE_REASON_MAX, ErasureOut, HoldLine
+from records.services import holds
 from records.services.anonymize import anonymize_person, holds_on_person
 from records.tables import ErasureRequest
 
@@ -57,7 +58,9 @@ async def _names(ids: Iterable[int | None]) -> dict[int, str]:
     return {int(r["id"]): str(r["name"]) for r in rows}
 
 
-def _out(row: Mapping[str, Any], names: Mapping[int, str], holds: list[HoldLine] | None = None) -> ErasureOut:
+def _out(
+    row: Mapping[str, Any], names: Mapping[int, str], covering: list[HoldLine] | None = None
+) -> ErasureOut:
     decided_by = row["decided_by"]
     return ErasureOut(
         id=int(row["id"]),
@@ -70,7 +73,7 @@ def _out(row: Mapping[str, Any], names: Mapping[int, str], holds: list[HoldLine]
         decided_by_name=names.get(decided_by, "") if decided_by is not None else "",
         decided_at=row["decided_at"],
         outcome=_outcome(row["outcome"]),
-        holds=holds or [],
+        holds=covering or [],
     )
 
 
@@ -150,11 +153,16 @@ async def pending_for_admin() -> list[ErasureOut]:
         .order_by(ErasureRequest.id)
     )
     names = await _names([r["person"] for r in rows])
-    out = []
-    for row in rows:
-        holds = [HoldLine(id=h.id, reason=h.reason) for h in await holds_on_person(int(row["person"]))]
-        out.append(_out(row, names, holds))
-    return out
+    # Every open hold resolved once (the people each keeps), not once per request.
+    held = await holds.protected()
+    return [
+        _out(
+            row,
+            names,
+            [HoldLine(id=h.hold_id, reason=h.reason) for h in held.holds if int(row["person"]) in h.people],
+        )
+        for row in rows
+    ]
 
 
 async def decided_for_admin(limit: int = 50) -> list[ErasureOut]:
@@ -242,9 +250,9 @@ async def carry_out(request_id: int, admin_id: int) -> ErasureOut:
     if row["status"] != ErasureStatus.PENDING:
         raise errors.erasure_not_pending()
     person_id = int(row["person"])
-    holds = await holds_on_person(person_id)
-    if holds:
-        raise errors.erasure_held([h.reason for h in holds], [h.id for h in holds])
+    covering = await holds_on_person(person_id)
+    if covering:
+        raise errors.erasure_held([h.reason for h in covering], [h.id for h in covering])
     kept = await _kept(person_id)
     done = await anonymize_person(person_id, reason=f"erasure request {request_id}")
     outcome = {
