@@ -156,3 +156,36 @@ def sign_in_challenge_expired() -> Unauthenticated:
     return Unauthenticated(
         "auth.challenge_expired", "This sign-in took too long or had too many wrong codes; sign in again."
     )
+
+
+# The audit trail's filters (accounts.audit.queries): a filter that cannot match is refused, not empty.
+
+
+def audit_action_unknown(action: str) -> InvalidInput:
+    return InvalidInput(
+        "audit.action_unknown",
+        f"Unknown action {action!r}: choose one of the listed action codes (e.g. role.grant).",
+        {"field": "action"},
+    )
+
+
+def audit_range_reversed() -> InvalidInput:
+    return InvalidInput(
+        "audit.range_reversed", "The start of the period is after its end.", {"field": "from"}
+    )
+
+
+def audit_date_invalid(field: str) -> InvalidInput:
+    return InvalidInput(
+        "audit.date_invalid", "Write the day as YYYY-MM-DD, e.g. 2027-03-14.", {"field": field}
+    )
+
+
+def audit_actor_unknown() -> InvalidInput:
+    return InvalidInput(
+        "audit.actor_unknown", "No account has this email; give an account's id or email.", {"field": "actor"}
+    )
+
+
+def audit_filter_invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("audit.filter_invalid", message, {"field": field})

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from accounts.audit.queries import about_person
 from accounts.pages_two_factor import TWO_FACTOR_PAGES, challenge_redirect, finish_sign_in
 from accounts.principal import Principal
 from accounts.profile import profile_lines
@@ -25,6 +26,7 @@ from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.web.dependencies import CurrentPrincipal
 from grandrounds.web.redirects import safe_next
 from grandrounds.web.security_headers import SHOWN_ONCE
+from grandrounds.web.times import clock
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -182,10 +184,11 @@ async def _account_page(
     status: int = 200,
     new_token: str | None = None,
 ) -> Template:
+    person = await people.person_out(principal.person_id)
     return Template(
         "account.html",
         context={
-            "person": await people.person_out(principal.person_id),
+            "person": person,
             "tokens": await credentials.list_tokens(principal.person_id),
             "degrees": people.DEGREES,
             "error": error,
@@ -193,6 +196,9 @@ async def _account_page(
             "saved": request.query_params.get("saved") == "1",
             "verification_sent": request.query_params.get("verification") == "sent",
             "profile_lines": await profile_lines(principal.person_id),
+            # Who has seen or changed your data (audit rows naming this person), on their own clock.
+            "data_seen": await about_person(principal.person_id),
+            "local": clock(person.time_zone),
             "two_factor_on": await two_factor.is_enabled(principal.person_id),
         },
         status_code=status,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +24,66 @@ def _flag(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return default if not raw else int(raw)
+
+
+class SettingsError(ValueError):
+    """A setting the process must not start with; the message names the variable and what is allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPeriods:
+    """How many days each retention class keeps its rows (see records.inventory and docs/records.md).
+
+    Each is overridable by ``GRANDROUNDS_RETENTION_<CLASS>_DAYS``. CME records and the
+    ledger have legal floors: a shorter period is refused when the settings are read,
+    so no process starts with it.
+    """
+
+    # Attendee personal data, counted from the end of the event.
+    attendee: int = 1095
+    # Never-verified or guest-only accounts, counted from their last activity.
+    guest_account: int = 365
+    # Outbox message bodies (the context they were rendered from), counted from queuing.
+    message_body: int = 90
+    # Expired or revoked sign-in sessions and tokens, used or expired links, failure rows.
+    credential: int = 30
+    # Attendance, credits and certificates: kept at least six years (leap days included).
+    cme: int = 2192
+    # Money: kept at least seven years; this code never purges it.
+    ledger: int = 2557
+    # The audit trail, purged through its declared purge after seven years.
+    audit: int = 2557
+
+
+# The shortest periods the law allows, in days: CME records six years, money seven.
+RETENTION_FLOORS: dict[str, tuple[int, str]] = {
+    "cme": (2192, "6 years: CME attendance, credits and certificates"),
+    "ledger": (2557, "7 years: the money ledger"),
+}
+
+
+def retention_variable(name: str) -> str:
+    return f"GRANDROUNDS_RETENTION_{name.upper()}_DAYS"
+
+
+def _retention_periods() -> RetentionPeriods:
+    chosen: dict[str, int] = {}
+    for spec in fields(RetentionPeriods):
+        variable = retention_variable(spec.name)
+        raw = os.environ.get(variable, "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise SettingsError(f"{variable}={raw!r} is not a number of days (a whole number, 1 or more).")
+        days = int(raw)
+        floor = RETENTION_FLOORS.get(spec.name)
+        if floor is not None and days < floor[0]:
+            raise SettingsError(
+                f"{variable}={days} is below the legal minimum of {floor[0]} days ({floor[1]}); "
+                f"unset it or choose {floor[0]} or more."
+            )
+        chosen[spec.name] = days
+    return RetentionPeriods(**chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +114,8 @@ class Settings:
     stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
     # The interactive API browsers under /schema load scripts from a CDN; off, only /schema/openapi.json.
     api_browsers: bool = False
+    # How long each retention class keeps its rows (records.services.retention).
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Admin, finance and program staff must sign in with a second factor to use their roles.
     require_2fa_for_staff: bool = True
 
@@ -116,6 +178,7 @@ def load_settings() -> Settings:
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
         api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
+        retention=_retention_periods(),
         require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
     )
 

@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -238,6 +238,30 @@ async def retry_failed(message_id: int) -> bool:
     """Put a failed message back in the queue in a transaction of its own."""
     async with write_transaction():
         return await requeue_failed(message_id)
+
+
+async def give_up_pending(person_id: int, addresses: Iterable[str], reason: str) -> int:
+    """Give up for good every pending message to this person or these addresses; how many.
+
+    For a person who was erased: what was queued for them is never sent. Call it
+    inside the caller's write transaction. A message a worker is delivering right
+    now may still go out; its own closing write then marks it sent.
+    """
+    condition = (OutboxMessage.status == MessageStatus.PENDING) & (
+        (OutboxMessage.person == person_id) | OutboxMessage.recipient.is_in(list(addresses) or [""])
+    )
+    given_up = await (
+        OutboxMessage.update(
+            {
+                OutboxMessage.status: MessageStatus.FAILED,
+                OutboxMessage.last_error: reason[:2000],
+                OutboxMessage.claimed_until: None,
+            }
+        )
+        .where(condition)
+        .returning(OutboxMessage.id)
+    )
+    return len(given_up)
 
 
 async def run_worker(dispatcher: Dispatcher, once: bool = False) -> None:

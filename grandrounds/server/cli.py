@@ -1,4 +1,4 @@
-"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker."""
+"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 
-from grandrounds.settings import get_settings
+from grandrounds.settings import SettingsError, get_settings
 
 
 def _migrate(quiet: bool = True) -> None:
@@ -127,6 +127,30 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Print the retention plan; without --dry-run, apply it (one ``retention.run`` audit row)."""
+    from records.services import retention
+
+    _migrate()
+
+    async def run() -> list[str]:
+        plan = await retention.plan()
+        lines = retention.describe(plan)
+        if args.dry_run:
+            return [*lines, "Dry run: nothing was changed."]
+        result = await retention.apply(plan)
+        done = ", ".join(f"{name} {count}" for name, count in result.done.items())
+        skipped = ", ".join(f"{name} {count}" for name, count in result.skipped.items() if count)
+        return [
+            *lines,
+            f"Applied: {done}." + (f" Skipped (held or gone since): {skipped}." if skipped else ""),
+        ]
+
+    for line in asyncio.run(run()):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grandrounds", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the background dispatcher (outbox delivery, reminders)")
     worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
     worker.set_defaults(func=cmd_worker)
+
+    retention = sub.add_parser(
+        "retention", help="apply the retention schedule now (see docs/records.md); --dry-run only prints it"
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="print by class and count what it would do, and the holds"
+    )
+    retention.set_defaults(func=cmd_retention)
     return parser
 
 
@@ -165,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from notifications.invites import register_resolver
 from programs.services import feed_entries as cohort_entries
 from programs.services.certificates import sweep as issue_due_certificates
 from programs.services.ladder import profile_lines
+from records.services import erasure
+from records.services.chore import daily_retention
 
 Chore = Callable[[], Awaitable[int]]
 
@@ -56,12 +58,22 @@ def wire_all() -> None:
     # The account page shows the fellows rung; the event page links the library's recordings.
     register_section(profile_lines)
     register_event_links(recordings_of)
+    # The account page says when an erasure request waits for an admin.
+    register_section(erasure.profile_lines)
 
 
 def chores(stripe_account: StripeAccount | None = None) -> list[Chore]:
     """The background jobs, in order. With a Stripe account the dispatcher also closes Stripe's
-    checkout pages whose hold lapsed, right after ``expire_holds`` released them."""
-    jobs: list[Chore] = [expire_offers, expire_holds, send_due_reminders, issue_due_certificates]
+    checkout pages whose hold lapsed, right after ``expire_holds`` released them. The retention
+    schedule comes last: it runs once a day for the whole cluster (a lease), so most passes it
+    only reads one row."""
+    jobs: list[Chore] = [
+        expire_offers,
+        expire_holds,
+        send_due_reminders,
+        issue_due_certificates,
+        daily_retention,
+    ]
     if stripe_account is not None:
         jobs.insert(2, partial(expire_lapsed_checkouts, stripe_account))
     return jobs

@@ -1,0 +1,1 @@
+"""The records JSON API (admins: legal holds, erasure decisions, the audit trail; everyone: their data)."""

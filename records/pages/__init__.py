@@ -1,0 +1,1 @@
+"""The records pages: legal holds, the retention schedule, erasure requests, the audit trail, a person."""
