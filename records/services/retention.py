@@ -431,7 +431,8 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
     done: dict[str, int] = {}
     rows: dict[str, dict[str, int]] = {}
     skipped: dict[str, int] = {}
-    for share in plan.classes:
+    # Purges and blanking first: then no anonymization rewrites a row that is about to go anyway.
+    for share in sorted(plan.classes, key=lambda c: c.retention in PERSON_CLASSES):
         name = share.retention.value
         if share.retention in PERSON_CLASSES:
             done[name], rows[name], skipped[name] = await _anonymize(share)
@@ -457,16 +458,21 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
                 ({"accounts_audit_entry": purged_audit} if purged_audit else {}),
             )
             skipped[name] = share.count - purged_audit
-    result = RetentionResult(done=done, rows=rows, skipped=skipped)
+    order = [share.retention.value for share in plan.classes]
+    result = RetentionResult(
+        done={k: done[k] for k in order},
+        rows={k: rows[k] for k in order},
+        skipped={k: skipped[k] for k in order},
+    )
     async with write_transaction():
         await audit.record(
             "retention.run",
             "retention",
             plan.at.date().isoformat(),
             details={
-                "done": done,
-                "rows": rows,
-                "skipped": {k: v for k, v in skipped.items() if v},
+                "done": result.done,
+                "rows": result.rows,
+                "skipped": {k: v for k, v in result.skipped.items() if v},
                 "held": {share.retention.value: share.held for share in plan.classes if share.held},
                 "periods": {share.retention.value: share.period_days for share in plan.classes},
             },
