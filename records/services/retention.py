@@ -440,7 +440,7 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
             blanked = await _blank_bodies(share.rows.get("notifications_outbox", ()))
             done[name], rows[name], skipped[name] = (
                 blanked,
-                {"notifications_outbox": blanked},
+                {"notifications_outbox": blanked} if blanked else {},
                 share.count - blanked,
             )
         elif share.retention == RetentionClass.CREDENTIAL:
