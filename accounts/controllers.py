@@ -21,6 +21,7 @@ from accounts.schemas import (
     PersonUpdate,
     ProgramCreate,
     ProgramOut,
+    RecoveryCodes,
     RoleChange,
     SignIn,
     SignUp,
@@ -28,8 +29,19 @@ from accounts.schemas import (
     TokenCreate,
     TokenCreated,
     TokenOut,
+    TwoFactorCode,
+    TwoFactorStarted,
+    TwoFactorStatus,
 )
-from accounts.services import credentials, email_verification, organizations, password_reset, people, programs
+from accounts.services import (
+    credentials,
+    email_verification,
+    organizations,
+    password_reset,
+    people,
+    programs,
+    two_factor,
+)
 from grandrounds.errors import forbidden
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, requires, signed_in
@@ -55,6 +67,8 @@ class AuthController(Controller):
     @post("/signin", status_code=HTTP_200_OK)
     async def sign_in(self, data: JSONBody[SignIn]) -> Response[PersonOut]:
         person_id = await credentials.authenticate(data.email, data.password)
+        if await two_factor.is_enabled(person_id):
+            await two_factor.verify_sign_in(person_id, data.code)
         opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
         response = Response(await people.person_out(person_id), status_code=HTTP_200_OK)
         set_session_cookie(response, opened.secret)
@@ -231,4 +245,45 @@ class ProgramController(Controller):
         return await programs.remove_staff(program_id, person_id)
 
 
-CONTROLLERS = [AuthController, MeController, PeopleController, OrganizationController, ProgramController]
+class TwoFactorController(Controller):
+    """The caller's own second factor: set it up, confirm it, turn it off, renew recovery codes."""
+
+    path = "/api/v1/me/two-factor"
+    tags = ["me"]
+    guards = [signed_in]
+
+    @get("/")
+    async def status(self, principal: CurrentPrincipal) -> TwoFactorStatus:
+        return TwoFactorStatus(
+            enabled=await two_factor.is_enabled(principal.person_id),
+            recovery_codes_left=await two_factor.recovery_codes_left(principal.person_id),
+        )
+
+    @post("/", status_code=HTTP_201_CREATED, cache_control=SHOWN_ONCE)
+    async def start(self, principal: CurrentPrincipal) -> TwoFactorStarted:
+        """A new authenticator to add to an app; it works once confirmed with a code from it."""
+        started = await two_factor.start(principal.person_id)
+        return TwoFactorStarted(secret=started.secret, uri=started.uri)
+
+    @post("/confirm", status_code=HTTP_200_OK, cache_control=SHOWN_ONCE)
+    async def confirm(self, principal: CurrentPrincipal, data: JSONBody[TwoFactorCode]) -> RecoveryCodes:
+        return RecoveryCodes(recovery_codes=await two_factor.confirm(principal.person_id, data.code))
+
+    @post("/disable", status_code=HTTP_204_NO_CONTENT)
+    async def disable(self, principal: CurrentPrincipal, data: JSONBody[TwoFactorCode]) -> None:
+        await two_factor.disable(principal.person_id, data.code)
+
+    @post("/recovery-codes", status_code=HTTP_200_OK, cache_control=SHOWN_ONCE)
+    async def renew(self, principal: CurrentPrincipal, data: JSONBody[TwoFactorCode]) -> RecoveryCodes:
+        codes = await two_factor.renew_recovery_codes(principal.person_id, data.code)
+        return RecoveryCodes(recovery_codes=codes)
+
+
+CONTROLLERS = [
+    AuthController,
+    MeController,
+    TwoFactorController,
+    PeopleController,
+    OrganizationController,
+    ProgramController,
+]

@@ -110,3 +110,49 @@ def verification_link_invalid() -> InvalidInput:
         "This confirmation link is not valid any more. Send yourself a new one from your account page.",
         {"field": "token"},
     )
+
+
+def two_factor_required() -> Unauthenticated:
+    return Unauthenticated(
+        "auth.two_factor_required",
+        "This account uses two-factor sign-in: send the 6-digit code from the authenticator app as code.",
+        {"field": "code"},
+    )
+
+
+def two_factor_invalid() -> Unauthenticated:
+    return Unauthenticated(
+        "auth.two_factor_invalid",
+        "That code is not right (or was already used). Enter the current code, or a recovery code.",
+        {"field": "code"},
+    )
+
+
+def two_factor_setup_required() -> Forbidden:
+    return Forbidden(
+        "auth.two_factor_setup_required",
+        "Staff roles need two-factor sign-in: set it up on your account page (/account/two-factor) first.",
+    )
+
+
+def two_factor_not_started() -> Conflict:
+    return Conflict(
+        "auth.two_factor_not_started",
+        "Start the two-factor set-up first: there is no authenticator to confirm.",
+    )
+
+
+def two_factor_already_on() -> Conflict:
+    return Conflict(
+        "auth.two_factor_already_on", "Two-factor sign-in is already on; turn it off first to replace it."
+    )
+
+
+def two_factor_off() -> Conflict:
+    return Conflict("auth.two_factor_off", "Two-factor sign-in is not on for this account.")
+
+
+def sign_in_challenge_expired() -> Unauthenticated:
+    return Unauthenticated(
+        "auth.challenge_expired", "This sign-in took too long or had too many wrong codes; sign in again."
+    )

@@ -13,25 +13,20 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from accounts.pages_two_factor import TWO_FACTOR_PAGES, challenge_redirect, finish_sign_in
 from accounts.principal import Principal
 from accounts.profile import profile_lines
 from accounts.schemas import PersonUpdate, SignUp
-from accounts.services import credentials, email_verification, password_reset, people
+from accounts.services import credentials, email_verification, password_reset, people, two_factor
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
 from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.redirects import safe_next
 from grandrounds.web.security_headers import SHOWN_ONCE
 
 Form = URLEncodedBody[dict[str, str]]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never let ?next= send someone to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/account"
 
 
 def _form_error(
@@ -81,19 +76,20 @@ class AccountPages(Controller):
 
     @get("/signin")
     async def signin_form(self, next: FromQuery[str | None] = None, reset: FromQuery[int] = 0) -> Template:
-        return Template("signin.html", context={"form": {}, "next": _safe_next(next), "reset": bool(reset)})
+        return Template("signin.html", context={"form": {}, "next": safe_next(next), "reset": bool(reset)})
 
     @post("/signin")
-    async def signin(self, data: Form) -> Response[Any]:
-        target = _safe_next(data.get("next"))
+    async def signin(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+        target = safe_next(data.get("next"))
         try:
             person_id = await credentials.authenticate(
                 data.get("email", "")[:254], data.get("password", "")[:128]
             )
         except DomainError as exc:
             return _form_error("signin.html", exc, data, next=target)
-        opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
-        return _signed_in_redirect(person_id, opened.secret, target)
+        if await two_factor.is_enabled(person_id):
+            return challenge_redirect(await two_factor.open_challenge(person_id), target)
+        return await finish_sign_in(request, person_id, target)
 
     @get("/account/verify/{token:str}")
     async def verify_email(self, token: FromPath[str]) -> Template:
@@ -197,9 +193,10 @@ async def _account_page(
             "saved": request.query_params.get("saved") == "1",
             "verification_sent": request.query_params.get("verification") == "sent",
             "profile_lines": await profile_lines(principal.person_id),
+            "two_factor_on": await two_factor.is_enabled(principal.person_id),
         },
         status_code=status,
     )
 
 
-CONTROLLERS = [AccountPages]
+CONTROLLERS = [AccountPages, *TWO_FACTOR_PAGES]

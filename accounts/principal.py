@@ -15,6 +15,10 @@ class Role(StrEnum):
     GUEST = "guest"
 
 
+# Roles that reach other people's data or money: they may be required to sign in with a second factor.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.PROGRAM_STAFF, Role.FINANCE})
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A signed-in person and how they proved it (session cookie or API token)."""
@@ -25,6 +29,8 @@ class Principal:
     roles: frozenset[Role]
     via: str  # "session" or "token"
     credential_id: int
+    # Whether the person has two-factor sign-in on (looked up only for staff roles).
+    second_factor: bool = False
 
     def has_any(self, *roles: Role) -> bool:
         return Role.ADMIN in self.roles or any(r in self.roles for r in roles)

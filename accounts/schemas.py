@@ -14,6 +14,8 @@ Degree = Annotated[str, msgspec.Meta(max_length=20)]
 TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 TokenName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# A 6-digit authenticator code or a recovery code ("1a2b3c4d-5e6f7a8b"); spaces and dashes are ignored.
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class SignUp(msgspec.Struct, forbid_unknown_fields=True):
@@ -27,6 +29,30 @@ class SignUp(msgspec.Struct, forbid_unknown_fields=True):
 class SignIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     password: Password
+    # Required when the account has two-factor sign-in on (else 401 auth.two_factor_required).
+    code: Code | None = None
+
+
+class TwoFactorCode(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+
+
+class TwoFactorStarted(msgspec.Struct):
+    """The new authenticator's secret: type it into the app, or open ``uri`` (what the QR code holds)."""
+
+    secret: str
+    uri: str
+
+
+class TwoFactorStatus(msgspec.Struct):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class RecoveryCodes(msgspec.Struct):
+    """Shown once: each works one time, instead of a code from the app."""
+
+    recovery_codes: list[str]
 
 
 class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -140,3 +140,46 @@ class PasswordReset(Table, tablename="accounts_password_reset"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class TwoFactor(Table, tablename="accounts_two_factor"):
+    """A person's TOTP authenticator (RFC 6238). One per person; confirmed once a code proved it.
+
+    The shared secret must be readable to check codes, so it is sealed (Fernet,
+    keyed from the site's secret key) rather than hashed: a copy of the database
+    alone does not yield anyone's second factor.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False, unique=True)
+    secret_sealed = Text()
+    confirmed_at = Timestamptz(null=True, default=None)
+    # The last 30-second step a code was accepted for: a code works once.
+    last_step = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RecoveryCode(Table, tablename="accounts_recovery_code"):
+    """A one-time code for when the authenticator is lost. Only its SHA-256 is kept."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False, index=True)
+    code_hash = Varchar(length=64)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInChallenge(Table, tablename="accounts_sign_in_challenge"):
+    """A password already checked, waiting for the second factor: short-lived, few attempts.
+
+    The browser holds the secret in a cookie; only its SHA-256 is kept here, in the
+    database so that any API process can finish the sign-in another one began.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    person = ForeignKey(references=Person, null=False)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    expires_at = Timestamptz()
+    attempts = Integer(default=0)

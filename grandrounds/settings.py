@@ -114,6 +114,8 @@ class Settings:
     stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
     # The interactive API browsers under /schema load scripts from a CDN; off, only /schema/openapi.json.
     api_browsers: bool = False
+    # Admin, finance and program staff must sign in with a second factor to use their roles.
+    require_2fa_for_staff: bool = True
     # How long each retention class keeps its rows (records.services.retention).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
 
@@ -176,6 +178,7 @@ def load_settings() -> Settings:
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
         api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
+        require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
         retention=_retention_periods(),
     )
 

@@ -20,6 +20,8 @@ os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_RUN_DIR / "var"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_RUN_DIR / 'test.sqlite3'}")
 os.environ["GRANDROUNDS_PASSWORD_HASH_PROFILE"] = "cheap"
 os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"
+# Test staff sign in with a password alone; tests/accounts/test_two_factor.py turns the rule on.
+os.environ["GRANDROUNDS_REQUIRE_2FA_FOR_STAFF"] = "0"
 os.environ.pop("GRANDROUNDS_SECRET_KEY", None)
 
 import httpx  # noqa: E402

@@ -19,6 +19,11 @@ ACTIONS: dict[str, str] = {
     "program.rules.update": "Changed a program's rules",
     "organization.create": "Created an organization",
     "person.view": "Looked at a person's record",
+    # Sign-in security (the person themselves).
+    "two_factor.enable": "Turned on two-factor sign-in",
+    "two_factor.disable": "Turned off two-factor sign-in",
+    "two_factor.recovery_codes": "Made new recovery codes",
+    "two_factor.recovery_used": "Signed in with a recovery code",
     # Events (program staff).
     "event.create": "Created an event",
     "event.update": "Changed an event",

@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from accounts import errors
 from accounts.passwords import burn_time, verify_password
-from accounts.principal import Principal
+from accounts.principal import STAFF_ROLES, Principal
 from accounts.schemas import TokenCreated, TokenOut
+from accounts.services import two_factor
 from accounts.services.people import normalize_email, roles_of
 from accounts.tables import ApiToken, Person, SignInFailure, SignInSession
 from grandrounds.db import now, write_transaction
@@ -90,13 +91,15 @@ async def _principal(person_id: int, via: str, credential_id: int) -> Principal 
     )
     if person is None or not person["is_active"]:
         return None
+    roles = await roles_of(person_id)
     return Principal(
         person_id=person_id,
         email=person["email"],
         name=person["name"],
-        roles=await roles_of(person_id),
+        roles=roles,
         via=via,
         credential_id=credential_id,
+        second_factor=bool(roles & STAFF_ROLES) and await two_factor.is_enabled(person_id),
     )
 
 

@@ -44,7 +44,11 @@ class CheckInController(Controller):
     async def list_checkins(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> SessionCheckIns:
         return await checkin.session_checkins(principal, session_id)
 
-    @post("/{session_id:int}/checkins", guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/{session_id:int}/checkins",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "registration.check_in"},
+    )
     async def check_in(
         self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[CheckInCreate]
     ) -> Response[CheckInOut]:
@@ -61,6 +65,7 @@ class CheckInController(Controller):
         "/{session_id:int}/checkins/{registration_id:int}",
         status_code=HTTP_200_OK,
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "registration.check_in.undo"},
     )
     async def undo(
         self,

@@ -30,22 +30,41 @@ class EventController(Controller):
     path = "/api/v1/events"
     tags = ["events"]
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "event.create"},
+    )
     async def create_event(self, principal: CurrentPrincipal, data: JSONBody[EventCreate]) -> EventOut:
         return await scheduling.create_event(principal, data)
 
-    @post("/{event_id:int}/publish", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/{event_id:int}/publish",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "event.publish"},
+    )
     async def publish(self, principal: CurrentPrincipal, event_id: FromPath[int]) -> EventOut:
         return await scheduling.publish_event(principal, event_id)
 
-    @patch("/{event_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
+    @patch(
+        "/{event_id:int}",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": ("event.update", "event.reschedule")},
+    )
     async def update_event(
         self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[EventUpdate]
     ) -> EventOut:
         """Edit or reschedule; a one-sitting event's session moves with it and invitees are told."""
         return await scheduling.update_event(principal, event_id, data)
 
-    @post("/{event_id:int}/cancel", status_code=HTTP_200_OK, guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/{event_id:int}/cancel",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "event.cancel"},
+    )
     async def cancel_event(
         self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[CancelRequest]
     ) -> EventOut:

@@ -26,7 +26,7 @@ class EventScheduleController(Controller):
     async def list_tracks(self, viewer: Viewer, event_id: FromPath[int]) -> list[TrackOut]:
         return await sessions.list_tracks(viewer, event_id)
 
-    @post("/tracks", status_code=HTTP_201_CREATED, guards=STAFF)
+    @post("/tracks", status_code=HTTP_201_CREATED, guards=STAFF, opt={"audit": "track.create"})
     async def create_track(
         self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[TrackCreate]
     ) -> TrackOut:
@@ -36,7 +36,7 @@ class EventScheduleController(Controller):
     async def list_sessions(self, viewer: Viewer, event_id: FromPath[int]) -> list[SessionOut]:
         return await sessions.list_sessions(viewer, event_id)
 
-    @post("/sessions", status_code=HTTP_201_CREATED, guards=STAFF)
+    @post("/sessions", status_code=HTTP_201_CREATED, guards=STAFF, opt={"audit": "session.create"})
     async def create_session(
         self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[SessionCreate]
     ) -> SessionOut:
@@ -48,13 +48,13 @@ class TrackController(Controller):
     tags = ["sessions"]
     guards = STAFF
 
-    @patch("/{track_id:int}")
+    @patch("/{track_id:int}", opt={"audit": "track.update"})
     async def update_track(
         self, principal: CurrentPrincipal, track_id: FromPath[int], data: JSONBody[TrackUpdate]
     ) -> TrackOut:
         return await sessions.update_track(principal, track_id, data)
 
-    @delete("/{track_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete("/{track_id:int}", status_code=HTTP_204_NO_CONTENT, opt={"audit": "track.delete"})
     async def delete_track(self, principal: CurrentPrincipal, track_id: FromPath[int]) -> None:
         await sessions.delete_track(principal, track_id)
 
@@ -67,14 +67,14 @@ class SessionController(Controller):
     async def get_session(self, viewer: Viewer, session_id: FromPath[int]) -> SessionOut:
         return await sessions.get_session(viewer, session_id)
 
-    @patch("/{session_id:int}", guards=STAFF)
+    @patch("/{session_id:int}", guards=STAFF, opt={"audit": ("session.update", "session.reschedule")})
     async def update_session(
         self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[SessionUpdate]
     ) -> SessionOut:
         """A change of time, room or link raises SEQUENCE and sends updated invites."""
         return await sessions.update_session(principal, session_id, data)
 
-    @delete("/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF)
+    @delete("/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF, opt={"audit": "session.cancel"})
     async def cancel_session(
         self, principal: CurrentPrincipal, session_id: FromPath[int], reason: Reason = ""
     ) -> SessionOut:

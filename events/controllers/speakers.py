@@ -22,14 +22,16 @@ class SessionSpeakerController(Controller):
     async def list_speakers(self, principal: CurrentPrincipal, session_id: FromPath[int]) -> list[SpeakerOut]:
         return await speakers.list_speakers(principal, session_id)
 
-    @post("/sessions/{session_id:int}/speakers", status_code=HTTP_201_CREATED)
+    @post(
+        "/sessions/{session_id:int}/speakers", status_code=HTTP_201_CREATED, opt={"audit": "speaker.invite"}
+    )
     async def add_speaker(
         self, principal: CurrentPrincipal, session_id: FromPath[int], data: JSONBody[SpeakerCreate]
     ) -> SpeakerOut:
         """Invite by email: accept/decline links and a calendar REQUEST go out with the commit."""
         return await speakers.add_speaker(principal, session_id, data)
 
-    @delete("/speakers/{speaker_id:int}", status_code=HTTP_200_OK)
+    @delete("/speakers/{speaker_id:int}", status_code=HTTP_200_OK, opt={"audit": "speaker.withdraw"})
     async def withdraw_speaker(self, principal: CurrentPrincipal, speaker_id: FromPath[int]) -> SpeakerOut:
         """Withdraw (kept as withdrawn); the speaker's calendar copy gets a CANCEL."""
         return await speakers.withdraw_speaker(principal, speaker_id)

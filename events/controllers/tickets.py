@@ -26,6 +26,7 @@ class TicketTypeController(Controller):
         "/events/{event_id:int}/ticket-types",
         status_code=HTTP_201_CREATED,
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "ticket_type.create"},
     )
     async def create_type(
         self, principal: CurrentPrincipal, event_id: FromPath[int], data: JSONBody[TicketTypeCreate]
@@ -33,7 +34,11 @@ class TicketTypeController(Controller):
         """Prices in minor units of an ISO 4217 currency (19.99 USD is 1999)."""
         return await tickets.create_ticket_type(principal, event_id, data)
 
-    @patch("/ticket-types/{ticket_type_id:int}", guards=[requires(Role.PROGRAM_STAFF)])
+    @patch(
+        "/ticket-types/{ticket_type_id:int}",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "ticket_type.update"},
+    )
     async def update_type(
         self,
         principal: CurrentPrincipal,
@@ -46,6 +51,7 @@ class TicketTypeController(Controller):
         "/ticket-types/{ticket_type_id:int}/deactivate",
         status_code=HTTP_200_OK,
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "ticket_type.deactivate"},
     )
     async def deactivate_type(
         self, principal: CurrentPrincipal, ticket_type_id: FromPath[int]

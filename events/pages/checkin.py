@@ -99,7 +99,11 @@ class CheckInPages(Controller):
     ) -> Template:
         return await _door_page(principal, session_id, q=q)
 
-    @post("/staff/sessions/{session_id:int}/checkin", guards=[requires(Role.PROGRAM_STAFF)])
+    @post(
+        "/staff/sessions/{session_id:int}/checkin",
+        guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "registration.check_in"},
+    )
     async def check_in_by_code(
         self,
         principal: CurrentPrincipal,
@@ -116,6 +120,7 @@ class CheckInPages(Controller):
     @post(
         "/staff/sessions/{session_id:int}/checkin/{registration_id:int}",
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "registration.check_in"},
     )
     async def check_in_found(
         self,
@@ -131,6 +136,7 @@ class CheckInPages(Controller):
     @post(
         "/staff/sessions/{session_id:int}/checkin/{registration_id:int}/undo",
         guards=[requires(Role.PROGRAM_STAFF)],
+        opt={"audit": "registration.check_in.undo"},
     )
     async def undo(
         self,

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import msgspec
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from accounts.services.programs import runs_program
@@ -96,8 +97,9 @@ async def create_event(principal: Principal, data: EventCreate) -> EventOut:
                 )
             ).returning(Event.id)
         )[0]
+        session_id: int | None = None
         if data.kind in SINGLE_SESSION_KINDS:
-            await Session.insert(
+            session = await Session.insert(
                 Session(
                     event=row["id"],
                     title=" ".join(data.title.split()),
@@ -107,15 +109,43 @@ async def create_event(principal: Principal, data: EventCreate) -> EventOut:
                     join_url=data.join_url,
                     checkin_secret=secrets.token_hex(32),
                 )
-            )
+            ).returning(Session.id)
+            session_id = session[0]["id"]
+        await audit.record(
+            "event.create",
+            "event",
+            row["id"],
+            after={
+                "kind": data.kind,
+                "title": " ".join(data.title.split()),
+                "program_id": data.program_id,
+                "time_zone": data.time_zone,
+                "starts_at": data.starts_at.astimezone(UTC),
+                "ends_at": data.ends_at.astimezone(UTC),
+                "capacity": data.capacity,
+                "member_only": data.member_only,
+            },
+            details={"session_id": session_id} if session_id is not None else None,
+        )
     return await event_out(row["id"])
 
 
 async def publish_event(principal: Principal, event_id: int) -> EventOut:
-    await event_for_staff(principal, event_id)
+    """Publish a draft; publishing an event that is not a draft changes (and records) nothing."""
+    event = await event_for_staff(principal, event_id)
+    if event["status"] != "draft":
+        return await event_out(event_id)
     async with write_transaction():
-        await Event.update({Event.status: "published"}).where(
-            (Event.id == event_id) & (Event.status == "draft")
+        status = (await lock_event(event_id))["status"]
+        if status == "draft":
+            await Event.update({Event.status: "published"}).where(Event.id == event_id)
+        # Recorded even when a simultaneous request changed it first: this transaction commits.
+        await audit.record(
+            "event.publish",
+            "event",
+            event_id,
+            before={"status": status},
+            after={"status": "published" if status == "draft" else status},
         )
     return await event_out(event_id)
 
@@ -201,17 +231,17 @@ async def _check_capacity(event: dict[str, Any], capacity: int, sessions: list[d
 
 async def _follow(
     session: dict[str, Any], old: dict[str, Any], new: dict[str, Any], changes: dict[str, Any], mirror: bool
-) -> None:
+) -> bool:
     """Carry an event change to one session: a one-sitting event's session mirrors the event;
     any session whose time, place or link (its own or the event's it falls back on) moved
-    gets a higher SEQUENCE and updated invites."""
+    gets a higher SEQUENCE and updated invites. True when it moved."""
     updates: dict[str, Any] = {}
     if mirror:
         updates.update(starts_at=new["starts_at"], ends_at=new["ends_at"])
         mirrored = (("room", "venue"), ("join_url", "join_url"), ("title", "title"))
         updates.update({column: changes[field] for column, field in mirrored if field in changes})
     moved_to = {**session, **updates}
-    moved = (
+    moved: bool = (
         moved_to["starts_at"] != session["starts_at"]
         or moved_to["ends_at"] != session["ends_at"]
         or (moved_to["room"] or new["venue"]) != (session["room"] or old["venue"])
@@ -219,7 +249,7 @@ async def _follow(
         or new["time_zone"] != old["time_zone"]
     )
     if not updates and not moved:
-        return
+        return False
     before = await invites.invitees(session["id"])
     values: dict[Any, Any] = {getattr(Session, k): v for k, v in updates.items()}
     values[Session.updated_at] = now()
@@ -228,11 +258,21 @@ async def _follow(
     await Session.update(values).where(Session.id == session["id"])
     if moved:
         await invites.announce_session_change(session["id"], before, moved=True)
+    return moved
+
+
+# A change of these moves the event in time: the trail calls it a reschedule, not an edit.
+TIMES = ("starts_at", "ends_at")
 
 
 async def update_event(principal: Principal, event_id: int, data: EventUpdate) -> EventOut:
-    await event_for_staff(principal, event_id)
+    """Edit or reschedule. An empty change writes and records nothing (a cancelled event still refuses)."""
+    found = await event_for_staff(principal, event_id)
     changes = _changes(data)
+    if not changes:
+        if found["status"] == "cancelled":
+            raise errors.event_cancelled()
+        return await event_out(event_id)
     async with write_transaction():
         event = await lock_event(event_id)
         if event["status"] == "cancelled":
@@ -250,16 +290,25 @@ async def update_event(principal: Principal, event_id: int, data: EventUpdate) -
             if s["id"] != mirrored
         ):
             raise errors.sessions_outside_span()
-        if changes:
-            values: dict[Any, Any] = {getattr(Event, k): v for k, v in changes.items()}
-            await Event.update({**values, Event.updated_at: now()}).where(Event.id == event_id)
-            # Its own copy (a conference's whole-event registrants) moves with its span, venue, link.
-            await invites.announce_event_change(event, new)
+        values: dict[Any, Any] = {getattr(Event, k): v for k, v in changes.items()}
+        await Event.update({**values, Event.updated_at: now()}).where(Event.id == event_id)
+        # Its own copy (a conference's whole-event registrants) moves with its span, venue, link.
+        await invites.announce_event_change(event, new)
+        moved = 0
         for session in sessions:
-            await _follow(session, event, new, changes, mirror=session["id"] == mirrored)
+            moved += await _follow(session, event, new, changes, mirror=session["id"] == mirrored)
         if changes.get("capacity", 0) > event["capacity"]:
             # More seats: the line moves up, as when a seat is freed.
             await capacity_raised(Place(new), principal.person_id)
+        rescheduled = any(field in changes and changes[field] != event[field] for field in TIMES)
+        await audit.record(
+            "event.reschedule" if rescheduled else "event.update",
+            "event",
+            event_id,
+            before={field: event[field] for field in changes},
+            after=changes,
+            details={"sessions_moved": moved} if moved else None,
+        )
     return await event_out(event_id)
 
 
@@ -292,4 +341,16 @@ async def cancel_event(principal: Principal, event_id: int, data: CancelRequest)
         await invites.announce_event_cancelled(event_id, session_ids, live, reason)
         await cancel_by_staff(live, principal.person_id, f"event cancelled: {reason}", at=moment)
         await Event.update({Event.status: "cancelled", Event.updated_at: moment}).where(Event.id == event_id)
+        await audit.record(
+            "event.cancel",
+            "event",
+            event_id,
+            before={"status": event["status"]},
+            after={"status": "cancelled"},
+            details={
+                "reason": reason,
+                "sessions_cancelled": len(session_ids),
+                "registrations_cancelled": len(live),
+            },
+        )
     return await event_out(event_id)

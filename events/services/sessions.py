@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from accounts.tables import Person
@@ -50,6 +51,15 @@ async def _open_event(event_id: int) -> dict[str, Any]:
     return event
 
 
+async def _still_open(event_id: int) -> None:
+    """The refusal :func:`_open_event` gives, without a lock, for a change that asks for nothing."""
+    event = await Event.select(Event.status).where(Event.id == event_id).first()
+    if event is None:
+        raise errors.event_not_found()
+    if event["status"] == "cancelled":
+        raise errors.event_cancelled()
+
+
 # Tracks
 
 
@@ -78,6 +88,13 @@ async def create_track(principal: Principal, event_id: int, data: TrackCreate) -
         row = (
             await Track.insert(Track(event=event_id, name=name, position=data.position)).returning(Track.id)
         )[0]
+        await audit.record(
+            "track.create",
+            "track",
+            row["id"],
+            after={"name": name, "position": data.position},
+            details={"event_id": event_id},
+        )
     track = await Track.select().where(Track.id == row["id"]).first()
     assert track is not None
     return _track_out(track)
@@ -93,15 +110,26 @@ async def _track_for_staff(principal: Principal, track_id: int) -> dict[str, Any
 
 async def update_track(principal: Principal, track_id: int, data: TrackUpdate) -> TrackOut:
     track = await _track_for_staff(principal, track_id)
-    values: dict[Any, Any] = {}
+    changes: dict[str, Any] = {}
     if data.name is not msgspec.UNSET:
-        values[Track.name] = _track_name(data.name)
+        changes["name"] = _track_name(data.name)
     if data.position is not msgspec.UNSET:
-        values[Track.position] = data.position
+        changes["position"] = data.position
+    if not changes:
+        # Nothing asked: nothing written or recorded; a cancelled event still refuses.
+        await _still_open(track["event"])
+        return _track_out(track)
     async with write_transaction():
         await _open_event(track["event"])
-        if values:
-            await Track.update(values).where(Track.id == track_id)
+        await Track.update({getattr(Track, k): v for k, v in changes.items()}).where(Track.id == track_id)
+        await audit.record(
+            "track.update",
+            "track",
+            track_id,
+            before={k: track[k] for k in changes},
+            after=changes,
+            details={"event_id": track["event"]},
+        )
     fresh = await Track.select().where(Track.id == track_id).first()
     assert fresh is not None
     return _track_out(fresh)
@@ -115,8 +143,17 @@ async def delete_track(principal: Principal, track_id: int) -> None:
         in_use = await Session.exists().where((Session.track == track_id) & (Session.status == "scheduled"))
         if in_use:
             raise errors.track_in_use()
-        await Session.update({Session.track: None}).where(Session.track == track_id)
+        cleared = await (
+            Session.update({Session.track: None}).where(Session.track == track_id).returning(Session.id)
+        )
         await Track.delete().where(Track.id == track_id)
+        await audit.record(
+            "track.delete",
+            "track",
+            track_id,
+            before={"name": track["name"], "position": track["position"]},
+            details={"event_id": track["event"], "cancelled_sessions_cleared": len(cleared)},
+        )
 
 
 # Sessions
@@ -244,6 +281,9 @@ async def create_session(principal: Principal, event_id: int, data: SessionCreat
         )[0]
         # Confirmed registrants whose registration covers it get it in their calendars.
         await invites.announce_session_change(row["id"], {}, moved=False)
+        await audit.record(
+            "session.create", "session", row["id"], after=fields, details={"event_id": event_id}
+        )
     return await get_session(principal, row["id"])
 
 
@@ -261,6 +301,12 @@ def _moved(old: dict[str, Any], new: dict[str, Any], event: dict[str, Any]) -> b
 async def update_session(principal: Principal, session_id: int, data: SessionUpdate) -> SessionOut:
     found, _ = await session_for_staff(principal, session_id)
     fields = _fields(data)
+    if not fields:
+        # Nothing asked: nothing written or recorded, with the refusals a change would meet.
+        await _still_open(found["event"])
+        if found["status"] == "cancelled":
+            raise errors.session_cancelled()
+        return await get_session(principal, session_id)
     async with write_transaction():
         event = await _open_event(found["event"])
         session = await Session.select().where(Session.id == session_id).first()
@@ -280,6 +326,15 @@ async def update_session(principal: Principal, session_id: int, data: SessionUpd
         if merged["capacity"] is not None and (session["capacity"] or 0) < merged["capacity"]:
             # More seats in a session booked on its own: its line moves up.
             await capacity_raised(Place(event, merged), principal.person_id)
+        rescheduled = session["starts_at"] != merged["starts_at"] or session["ends_at"] != merged["ends_at"]
+        await audit.record(
+            "session.reschedule" if rescheduled else "session.update",
+            "session",
+            session_id,
+            before={k: session[k] for k in fields},
+            after=fields,
+            details={"event_id": event["id"]},
+        )
     return await get_session(principal, session_id)
 
 
@@ -305,6 +360,14 @@ async def cancel_session(principal: Principal, session_id: int, reason: str = ""
             (Registration.session == session_id) & Registration.status.is_in(list(LIVE))
         )
         await _end_session_places(principal, event, session, live, reason)
+        await audit.record(
+            "session.cancel",
+            "session",
+            session_id,
+            before={"status": session["status"]},
+            after={"status": "cancelled"},
+            details={"event_id": event["id"], "reason": reason, "registrations_cancelled": len(live)},
+        )
     return await get_session(principal, session_id)
 
 

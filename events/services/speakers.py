@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.email_verification import is_verified
 from accounts.services.people import normalize_email
@@ -108,6 +109,7 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
             if existing is not None:
                 # Invited again after a withdrawal: the same copy (UID) comes back, with a new link.
                 speaker_id = existing["id"]
+                speaker_person = existing["person"] or person_id
                 await SessionSpeaker.update(
                     {
                         SessionSpeaker.name: name,
@@ -116,7 +118,7 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
                         SessionSpeaker.invited_by: principal.person_id,
                         SessionSpeaker.invited_at: now(),
                         SessionSpeaker.responded_at: None,
-                        SessionSpeaker.person: existing["person"] or person_id,
+                        SessionSpeaker.person: speaker_person,
                     }
                 ).where(SessionSpeaker.id == speaker_id)
             else:
@@ -135,7 +137,17 @@ async def add_speaker(principal: Principal, session_id: int, data: SpeakerCreate
                     ).returning(SessionSpeaker.id)
                 )[0]
                 speaker_id = row["id"]
+                speaker_person = person_id
             await invites.enqueue_speaker_invite(speaker_id, "REQUEST", respond_url=respond_url(token))
+            await audit.record(
+                "speaker.invite",
+                "speaker",
+                speaker_id,
+                subject_id=speaker_person,
+                before={"status": existing["status"]} if existing is not None else None,
+                after={"status": "invited"},
+                details={"session_id": session_id},
+            )
     return await _speaker(speaker_id)
 
 
@@ -168,6 +180,15 @@ async def withdraw_speaker(principal: Principal, speaker_id: int) -> SpeakerOut:
         ).where(SessionSpeaker.id == speaker_id)
         await invites.enqueue_speaker_invite(
             speaker_id, "CANCEL", reason="The organisers have withdrawn this speaking invitation."
+        )
+        await audit.record(
+            "speaker.withdraw",
+            "speaker",
+            speaker_id,
+            subject_id=fresh["person"],
+            before={"status": fresh["status"]},
+            after={"status": "withdrawn"},
+            details={"session_id": fresh["session"]},
         )
     return await _speaker(speaker_id)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from events import errors
 from events.schemas import TicketTypeCreate, TicketTypeOut, TicketTypeUpdate
@@ -128,6 +129,9 @@ async def create_ticket_type(principal: Principal, event_id: int, data: TicketTy
     values = _validated(msgspec.structs.asdict(data), event)
     async with write_transaction():
         row = (await TicketType.insert(TicketType(event=event_id, **values)).returning(TicketType.id))[0]
+        await audit.record(
+            "ticket_type.create", "ticket_type", row["id"], after=values, details={"event_id": event_id}
+        )
     return await ticket_type_out(row["id"])
 
 
@@ -147,6 +151,9 @@ async def update_ticket_type(
     merged = _validated({**row, **changes}, event)
     columns = [*PRICE_FIELDS, *EARLY_FIELDS, *TIME_FIELDS, "name", "description", "currency"]
     columns += ["member_only", "quantity", "position", "active"]
+    if all(merged[c] == row[c] for c in columns):
+        # Nothing changes: nothing written, nothing to record.
+        return await ticket_type_out(ticket_type_id)
     async with write_transaction():
         if merged["quantity"] is not None and merged["quantity"] != row["quantity"]:
             taken = await ticket_taken(ticket_type_id)
@@ -155,14 +162,37 @@ async def update_ticket_type(
         await TicketType.update({getattr(TicketType, c): merged[c] for c in columns}).where(
             TicketType.id == ticket_type_id
         )
+        await audit.record(
+            "ticket_type.update",
+            "ticket_type",
+            ticket_type_id,
+            before={c: row[c] for c in columns},
+            after={c: merged[c] for c in columns},
+            details={"event_id": row["event"]},
+        )
     return await ticket_type_out(ticket_type_id)
 
 
 async def deactivate_ticket_type(principal: Principal, ticket_type_id: int) -> TicketTypeOut:
     """Stop selling a type; places already taken with it stay as they are."""
-    await _for_staff(principal, ticket_type_id)
+    row, _ = await _for_staff(principal, ticket_type_id)
+    if not row["active"]:
+        return await ticket_type_out(ticket_type_id)
     async with write_transaction():
-        await TicketType.update({TicketType.active: False}).where(TicketType.id == ticket_type_id)
+        was = await (
+            TicketType.update({TicketType.active: False})
+            .where((TicketType.id == ticket_type_id) & (TicketType.active == True))  # noqa: E712
+            .returning(TicketType.id)
+        )
+        # Recorded even when a simultaneous request deactivated it first: this transaction commits.
+        await audit.record(
+            "ticket_type.deactivate",
+            "ticket_type",
+            ticket_type_id,
+            before={"active": bool(was)},
+            after={"active": False},
+            details={"event_id": row["event"]},
+        )
     return await ticket_type_out(ticket_type_id)
 
 

@@ -33,7 +33,7 @@ from grandrounds.server.health import healthz, readyz
 from grandrounds.server.routing import domain_handlers
 from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
-from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, PrincipalMiddleware
+from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, SECOND_FACTOR_KEY, PrincipalMiddleware
 from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
 from grandrounds.web.payments import initial_state as payments_state
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # ``principal`` and ``viewer``, injected into any handler that names them.
         dependencies=DEPENDENCIES,
         # Whether paid places can be held here (grandrounds.web.payments): events ask, importing no billing.
-        state=State(payments_state(settings)),
+        state=State({**payments_state(settings), SECOND_FACTOR_KEY: settings.require_2fa_for_staff}),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=CSRF_COOKIE,

@@ -24,7 +24,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from accounts.principal import Principal, Role
+from accounts import errors
+from accounts.principal import STAFF_ROLES, Principal, Role
 from accounts.services.credentials import principal_from_session, principal_from_token
 from grandrounds.errors import forbidden, sign_in_required
 
@@ -110,6 +111,14 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandle
     current_principal(connection)
 
 
+SECOND_FACTOR_KEY = "require_2fa_for_staff"
+
+
+def second_factor_required(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether this site makes staff roles wait for a second factor (the app's settings, in its state)."""
+    return bool(connection.app.state.get(SECOND_FACTOR_KEY, True))
+
+
 class RoleGuard:
     """Guard: the caller must hold one of ``roles`` (admins hold every role).
 
@@ -128,6 +137,9 @@ class RoleGuard:
             raise forbidden(
                 f"This needs one of the roles: {needed}.", {"roles": [r.value for r in self.roles]}
             )
+        staff_route = any(role in STAFF_ROLES for role in self.roles)
+        if staff_route and not principal.second_factor and second_factor_required(connection):
+            raise errors.two_factor_setup_required()
 
     def role_used(self, principal: Principal) -> str:
         """The demanded role the principal holds, else "admin" (who passes every guard)."""

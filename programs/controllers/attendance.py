@@ -12,7 +12,6 @@ from grandrounds.web.dependencies import CurrentPrincipal
 from programs.controllers.uploads import MultipartForm, read_file, text_field
 from programs.schemas import AttendanceIn, AttendanceOut, ImportOut, PersonRef, UnmatchedOut
 from programs.services import attendance, imports
-from programs.services.access import cohort_for_staff, session_in_cohort
 
 
 class AttendanceController(Controller):
@@ -26,7 +25,7 @@ class AttendanceController(Controller):
     ) -> list[AttendanceOut]:
         return await attendance.sheet(principal, cohort_id, session_id)
 
-    @put("/sessions/{session_id:int}/attendance/{person_id:int}")
+    @put("/sessions/{session_id:int}/attendance/{person_id:int}", opt={"audit": "attendance.mark"})
     async def mark(
         self,
         principal: CurrentPrincipal,
@@ -45,18 +44,19 @@ class AttendanceController(Controller):
             data.minutes,
         )
 
-    @post("/sessions/{session_id:int}/check-ins/sync", status_code=HTTP_200_OK)
+    @post(
+        "/sessions/{session_id:int}/check-ins/sync", status_code=HTTP_200_OK, opt={"audit": "attendance.sync"}
+    )
     async def sync(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int]
     ) -> dict[str, int]:
-        await cohort_for_staff(principal, cohort_id)
-        await session_in_cohort(cohort_id, session_id)
-        return {"records_changed": await attendance.sync_check_ins(cohort_id, [session_id])}
+        return {"records_changed": await attendance.sync_session(principal, cohort_id, session_id)}
 
     @post(
         "/sessions/{session_id:int}/imports",
         status_code=HTTP_201_CREATED,
         request_max_body_size=imports.MAX_REPORT_BYTES + 64 * 1024,
+        opt={"audit": "attendance.import"},
     )
     async def import_report(
         self,
@@ -78,7 +78,11 @@ class AttendanceController(Controller):
     ) -> list[UnmatchedOut]:
         return await imports.unmatched_queue(principal, cohort_id, include_closed)
 
-    @post("/unmatched/{entry_id:int}/resolve", status_code=HTTP_200_OK)
+    @post(
+        "/unmatched/{entry_id:int}/resolve",
+        status_code=HTTP_200_OK,
+        opt={"audit": "attendance.unmatched.resolve"},
+    )
     async def resolve(
         self,
         principal: CurrentPrincipal,
@@ -88,7 +92,11 @@ class AttendanceController(Controller):
     ) -> UnmatchedOut:
         return await imports.resolve(principal, cohort_id, entry_id, data.person_id)
 
-    @post("/unmatched/{entry_id:int}/dismiss", status_code=HTTP_200_OK)
+    @post(
+        "/unmatched/{entry_id:int}/dismiss",
+        status_code=HTTP_200_OK,
+        opt={"audit": "attendance.unmatched.dismiss"},
+    )
     async def dismiss(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], entry_id: FromPath[int]
     ) -> dict[str, str]:

@@ -59,7 +59,7 @@ class ProgramCohortController(Controller):
         await require_program_staff(principal, program_id)
         return _rules_out(await rules.rules_for(program_id))
 
-    @put("/rules")
+    @put("/rules", opt={"audit": "program.rules.update"})
     async def put_rules(
         self, principal: CurrentPrincipal, program_id: FromPath[int], data: JSONBody[RulesUpdate]
     ) -> RulesOut:
@@ -85,7 +85,7 @@ class ProgramCohortController(Controller):
     async def list_cohorts(self, principal: CurrentPrincipal, program_id: FromPath[int]) -> list[CohortOut]:
         return await cohorts.list_cohorts(principal, program_id)
 
-    @post("/cohorts", status_code=HTTP_201_CREATED)
+    @post("/cohorts", status_code=HTTP_201_CREATED, opt={"audit": "cohort.create"})
     async def create_cohort(
         self, principal: CurrentPrincipal, program_id: FromPath[int], data: JSONBody[CohortCreate]
     ) -> CohortOut:
@@ -105,7 +105,7 @@ class RungController(Controller):
             raise errors.person_not_found()
         return await ladder.rung_out(program_id, person_id)
 
-    @post("/rungs", status_code=HTTP_201_CREATED, guards=STAFF)
+    @post("/rungs", status_code=HTTP_201_CREATED, guards=STAFF, opt={"audit": "fellows.rung.grant"})
     async def grant_rung(
         self,
         principal: CurrentPrincipal,
@@ -125,19 +125,24 @@ class CohortController(Controller):
         await cohort_for_staff(principal, cohort_id)
         return await cohorts.cohort_out(cohort_id)
 
-    @put("/policy", guards=STAFF)
+    @put("/policy", guards=STAFF, opt={"audit": "cohort.policy.update"})
     async def put_policy(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[PolicyIn]
     ) -> CohortOut:
         return await cohorts.set_policy(principal, cohort_id, data)
 
-    @post("/sessions", status_code=HTTP_200_OK, guards=STAFF)
+    @post("/sessions", status_code=HTTP_200_OK, guards=STAFF, opt={"audit": "cohort.session.create"})
     async def add_session(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[CurriculumAdd]
     ) -> CohortOut:
         return await cohorts.add_session(principal, cohort_id, data.session_id, data.required)
 
-    @delete("/sessions/{session_id:int}", status_code=HTTP_200_OK, guards=STAFF)
+    @delete(
+        "/sessions/{session_id:int}",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "cohort.session.remove"},
+    )
     async def remove_session(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int]
     ) -> CohortOut:
@@ -153,7 +158,7 @@ class CohortController(Controller):
     ) -> list[RosterRowOut]:
         return reports.roster_out(await reports.roster(principal, cohort_id, completion, q[:100]))
 
-    @get("/roster.csv", guards=STAFF)
+    @get("/roster.csv", guards=STAFF, opt={"audit": "export.cohort_roster_csv"})
     async def roster_csv(
         self,
         principal: CurrentPrincipal,
@@ -161,8 +166,8 @@ class CohortController(Controller):
         completion: Annotated[str | None, QueryParameter(name="state", max_length=20)] = None,
         q: FromQuery[str] = "",
     ) -> Response[str]:
-        rows = await reports.roster(principal, cohort_id, completion, q[:100])
-        return csv_response(reports.roster_csv(rows), f"cohort-{cohort_id}-roster.csv")
+        body = await reports.roster_export(principal, cohort_id, completion, q[:100])
+        return csv_response(body, f"cohort-{cohort_id}-roster.csv")
 
     @get("/progress/{person_id:int}", guards=[signed_in])
     async def progress(

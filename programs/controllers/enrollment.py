@@ -42,19 +42,21 @@ class CohortEnrollmentController(Controller):
     ) -> list[EnrollmentOut]:
         return await enrollment.list_enrollments(principal, cohort_id)
 
-    @post("/enrollments", status_code=HTTP_201_CREATED, guards=STAFF)
+    @post("/enrollments", status_code=HTTP_201_CREATED, guards=STAFF, opt={"audit": "enrollment.create"})
     async def enroll(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[EnrollIn]
     ) -> EnrollmentOut:
         return await enrollment.enroll(principal, cohort_id, data.person_id)
 
-    @post("/invitations", status_code=HTTP_201_CREATED, guards=STAFF)
+    @post(
+        "/invitations", status_code=HTTP_201_CREATED, guards=STAFF, opt={"audit": "cohort.invitation.create"}
+    )
     async def invite(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[InviteIn]
     ) -> InvitationOut:
         return await enrollment.invite(principal, cohort_id, data.email)
 
-    @post("/mentors", status_code=HTTP_200_OK, guards=STAFF)
+    @post("/mentors", status_code=HTTP_200_OK, guards=STAFF, opt={"audit": "cohort.mentor.add"})
     async def add_mentor(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: JSONBody[PersonRef]
     ) -> dict[str, int]:
@@ -72,17 +74,29 @@ class EnrollmentController(Controller):
     ) -> EnrollmentOut:
         return await enrollment.accept_invitation(principal, data.token)
 
-    @post("/{enrollment_id:int}/accept", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/accept",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "enrollment.accept"},
+    )
     async def accept(self, principal: CurrentPrincipal, enrollment_id: FromPath[int]) -> EnrollmentOut:
         return await enrollment.accept(principal, enrollment_id)
 
-    @post("/{enrollment_id:int}/reject", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/reject",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "enrollment.reject"},
+    )
     async def reject(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[Decision]
     ) -> EnrollmentOut:
         return await enrollment.reject(principal, enrollment_id, data.reason)
 
-    @post("/{enrollment_id:int}/paid", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/paid", status_code=HTTP_200_OK, guards=STAFF, opt={"audit": "enrollment.paid"}
+    )
     async def paid(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[Decision]
     ) -> EnrollmentOut:
@@ -94,19 +108,31 @@ class EnrollmentController(Controller):
     ) -> EnrollmentOut:
         return await enrollment.withdraw(principal, enrollment_id, data.reason)
 
-    @post("/{enrollment_id:int}/move", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/move", status_code=HTTP_200_OK, guards=STAFF, opt={"audit": "enrollment.move"}
+    )
     async def move(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[MoveIn]
     ) -> EnrollmentOut:
         return await enrollment.move(principal, enrollment_id, data.cohort_id, data.reason)
 
-    @post("/{enrollment_id:int}/mentor", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/mentor",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "enrollment.mentor"},
+    )
     async def mentor(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], data: JSONBody[MentorIn]
     ) -> EnrollmentOut:
         return await enrollment.assign_mentor(principal, enrollment_id, data.mentor_id)
 
-    @post("/{enrollment_id:int}/sign-off", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/{enrollment_id:int}/sign-off",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "enrollment.sign_off"},
+    )
     async def sign_off(self, principal: CurrentPrincipal, enrollment_id: FromPath[int]) -> EnrollmentOut:
         return await enrollment.sign_off(principal, enrollment_id)
 

@@ -61,7 +61,12 @@ class DeliverableController(Controller):
         row, data = await deliverables.open_file(principal, deliverable_id)
         return file_response(row, data)
 
-    @post("/deliverables/{deliverable_id:int}/review", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/deliverables/{deliverable_id:int}/review",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "deliverable.review"},
+    )
     async def review(
         self, principal: CurrentPrincipal, deliverable_id: FromPath[int], data: JSONBody[ReviewIn]
     ) -> DeliverableOut:
@@ -80,7 +85,12 @@ class CertificateController(Controller):
     async def badge(self, code: FromPath[str]) -> dict[str, Any]:
         return certificates.open_badge(await certificates.verify(code[:40]), get_settings().base_url)
 
-    @post("/certificates/{code:str}/revoke", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/certificates/{code:str}/revoke",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "certificate.revoke"},
+    )
     async def revoke(
         self, principal: CurrentPrincipal, code: FromPath[str], data: JSONBody[RevokeIn]
     ) -> CertificateOut:
@@ -90,7 +100,12 @@ class CertificateController(Controller):
     async def for_cohort(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> list[CertificateOut]:
         return await certificates.for_cohort(principal, cohort_id)
 
-    @post("/cohorts/{cohort_id:int}/certificates/issue", status_code=HTTP_200_OK, guards=STAFF)
+    @post(
+        "/cohorts/{cohort_id:int}/certificates/issue",
+        status_code=HTTP_200_OK,
+        guards=STAFF,
+        opt={"audit": "certificate.issue"},
+    )
     async def issue(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> dict[str, list[str]]:
         return {"issued": await certificates.issue_now(principal, cohort_id)}
 

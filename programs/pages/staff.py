@@ -72,7 +72,7 @@ class StaffPages(Controller):
             },
         )
 
-    @post("/cohorts/{cohort_id:int}/invite")
+    @post("/cohorts/{cohort_id:int}/invite", opt={"audit": "cohort.invitation.create"})
     async def invite(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -85,7 +85,10 @@ class StaffPages(Controller):
             return back(path, error=exc.message)
         return back(path, notice=f"Invitation sent to {data.get('email', '').strip().lower()}.")
 
-    @post("/enrollments/{enrollment_id:int}/{action:str}")
+    @post(
+        "/enrollments/{enrollment_id:int}/{action:str}",
+        opt={"audit": ("enrollment.accept", "enrollment.reject", "enrollment.sign_off")},
+    )
     async def decide(
         self, principal: CurrentPrincipal, enrollment_id: FromPath[int], action: FromPath[str], data: Form
     ) -> Response[Any]:
@@ -132,7 +135,7 @@ class StaffPages(Controller):
             },
         )
 
-    @post("/cohorts/{cohort_id:int}/sessions/{session_id:int}")
+    @post("/cohorts/{cohort_id:int}/sessions/{session_id:int}", opt={"audit": "attendance.mark"})
     async def mark(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], session_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -172,6 +175,7 @@ class StaffPages(Controller):
     @post(
         "/cohorts/{cohort_id:int}/sessions/{session_id:int}/import",
         request_max_body_size=imports.MAX_REPORT_BYTES + 64 * 1024,
+        opt={"audit": "attendance.import"},
     )
     async def upload_report(
         self,
@@ -199,7 +203,10 @@ class StaffPages(Controller):
             )
         return await _import_page(request, principal, cohort_id, session_id, result=result)
 
-    @post("/cohorts/{cohort_id:int}/unmatched/{entry_id:int}")
+    @post(
+        "/cohorts/{cohort_id:int}/unmatched/{entry_id:int}",
+        opt={"audit": ("attendance.unmatched.resolve", "attendance.unmatched.dismiss")},
+    )
     async def settle(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], entry_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -230,7 +237,7 @@ class StaffPages(Controller):
             context={"cohort": cohort, "rows": rows, "title": rules.deliverable_title, **messages(request)},
         )
 
-    @post("/deliverables/{deliverable_id:int}/review")
+    @post("/deliverables/{deliverable_id:int}/review", opt={"audit": "deliverable.review"})
     async def review(
         self, principal: CurrentPrincipal, deliverable_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -274,7 +281,7 @@ class StaffPages(Controller):
             },
         )
 
-    @post("/cohorts/{cohort_id:int}/people/{person_id:int}/rung")
+    @post("/cohorts/{cohort_id:int}/people/{person_id:int}/rung", opt={"audit": "fellows.rung.grant"})
     async def grant_rung(
         self, principal: CurrentPrincipal, cohort_id: FromPath[int], person_id: FromPath[int], data: Form
     ) -> Response[Any]:
@@ -290,12 +297,12 @@ class StaffPages(Controller):
             return back(path, error=exc.message)
         return back(path, notice=f"{data.get('rung', '').title()} granted.")
 
-    @post("/cohorts/{cohort_id:int}/certificates")
+    @post("/cohorts/{cohort_id:int}/certificates", opt={"audit": "certificate.issue"})
     async def issue(self, principal: CurrentPrincipal, cohort_id: FromPath[int]) -> Response[Any]:
         issued = await certificates.issue_now(principal, cohort_id)
         return back(f"/programs/cohorts/{cohort_id}", notice=f"{len(issued)} certificate(s) issued.")
 
-    @post("/certificates/{code:str}/revoke")
+    @post("/certificates/{code:str}/revoke", opt={"audit": "certificate.revoke"})
     async def revoke(self, principal: CurrentPrincipal, code: FromPath[str], data: Form) -> Response[Any]:
         try:
             await certificates.revoke(principal, code[:40], data.get("reason", "")[:300])

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.tables import Person
 from events.tables import CheckIn, Event, Session
@@ -35,6 +36,9 @@ WEBINAR_IMPORT = "webinar_import"
 MANUAL = "manual"
 
 Interval = tuple[datetime, datetime, str]
+
+# What a staff mark decides, as the audit trail shows it before and after.
+MARK_FIELDS = ("status", "source", "seconds_attended", "remarks", "overridden")
 
 
 def _iso(moment: datetime) -> str:
@@ -223,6 +227,15 @@ async def set_manual(
                 AttendanceRecord.id == record_id
             )
         await _audit(record_id, before, status, MANUAL, principal.person_id, remarks.strip())
+        await audit.record(
+            "attendance.mark",
+            "session",
+            session_id,
+            before={k: record[k] for k in MARK_FIELDS} if record else None,
+            after={k: values[k] for k in MARK_FIELDS},
+            subject_id=person_id,
+            details={"cohort_id": cohort_id},
+        )
     await issue_due(cohort_id, [person_id])
     return await record_out(session_id, person_id, rules)
 
@@ -275,20 +288,23 @@ async def active_people(cohort_id: int) -> list[int]:
     return [r["person"] for r in rows if r["person"] is not None]
 
 
-async def sync_check_ins(cohort_id: int, session_ids: list[int] | None = None) -> int:
-    """Turn check-ins of the cohort's members into attendance by the time rule; returns records changed.
+CheckInEvidence = tuple[dict[int, dict[str, Any]], ProgramRules, dict[tuple[int, int], datetime | None]]
 
-    A check-in is a join with no recorded leave, so it counts as present from then until the end.
+
+async def _check_in_evidence(cohort_id: int, session_ids: list[int] | None) -> CheckInEvidence | None:
+    """(sessions, rules, first check-in per (session, person)) to apply; None when nobody or nothing to sync.
+
+    A check-in that has since been undone shows as None: the record built on it loses that evidence.
     """
     people = await active_people(cohort_id)
     if not people:
-        return 0
+        return None
     rules = await rules_for((await load_cohort(cohort_id)).program_id)
     sessions = {
         s["id"]: s for s in await curriculum(cohort_id) if session_ids is None or s["id"] in session_ids
     }
     if not sessions:
-        return 0
+        return None
     check_ins = await CheckIn.select(CheckIn.session, CheckIn.person, CheckIn.at).where(
         CheckIn.session.is_in(list(sessions)) & CheckIn.person.is_in(people)
     )
@@ -303,13 +319,51 @@ async def sync_check_ins(cohort_id: int, session_ids: list[int] | None = None) -
     ).where(AttendanceRecord.session.is_in(list(sessions)) & AttendanceRecord.person.is_in(people)):
         if (r["session"], r["person"]) not in first and any(i[2] == CHECK_IN for i in decode(r["intervals"])):
             first[(r["session"], r["person"])] = None
+    return sessions, rules, first
+
+
+async def _apply_check_ins(found: CheckInEvidence) -> int:
+    """Apply gathered check-ins as evidence; the records changed. Call inside a write transaction."""
+    sessions, rules, first = found
     changed = 0
+    for (session_id, person_id), at in first.items():
+        session = sessions[session_id]
+        evidence = [] if at is None else [(at, max(at, session["ends_at"]), CHECK_IN)]
+        if await apply_evidence(session, person_id, CHECK_IN, evidence, rules, None):
+            changed += 1
+    return changed
+
+
+async def sync_check_ins(cohort_id: int, session_ids: list[int] | None = None) -> int:
+    """Turn check-ins of the cohort's members into attendance by the time rule; returns records changed.
+
+    A check-in is a join with no recorded leave, so it counts as present from then until the end.
+    Pages and the certificate sweep call this to stay current; it writes no audit row (staff asking
+    for a sync call :func:`sync_session`).
+    """
+    found = await _check_in_evidence(cohort_id, session_ids)
+    if found is None:
+        return 0
     async with write_transaction():
-        for (session_id, person_id), at in first.items():
-            session = sessions[session_id]
-            evidence = [] if at is None else [(at, max(at, session["ends_at"]), CHECK_IN)]
-            if await apply_evidence(session, person_id, CHECK_IN, evidence, rules, None):
-                changed += 1
+        changed = await _apply_check_ins(found)
+    if changed:
+        await issue_due(cohort_id)
+    return changed
+
+
+async def sync_session(principal: Principal, cohort_id: int, session_id: int) -> int:
+    """Staff pull one session's check-ins into attendance: one audit row with the count, even of none."""
+    await cohort_for_staff(principal, cohort_id)
+    await session_in_cohort(cohort_id, session_id)
+    found = await _check_in_evidence(cohort_id, [session_id])
+    async with write_transaction():
+        changed = await _apply_check_ins(found) if found is not None else 0
+        await audit.record(
+            "attendance.sync",
+            "session",
+            session_id,
+            details={"cohort_id": cohort_id, "records_changed": changed},
+        )
     if changed:
         await issue_due(cohort_id)
     return changed

@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from grandrounds.db import now, unique_violation, write_transaction
 from grandrounds.settings import get_settings
@@ -30,7 +32,7 @@ from programs.services.access import cohort_for_staff
 from programs.services.cohort_facts import CohortFacts, find_cohort
 from programs.services.cohorts import curriculum, policy_row, quarters_to_credits
 from programs.services.credits import credit_eligible, quarters
-from programs.services.progress import COMPLETE, cohort_progress
+from programs.services.progress import COMPLETE, Progress, cohort_progress
 from programs.services.rules import ProgramRules, rules_for
 from programs.tables import Certificate, Cohort, Enrollment
 
@@ -102,17 +104,26 @@ async def signed_off(enrollment_ids: set[int]) -> set[int]:
     return {r["id"] for r in rows}
 
 
-async def issue_due(
-    cohort_id: int, person_ids: list[int] | None = None, at: datetime | None = None
-) -> list[str]:
-    """Issue certificates to those meeting the policy when the program's timing allows; returns new codes."""
-    moment = at or now()
+@dataclass(frozen=True)
+class _Issuing:
+    """Who is ready for a certificate in one cohort now, with what every certificate of it states."""
+
+    cohort: CohortFacts
+    rules: ProgramRules
+    ready: list[Progress]
+    activity_format: str
+    location: str
+    moment: datetime
+
+
+async def _issuing(cohort_id: int, person_ids: list[int] | None, moment: datetime) -> _Issuing | None:
+    """Those meeting the policy without a certificate, when the program's timing allows; None if nobody."""
     cohort = await find_cohort(cohort_id)
     if cohort is None:
-        return []
+        return None
     rules = await rules_for(cohort.program_id)
     if not is_due(rules, cohort, moment):
-        return []
+        return None
     ready = [
         p
         for p in await cohort_progress(cohort_id, person_ids, moment)
@@ -122,53 +133,79 @@ async def issue_due(
         signed = await signed_off({p.enrollment_id for p in ready})
         ready = [p for p in ready if p.enrollment_id in signed]
     if not ready:
-        return []
+        return None
     activity_format, location = await _format_and_location(cohort_id)
+    return _Issuing(cohort, rules, ready, activity_format, location, moment)
+
+
+async def _issue_one(plan: _Issuing, progress: Progress, code: str) -> bool:
+    """Insert one certificate under ``code`` and mail it; False if the person has one already.
+
+    Call inside a write transaction (a clash on the code or the person raises a unique violation).
+    """
+    cohort, rules, moment = plan.cohort, plan.rules, plan.moment
+    if await Certificate.exists().where(
+        (Certificate.cohort == cohort.id) & (Certificate.person == progress.person_id)
+    ):
+        return False
+    eligible = credit_eligible(progress.degree, rules.credit_degrees)
+    await Certificate.insert(
+        Certificate(
+            code=code,
+            cohort=cohort.id,
+            person=progress.person_id,
+            kind="cme" if eligible else "participation",
+            learner_name=progress.name,
+            learner_degree=progress.degree,
+            program_name=rules.program_name,
+            cohort_name=cohort.name,
+            provider=rules.provider,
+            activity_format=plan.activity_format,
+            location=plan.location,
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+            credit_quarters=quarters(progress.credits) if eligible else 0,
+            issued_on=_today(cohort, moment),
+            issued_at=moment,
+        )
+    )
+    await enqueue_email(
+        "certificate_issued",
+        progress.email,
+        {
+            "name": progress.name,
+            "program": rules.program_name,
+            "cohort": cohort.name,
+            "code": code,
+            "verify_url": f"{get_settings().base_url}/verify/{code}",
+            "credits": str(progress.credits) if eligible else "",
+        },
+        person_id=progress.person_id,
+        dedupe_key=f"certificate:{cohort.id}:{progress.person_id}",
+    )
+    return True
+
+
+async def issue_due(
+    cohort_id: int, person_ids: list[int] | None = None, at: datetime | None = None
+) -> list[str]:
+    """Issue certificates to those meeting the policy when the program's timing allows; returns new codes.
+
+    Run by every change that can complete someone and by the sweep chore, one short transaction
+    per certificate. It writes no audit row: the change that completed them has its own, and
+    staff asking for certificates go through :func:`issue_now`.
+    """
+    plan = await _issuing(cohort_id, person_ids, at or now())
+    if plan is None:
+        return []
     issued: list[str] = []
-    for progress in ready:
-        eligible = credit_eligible(progress.degree, rules.credit_degrees)
+    for progress in plan.ready:
         for _attempt in range(5):
             code = new_code()
             with unique_violation():
                 async with write_transaction():
-                    if await Certificate.exists().where(
-                        (Certificate.cohort == cohort_id) & (Certificate.person == progress.person_id)
-                    ):
+                    if not await _issue_one(plan, progress, code):
                         break
-                    await Certificate.insert(
-                        Certificate(
-                            code=code,
-                            cohort=cohort_id,
-                            person=progress.person_id,
-                            kind="cme" if eligible else "participation",
-                            learner_name=progress.name,
-                            learner_degree=progress.degree,
-                            program_name=rules.program_name,
-                            cohort_name=cohort.name,
-                            provider=rules.provider,
-                            activity_format=activity_format,
-                            location=location,
-                            starts_on=cohort.starts_on,
-                            ends_on=cohort.ends_on,
-                            credit_quarters=quarters(progress.credits) if eligible else 0,
-                            issued_on=_today(cohort, moment),
-                            issued_at=moment,
-                        )
-                    )
-                    await enqueue_email(
-                        "certificate_issued",
-                        progress.email,
-                        {
-                            "name": progress.name,
-                            "program": rules.program_name,
-                            "cohort": cohort.name,
-                            "code": code,
-                            "verify_url": f"{get_settings().base_url}/verify/{code}",
-                            "credits": str(progress.credits) if eligible else "",
-                        },
-                        person_id=progress.person_id,
-                        dedupe_key=f"certificate:{cohort_id}:{progress.person_id}",
-                    )
                 issued.append(code)
                 break
             # A code collision retries with a new code; a racing issue for the same person stops.
@@ -179,9 +216,45 @@ async def issue_due(
     return issued
 
 
+async def _issue_all(plan: _Issuing | None) -> list[tuple[str, int]]:
+    """(code, person) of every certificate issued to the plan's ready people. Inside a write transaction."""
+    issued: list[tuple[str, int]] = []
+    if plan is None:
+        return issued
+    for progress in plan.ready:
+        code = new_code()
+        if await _issue_one(plan, progress, code):
+            issued.append((code, progress.person_id))
+    return issued
+
+
 async def issue_now(principal: Principal, cohort_id: int) -> list[str]:
+    """Staff issue every certificate due in the cohort: one transaction, one audit row with the count.
+
+    A clash (a code drawn twice, a sweep issuing to the same person) rolls the batch back and
+    tries again; those who got theirs meanwhile are skipped.
+    """
     await cohort_for_staff(principal, cohort_id)
-    return await issue_due(cohort_id)
+    plan = await _issuing(cohort_id, None, now())
+    for _attempt in range(5):
+        issued: list[tuple[str, int]] = []
+        with unique_violation() as clash:
+            async with write_transaction():
+                issued = await _issue_all(plan)
+                await audit.record(
+                    "certificate.issue",
+                    "cohort",
+                    cohort_id,
+                    details={
+                        "issued": len(issued),
+                        "codes": [code for code, _ in issued],
+                        "people": [person for _, person in issued],
+                    },
+                )
+        if not clash:
+            return [code for code, _ in issued]
+    assert clash.error is not None
+    raise clash.error
 
 
 async def verify(code_text: str) -> CertificateOut:
@@ -212,11 +285,12 @@ async def revoke(principal: Principal, code_text: str, reason: str) -> Certifica
     await cohort_for_staff(principal, row["cohort"])
     if not reason.strip():
         raise errors.reason_required()
+    moment = now()
     async with write_transaction():
         updated = (
             await Certificate.update(
                 {
-                    Certificate.revoked_at: now(),
+                    Certificate.revoked_at: moment,
                     Certificate.revoked_reason: reason.strip()[:300],
                     Certificate.revoked_by: principal.person_id,
                 }
@@ -226,6 +300,14 @@ async def revoke(principal: Principal, code_text: str, reason: str) -> Certifica
         )
         if not updated:
             raise errors.certificate_already_revoked()
+        await audit.record(
+            "certificate.revoke",
+            "certificate",
+            code,
+            before={"revoked_at": None, "revoked_reason": ""},
+            after={"revoked_at": moment, "revoked_reason": reason.strip()[:300]},
+            subject_id=row["person"],
+        )
     return await verify(code)
 
 

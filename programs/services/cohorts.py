@@ -7,6 +7,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from events.tables import Session
@@ -52,25 +53,23 @@ async def create_cohort(principal: Principal, program_id: int, data: CohortCreat
     if not _CURRENCY.match(currency):
         raise errors.currency_invalid()
     policy = _policy_values(data.policy or PolicyIn())
+    values: dict[str, Any] = {
+        "program": program_id,
+        "name": " ".join(data.name.split()),
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "time_zone": data.time_zone,
+        "capacity": data.capacity,
+        "mentor_limit": data.mentor_limit,
+        "open_for_applications": data.open_for_applications,
+        "requires_membership": data.requires_membership,
+        "fee_amount": data.fee_amount,
+        "fee_currency": currency,
+    }
     async with write_transaction():
-        row = (
-            await Cohort.insert(
-                Cohort(
-                    program=program_id,
-                    name=" ".join(data.name.split()),
-                    starts_on=data.starts_on,
-                    ends_on=data.ends_on,
-                    time_zone=data.time_zone,
-                    capacity=data.capacity,
-                    mentor_limit=data.mentor_limit,
-                    open_for_applications=data.open_for_applications,
-                    requires_membership=data.requires_membership,
-                    fee_amount=data.fee_amount,
-                    fee_currency=currency,
-                )
-            ).returning(Cohort.id)
-        )[0]
+        row = (await Cohort.insert(Cohort(**values)).returning(Cohort.id))[0]
         await CompletionPolicy.insert(CompletionPolicy(cohort=row["id"], **policy))
+        await audit.record("cohort.create", "cohort", row["id"], after={**values, **policy})
     return await cohort_out(row["id"])
 
 
@@ -78,8 +77,16 @@ async def set_policy(principal: Principal, cohort_id: int, policy: PolicyIn) -> 
     await cohort_for_staff(principal, cohort_id)
     values = _policy_values(policy)
     async with write_transaction():
+        before = await policy_row(cohort_id)
         await CompletionPolicy.update({getattr(CompletionPolicy, k): v for k, v in values.items()}).where(
             CompletionPolicy.cohort == cohort_id
+        )
+        await audit.record(
+            "cohort.policy.update",
+            "cohort",
+            cohort_id,
+            before={k: before[k] for k in values},
+            after=values,
         )
     return await cohort_out(cohort_id)
 
@@ -170,7 +177,7 @@ async def add_session(principal: Principal, cohort_id: int, session_id: int, req
     with unique_violation():
         async with write_transaction():
             existing = (
-                await CohortSession.select(CohortSession.id)
+                await CohortSession.select(CohortSession.id, CohortSession.required)
                 .where((CohortSession.cohort == cohort_id) & (CohortSession.session == session_id))
                 .first()
             )
@@ -182,6 +189,14 @@ async def add_session(principal: Principal, cohort_id: int, session_id: int, req
                 await CohortSession.insert(
                     CohortSession(cohort=cohort_id, session=session_id, required=required)
                 )
+            await audit.record(
+                "cohort.session.create",
+                "cohort",
+                cohort_id,
+                before={"session": session_id, "required": existing["required"]} if existing else None,
+                after={"session": session_id, "required": required},
+                details={"session_id": session_id},
+            )
     return await cohort_out(cohort_id)
 
 
@@ -189,8 +204,21 @@ async def remove_session(principal: Principal, cohort_id: int, session_id: int) 
     """Take a session out of the curriculum; its attendance records stay (they belong to the session)."""
     await cohort_for_staff(principal, cohort_id)
     async with write_transaction():
+        link = (
+            await CohortSession.select(CohortSession.required)
+            .where((CohortSession.cohort == cohort_id) & (CohortSession.session == session_id))
+            .first()
+        )
         await CohortSession.delete().where(
             (CohortSession.cohort == cohort_id) & (CohortSession.session == session_id)
+        )
+        await audit.record(
+            "cohort.session.remove",
+            "cohort",
+            cohort_id,
+            before={"session": session_id, "required": link["required"]} if link else None,
+            after=None,
+            details={"session_id": session_id},
         )
     return await cohort_out(cohort_id)
 

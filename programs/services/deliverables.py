@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from accounts.tables import Person
@@ -175,6 +176,11 @@ async def review(principal: Principal, deliverable_id: int, decision: str, note:
     rules = await rules_for(cohort.program_id)
     person = await Person.select(Person.email, Person.name).where(Person.id == row["person"]).first()
     async with write_transaction():
+        current = (
+            await Deliverable.select(Deliverable.status, Deliverable.review_note)
+            .where(Deliverable.id == deliverable_id)
+            .first()
+        )
         await Deliverable.update(
             {
                 Deliverable.status: status,
@@ -183,6 +189,15 @@ async def review(principal: Principal, deliverable_id: int, decision: str, note:
                 Deliverable.reviewed_at: now(),
             }
         ).where(Deliverable.id == deliverable_id)
+        await audit.record(
+            "deliverable.review",
+            "deliverable",
+            deliverable_id,
+            before=current,
+            after={"status": status, "review_note": note},
+            subject_id=row["person"],
+            details={"cohort_id": cohort.id},
+        )
         if person is not None:
             await enqueue_email(
                 "deliverable_reviewed",

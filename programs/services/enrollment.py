@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Collection
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal, Role
 from accounts.services.people import normalize_email
 from accounts.services.programs import runs_program
@@ -160,9 +161,15 @@ async def _transition(
     to_status: EnrollmentStatus | None,
     by: int | None,
     reason: str = "",
+    *,
+    audit_action: str | None = None,
     **values: Any,
 ) -> dict[str, Any]:
-    """Lock the cohort, re-read the enrollment, check its state, move it. ``to_status`` None: by seat rule."""
+    """Lock the cohort, re-read the enrollment, check its state, move it. ``to_status`` None: by seat rule.
+
+    ``audit_action``: the staff decision this is, written to the audit trail in the same
+    transaction; billing's payments and the learner's own steps pass none.
+    """
     async with write_transaction():
         row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
         if row is None:
@@ -184,12 +191,24 @@ async def _transition(
             }
         ).where(Enrollment.id == enrollment_id)
         await _record(enrollment_id, row["status"], target, by, reason)
+        if audit_action is not None:
+            await audit.record(
+                audit_action,
+                "enrollment",
+                enrollment_id,
+                before={"status": row["status"]},
+                after={"status": target},
+                subject_id=row["person"],
+                details={"reason": reason[:300]} if reason else None,
+            )
         return row
 
 
 async def accept(principal: Principal, enrollment_id: int) -> EnrollmentOut:
     await _staff_enrollment(principal, enrollment_id)
-    await _transition(enrollment_id, {EnrollmentStatus.APPLIED}, None, principal.person_id)
+    await _transition(
+        enrollment_id, {EnrollmentStatus.APPLIED}, None, principal.person_id, audit_action="enrollment.accept"
+    )
     return await enrollment_out(enrollment_id)
 
 
@@ -201,12 +220,13 @@ async def reject(principal: Principal, enrollment_id: int, reason: str) -> Enrol
         EnrollmentStatus.REJECTED,
         principal.person_id,
         reason,
+        audit_action="enrollment.reject",
     )
     return await enrollment_out(enrollment_id)
 
 
 async def record_payment(enrollment_id: int, by: int | None = None, reference: str = "") -> EnrollmentOut:
-    """The fee is paid: the held seat becomes a place. Billing calls this; staff too, for offline payment."""
+    """The fee is paid: the held seat becomes a place (staff recording one use :func:`mark_paid`)."""
     await _transition(
         enrollment_id,
         {EnrollmentStatus.AWAITING_PAYMENT},
@@ -218,8 +238,17 @@ async def record_payment(enrollment_id: int, by: int | None = None, reference: s
 
 
 async def mark_paid(principal: Principal, enrollment_id: int, reference: str) -> EnrollmentOut:
+    """Staff record an offline payment: the move :func:`record_payment` makes, with the decision audited."""
     await _staff_enrollment(principal, enrollment_id)
-    return await record_payment(enrollment_id, principal.person_id, reference or "paid, recorded by staff")
+    await _transition(
+        enrollment_id,
+        {EnrollmentStatus.AWAITING_PAYMENT},
+        EnrollmentStatus.ACTIVE,
+        principal.person_id,
+        reference or "paid, recorded by staff",
+        audit_action="enrollment.paid",
+    )
+    return await enrollment_out(enrollment_id)
 
 
 async def withdraw(principal: Principal, enrollment_id: int, reason: str) -> EnrollmentOut:
@@ -245,7 +274,15 @@ async def enroll(principal: Principal, cohort_id: int, person_id: int) -> Enroll
             cohort = await load_cohort(cohort_id, lock=True)
             status = _seat_status(cohort)
             await _check_seat(cohort)
-            return await _insert(cohort, person_id, person["email"], status, principal.person_id)
+            enrollment_id = await _insert(cohort, person_id, person["email"], status, principal.person_id)
+            await audit.record(
+                "enrollment.create",
+                "enrollment",
+                enrollment_id,
+                after={"cohort": cohort_id, "person": person_id, "status": status},
+                subject_id=person_id,
+            )
+            return enrollment_id
 
     return await enrollment_out(await _guarded(run()))
 
@@ -279,6 +316,13 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                 },
                 person_id=existing["id"] if existing else None,
                 dedupe_key=f"cohort-invite:{enrollment_id}",
+            )
+            await audit.record(
+                "cohort.invitation.create",
+                "enrollment",
+                enrollment_id,
+                after={"cohort": cohort.id, "email": email_key, "status": EnrollmentStatus.INVITED},
+                subject_id=existing["id"] if existing else None,
             )
             return enrollment_id
 
@@ -331,6 +375,7 @@ async def move(principal: Principal, enrollment_id: int, target_cohort_id: int, 
             if current["status"] not in LIVE:
                 raise errors.enrollment_wrong_state("live")
             if current["cohort"] == target_cohort_id:
+                await _audit_move(current, current, reason)
                 return enrollment_id
             if current["status"] in SEAT_HOLDING:
                 await _check_seat(locked)
@@ -354,19 +399,42 @@ async def move(principal: Principal, enrollment_id: int, target_cohort_id: int, 
                 invite_token_hash=current["invite_token_hash"],
             )
             await Enrollment.update({Enrollment.moved_to: new_id}).where(Enrollment.id == enrollment_id)
+            await _audit_move(current, {"id": new_id, "cohort": target_cohort_id}, reason)
             return new_id
 
     return await enrollment_out(await _guarded(run()))
+
+
+async def _audit_move(old: dict[str, Any], new: dict[str, Any], reason: str) -> None:
+    """One row on the enrollment that moved: from which cohort (and enrollment) to which."""
+    await audit.record(
+        "enrollment.move",
+        "enrollment",
+        old["id"],
+        before={"cohort": old["cohort"], "enrollment": old["id"]},
+        after={"cohort": new["cohort"], "enrollment": new["id"]},
+        subject_id=old["person"],
+        details={"reason": reason[:300]} if reason else None,
+    )
 
 
 async def add_mentor(principal: Principal, cohort_id: int, person_id: int) -> None:
     await cohort_for_staff(principal, cohort_id)
     await _person(person_id)
     async with write_transaction():
-        if not await CohortMentor.exists().where(
+        already = await CohortMentor.exists().where(
             (CohortMentor.cohort == cohort_id) & (CohortMentor.person == person_id)
-        ):
+        )
+        if not already:
             await CohortMentor.insert(CohortMentor(cohort=cohort_id, person=person_id))
+        await audit.record(
+            "cohort.mentor.add",
+            "cohort",
+            cohort_id,
+            before={"mentor": person_id if already else None},
+            after={"mentor": person_id},
+            subject_id=person_id,
+        )
 
 
 async def assign_mentor(principal: Principal, enrollment_id: int, mentor_id: int | None) -> EnrollmentOut:
@@ -387,8 +455,17 @@ async def assign_mentor(principal: Principal, enrollment_id: int, mentor_id: int
             )
             if mentees >= cohort.mentor_limit:
                 raise errors.mentor_full(cohort.mentor_limit)
+        current = await Enrollment.select(Enrollment.mentor).where(Enrollment.id == enrollment_id).first()
         await Enrollment.update({Enrollment.mentor: mentor_id, Enrollment.updated_at: now()}).where(
             Enrollment.id == enrollment_id
+        )
+        await audit.record(
+            "enrollment.mentor",
+            "enrollment",
+            enrollment_id,
+            before={"mentor": current["mentor"] if current else None},
+            after={"mentor": mentor_id},
+            subject_id=row["person"],
         )
     return await enrollment_out(enrollment_id)
 
@@ -398,13 +475,30 @@ async def sign_off(principal: Principal, enrollment_id: int, signed: bool = True
     if row["status"] != EnrollmentStatus.ACTIVE:
         raise errors.enrollment_wrong_state(EnrollmentStatus.ACTIVE)
     async with write_transaction():
+        current = (
+            await Enrollment.select(Enrollment.signed_off_by, Enrollment.signed_off_at)
+            .where(Enrollment.id == enrollment_id)
+            .first()
+        )
+        moment = now()
         await Enrollment.update(
             {
                 Enrollment.signed_off_by: principal.person_id if signed else None,
-                Enrollment.signed_off_at: now() if signed else None,
-                Enrollment.updated_at: now(),
+                Enrollment.signed_off_at: moment if signed else None,
+                Enrollment.updated_at: moment,
             }
         ).where(Enrollment.id == enrollment_id)
+        await audit.record(
+            "enrollment.sign_off",
+            "enrollment",
+            enrollment_id,
+            before=current,
+            after={
+                "signed_off_by": principal.person_id if signed else None,
+                "signed_off_at": moment if signed else None,
+            },
+            subject_id=row["person"],
+        )
         await _record(
             enrollment_id,
             EnrollmentStatus.ACTIVE,

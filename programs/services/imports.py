@@ -15,6 +15,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.people import check_time_zone
 from accounts.tables import Person
@@ -88,7 +89,7 @@ async def import_report(
         .first()
     )
     if previous is not None:
-        return _out(previous, unchanged=True, changed=0)
+        return await _unchanged(previous, cohort_id, filename)
     try:
         people = group_by_person(parse_zoom_report(data, zone))
     except ZoomReportError as exc:
@@ -151,6 +152,17 @@ async def import_report(
             for pid, intervals in evidence.items():
                 if await apply_evidence(session, pid, WEBINAR_IMPORT, intervals, rules, principal.person_id):
                     changed += 1
+            await _audit_import(
+                session_id,
+                cohort_id,
+                row["id"],
+                filename,
+                unchanged=False,
+                people_in_file=len(people),
+                matched=len(evidence),
+                unmatched=len(queue),
+                records_changed=changed,
+            )
     if clash.error is not None:  # the same file, uploaded twice at the same moment: theirs is the import
         again = (
             await WebinarImport.select()
@@ -159,12 +171,47 @@ async def import_report(
         )
         if again is None:
             raise clash.error
-        return _out(again, unchanged=True, changed=0)
+        return await _unchanged(again, cohort_id, filename)
     if changed:
         await issue_due(cohort_id, list(evidence))
     stored = await WebinarImport.select().where(WebinarImport.id == row["id"]).first()
     assert stored is not None
     return _out(stored, unchanged=False, changed=changed)
+
+
+async def _audit_import(
+    session_id: int, cohort_id: int, import_id: int, filename: str, unchanged: bool, **counts: int
+) -> None:
+    """The import's one audit row: which file, and how many people it matched and changed."""
+    await audit.record(
+        "attendance.import",
+        "session",
+        session_id,
+        details={
+            "cohort_id": cohort_id,
+            "import_id": import_id,
+            "filename": filename[:255],
+            "unchanged_file": unchanged,
+            **counts,
+        },
+    )
+
+
+async def _unchanged(previous: dict[str, Any], cohort_id: int, filename: str) -> ImportOut:
+    """The same file again changes nothing, but staff did upload it: the trail says so."""
+    async with write_transaction():
+        await _audit_import(
+            previous["session"],
+            cohort_id,
+            previous["id"],
+            filename,
+            unchanged=True,
+            people_in_file=previous["people_in_file"],
+            matched=previous["matched"],
+            unmatched=previous["unmatched"],
+            records_changed=0,
+        )
+    return _out(previous, unchanged=True, changed=0)
 
 
 async def session_zone(session: dict[str, Any]) -> str:
@@ -259,7 +306,7 @@ async def resolve(principal: Principal, cohort_id: int, entry_id: int, person_id
             .first()
         )
         existing = [i for i in decode(record["intervals"]) if i[2] == WEBINAR_IMPORT] if record else []
-        await apply_evidence(
+        changed = await apply_evidence(
             session,
             person_id,
             WEBINAR_IMPORT,
@@ -275,6 +322,15 @@ async def resolve(principal: Principal, cohort_id: int, entry_id: int, person_id
                 UnmatchedAttendee.resolved_at: now(),
             }
         ).where(UnmatchedAttendee.id == entry_id)
+        await audit.record(
+            "attendance.unmatched.resolve",
+            "unmatched_attendee",
+            entry_id,
+            before={"status": entry["status"], "resolved_person": entry["resolved_person"]},
+            after={"status": "resolved", "resolved_person": person_id},
+            subject_id=person_id,
+            details={"cohort_id": cohort_id, "session_id": entry["session"], "record_changed": changed},
+        )
     await issue_due(cohort_id, [person_id])
     entries = await unmatched_queue(principal, cohort_id, include_closed=True)
     return next(e for e in entries if e.id == entry_id)
@@ -283,7 +339,7 @@ async def resolve(principal: Principal, cohort_id: int, entry_id: int, person_id
 async def dismiss(principal: Principal, cohort_id: int, entry_id: int) -> None:
     """Not one of ours (a guest, a colleague from elsewhere): leave them out, now and on re-imports."""
     await cohort_for_staff(principal, cohort_id)
-    await _open_entry(cohort_id, entry_id)
+    entry = await _open_entry(cohort_id, entry_id)
     async with write_transaction():
         await UnmatchedAttendee.update(
             {
@@ -292,3 +348,11 @@ async def dismiss(principal: Principal, cohort_id: int, entry_id: int) -> None:
                 UnmatchedAttendee.resolved_at: now(),
             }
         ).where(UnmatchedAttendee.id == entry_id)
+        await audit.record(
+            "attendance.unmatched.dismiss",
+            "unmatched_attendee",
+            entry_id,
+            before={"status": entry["status"]},
+            after={"status": "dismissed"},
+            details={"cohort_id": cohort_id, "session_id": entry["session"]},
+        )

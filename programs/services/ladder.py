@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.tables import Person, Program
 from grandrounds.db import unique_violation, write_transaction
@@ -67,6 +68,15 @@ async def grant(principal: Principal, program_id: int, person_id: int, rung_text
                     note=note.strip(),
                     granted_by=principal.person_id,
                 )
+            )
+            await audit.record(
+                "fellows.rung.grant",
+                "program",
+                program_id,
+                before={"rung": highest(held)},
+                after={"rung": rung},
+                subject_id=person_id,
+                details={"note": note.strip()} if note.strip() else None,
             )
     return await rung_out(program_id, person_id)
 

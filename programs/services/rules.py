@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.tables import Program
 from grandrounds.db import write_transaction
 from programs import errors
@@ -113,6 +114,20 @@ async def rules_for(program_id: int) -> ProgramRules:
     )
 
 
+def _audited(rules: ProgramRules) -> dict[str, Any]:
+    """The rules as the audit trail compares them: what staff can change, in the units they set."""
+    return {
+        "statuses": rules.statuses,
+        "present_within_minutes": int(rules.present_within.total_seconds() // 60),
+        "late_within_minutes": int(rules.late_within.total_seconds() // 60),
+        "certificate_timing": rules.certificate_timing,
+        "certificate_date": rules.certificate_date,
+        "provider": rules.provider,
+        "deliverable_title": rules.deliverable_title,
+        "credit_degrees": list(rules.credit_degrees),
+    }
+
+
 async def save_rules(
     program_id: int,
     *,
@@ -160,10 +175,15 @@ async def save_rules(
         ),
     }
     async with write_transaction():
+        before = _audited(await rules_for(program_id))
         if await ProgramSettings.exists().where(ProgramSettings.program == program_id):
             await ProgramSettings.update(values).where(ProgramSettings.program == program_id)
         else:
             await ProgramSettings.insert(
                 ProgramSettings(program=program_id, **{column._meta.name: v for column, v in values.items()})
             )
-    return await rules_for(program_id)
+        saved = await rules_for(program_id)
+        await audit.record(
+            "program.rules.update", "program", program_id, before=before, after=_audited(saved)
+        )
+    return saved

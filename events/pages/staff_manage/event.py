@@ -136,7 +136,7 @@ class EventManagePages(Controller):
         event = _open(await staff_event(principal, event_id))
         return _edit_page(event, event_form(event))
 
-    @post("/staff/events/{event_id:int}/edit")
+    @post("/staff/events/{event_id:int}/edit", opt={"audit": ("event.update", "event.reschedule")})
     async def edit(self, principal: CurrentPrincipal, event_id: FromPath[int], data: Body) -> Response[Any]:
         event = await staff_event(principal, event_id)
         form = {k: v[:20_000] for k, v in data.items() if k in EDIT_FIELDS}
@@ -153,7 +153,7 @@ class EventManagePages(Controller):
         event = _open(await staff_event(principal, event_id))
         return await _cancel_page(event)
 
-    @post("/staff/events/{event_id:int}/cancel")
+    @post("/staff/events/{event_id:int}/cancel", opt={"audit": "event.cancel"})
     async def cancel(self, principal: CurrentPrincipal, event_id: FromPath[int], data: Body) -> Response[Any]:
         event = await staff_event(principal, event_id)
         reason = line(data.get("reason"))[:1_000]

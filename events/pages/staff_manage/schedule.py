@@ -267,7 +267,7 @@ class SchedulePages(Controller):
     ) -> Template:
         return await sessions_page(request, await staff_event(principal, event_id))
 
-    @post("/staff/events/{event_id:int}/sessions")
+    @post("/staff/events/{event_id:int}/sessions", opt={"audit": "session.create"})
     async def add_session(
         self,
         request: Request[Any, Any, Any],
@@ -291,7 +291,7 @@ class SchedulePages(Controller):
         _scheduled(session)
         return await _session_page(event, session, session_form(session, event["time_zone"]))
 
-    @post("/staff/sessions/{session_id:int}/edit")
+    @post("/staff/sessions/{session_id:int}/edit", opt={"audit": ("session.update", "session.reschedule")})
     async def edit(self, principal: CurrentPrincipal, session_id: FromPath[int], data: Body) -> Response[Any]:
         session, event = await staff_session(principal, session_id)
         form = {k: v[:20_000] for k, v in data.items() if k in SESSION_FIELDS}
@@ -308,7 +308,7 @@ class SchedulePages(Controller):
         session, event = await staff_session(principal, session_id)
         return await _cancel_page(event, _scheduled(session))
 
-    @post("/staff/sessions/{session_id:int}/cancel")
+    @post("/staff/sessions/{session_id:int}/cancel", opt={"audit": "session.cancel"})
     async def cancel(
         self, principal: CurrentPrincipal, session_id: FromPath[int], data: Body
     ) -> Response[Any]:
@@ -326,7 +326,7 @@ class SchedulePages(Controller):
             return await _cancel_page(event, session, reason, exc)
         return _back(event["id"], "session_cancelled", f"#session-{session_id}")
 
-    @post("/staff/events/{event_id:int}/tracks")
+    @post("/staff/events/{event_id:int}/tracks", opt={"audit": "track.create"})
     async def add_track(
         self,
         request: Request[Any, Any, Any],
@@ -344,7 +344,7 @@ class SchedulePages(Controller):
             return await sessions_page(request, event, form, exc, "track")
         return _back(event_id, "track_added", "#tracks")
 
-    @post("/staff/tracks/{track_id:int}/rename")
+    @post("/staff/tracks/{track_id:int}/rename", opt={"audit": "track.update"})
     async def rename_track(
         self,
         request: Request[Any, Any, Any],
@@ -360,7 +360,7 @@ class SchedulePages(Controller):
             return await sessions_page(request, event, form, exc, f"track-{track_id}")
         return _back(event["id"], "track_renamed", "#tracks")
 
-    @post("/staff/tracks/{track_id:int}/remove")
+    @post("/staff/tracks/{track_id:int}/remove", opt={"audit": "track.delete"})
     async def remove_track(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, track_id: FromPath[int]
     ) -> Response[Any]:

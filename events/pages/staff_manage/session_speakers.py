@@ -109,7 +109,7 @@ class SpeakerPages(Controller):
         session, event = await staff_session(principal, session_id)
         return await speakers_page(request, session, event)
 
-    @post("/staff/sessions/{session_id:int}/speakers")
+    @post("/staff/sessions/{session_id:int}/speakers", opt={"audit": "speaker.invite"})
     async def invite(
         self,
         request: Request[Any, Any, Any],
@@ -125,7 +125,7 @@ class SpeakerPages(Controller):
             return await speakers_page(request, session, event, form, exc, "invite")
         return _back(session_id, "invited")
 
-    @post("/staff/speakers/{speaker_id:int}/withdraw")
+    @post("/staff/speakers/{speaker_id:int}/withdraw", opt={"audit": "speaker.withdraw"})
     async def withdraw(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, speaker_id: FromPath[int]
     ) -> Response[Any]:

@@ -149,7 +149,7 @@ class TicketPages(Controller):
     ) -> Template:
         return await tickets_page(request, principal, await staff_event(principal, event_id))
 
-    @post("/staff/events/{event_id:int}/tickets")
+    @post("/staff/events/{event_id:int}/tickets", opt={"audit": "ticket_type.create"})
     async def add(
         self,
         request: Request[Any, Any, Any],
@@ -167,7 +167,7 @@ class TicketPages(Controller):
             return await tickets_page(request, principal, event, form, exc, "ticket")
         return _back(event_id, "added")
 
-    @post("/staff/ticket-types/{ticket_type_id:int}/deactivate")
+    @post("/staff/ticket-types/{ticket_type_id:int}/deactivate", opt={"audit": "ticket_type.deactivate"})
     async def deactivate(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, ticket_type_id: FromPath[int]
     ) -> Response[Any]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.tables import Person
 from events import errors
@@ -102,9 +103,19 @@ def _out(row: dict[str, Any], name: str, already: bool) -> CheckInOut:
 
 
 async def record_once(
-    session: dict[str, Any], registration: dict[str, Any], method: str, by_person: int | None
+    session: dict[str, Any],
+    registration: dict[str, Any],
+    method: str,
+    by_person: int | None,
+    *,
+    by_staff: bool = False,
 ) -> CheckInOut:
-    """Record the check-in unless it stands already; either way answer with the standing record."""
+    """Record the check-in unless it stands already; either way answer with the standing record.
+
+    ``by_staff``: staff checked the person in, which the audit trail records (one row,
+    even when a simultaneous scan got there first); a self check-in is the person's own
+    act and is not audited.
+    """
     assert method in METHODS
     with unique_violation():
         async with write_transaction():
@@ -115,6 +126,8 @@ async def record_once(
             check_eligible(fresh, session)
             existing = await _standing(session["id"], fresh["id"])
             if existing is not None:
+                if by_staff:
+                    await _audit_check_in(existing, already=True)
                 return _out(existing, fresh["name"], already=True)
             row = (
                 await CheckIn.insert(
@@ -128,6 +141,8 @@ async def record_once(
                     )
                 ).returning(*CheckIn.all_columns())
             )[0]
+            if by_staff:
+                await _audit_check_in(row)
             return _out(row, fresh["name"], already=False)
     # A simultaneous scan of the same ticket won; report its record.
     existing = await _standing(session["id"], registration["id"])
@@ -168,7 +183,29 @@ async def check_in(
     if registration["person"] == principal.person_id:
         raise errors.checkin_own_ticket()
     check_eligible(registration, session)
-    return await record_once(session, registration, method, principal.person_id)
+    standing = await _standing(session["id"], registration["id"])
+    if standing is not None:
+        # A second scan of a checked-in ticket: answered without writing, so nothing to record.
+        return _out(standing, registration["name"], already=True)
+    return await record_once(session, registration, method, principal.person_id, by_staff=True)
+
+
+async def _audit_check_in(row: dict[str, Any], *, already: bool = False) -> None:
+    """The staff check-in's audit row, on the registration and naming whose it is.
+
+    ``already``: the check-in stood before this request's transaction (a simultaneous
+    scan won), so nothing changed and the row says so.
+    """
+    standing = {"checked_in_at": row["at"], "method": row["method"]}
+    await audit.record(
+        "registration.check_in",
+        "registration",
+        row["registration"],
+        subject_id=row["person"],
+        before=standing if already else None,
+        after=standing,
+        details={"session_id": row["session"], **({"already": True} if already else {})},
+    )
 
 
 async def undo(
@@ -185,7 +222,8 @@ async def undo(
         if not removed:
             raise errors.checkin_not_found()
         row = removed[0]
-        audit = CheckInRemoval(
+        why = " ".join(reason.split())[:200]
+        removal = CheckInRemoval(
             session=row["session"],
             registration=row["registration"],
             person=row["person"],
@@ -194,9 +232,17 @@ async def undo(
             checked_in_at=row["at"],
             removed_by=principal.person_id,
             removed_at=now(),
-            reason=" ".join(reason.split())[:200],
+            reason=why,
         )
-        await CheckInRemoval.insert(audit)
+        await CheckInRemoval.insert(removal)
+        await audit.record(
+            "registration.check_in.undo",
+            "registration",
+            row["registration"],
+            subject_id=row["person"],
+            before={"checked_in_at": row["at"], "method": row["method"]},
+            details={"session_id": row["session"], "reason": why},
+        )
     return (await _removals(session_id, registration_id))[-1]
 
 
