@@ -45,7 +45,7 @@ class RetentionPeriods:
     guest_account: int = 365
     # Outbox message bodies (the context they were rendered from), counted from queuing.
     message_body: int = 90
-    # Expired or revoked sign-in sessions and tokens, used or expired links, failure rows.
+    # Expired or revoked sessions and tokens, used or expired links and recovery codes, failure rows.
     credential: int = 30
     # Attendance, credits and certificates: kept at least six years (leap days included).
     cme: int = 2192

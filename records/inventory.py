@@ -90,6 +90,11 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("accounts_program", "programs the network runs", False, CO, ALL),
     Entry("accounts_program_staff", "who runs which program", False, R, ALL),
     Entry("accounts_password_reset", "password reset links (hash)", False, CR, "the row; unused links spent"),
+    Entry("accounts_two_factor", "a person's TOTP authenticator (sealed secret)", False, CR,
+          "the row (no sign-in is possible: password unusable, account inactive)"),
+    Entry("accounts_recovery_code", "second-factor recovery codes (hash)", False, CR,
+          "the row; unused codes spent"),
+    Entry("accounts_sign_in_challenge", "sign-ins waiting for the second factor (hash)", False, CR, ALL),
     Entry("accounts_audit_entry", "the audit trail: who did what, when, to what", True, AU,
           "everything: append-only, names people by id only"),
     # events

@@ -32,7 +32,7 @@ from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.table import Table
 
 from accounts.audit import trail as audit
-from accounts.tables import ApiToken, PasswordReset, Person, SignInFailure, SignInSession
+from accounts.tables import ApiToken, PasswordReset, Person, RecoveryCode, SignInFailure, SignInSession
 from directory.tables import Submission
 from events.tables import CheckInRemoval, Registration, RegistrationChange, SessionSpeaker
 from grandrounds.db import now, write_transaction
@@ -115,6 +115,7 @@ _CENSUS: tuple[tuple[str, str, str, str], ...] = (
     ("sessions", "accounts_session", "person = {} AND revoked_at IS NULL", "p"),
     ("tokens", "accounts_api_token", "person = {}", "p"),
     ("resets", "accounts_password_reset", "person = {} AND used_at IS NULL", "p"),
+    ("recovery", "accounts_recovery_code", "person = {} AND used_at IS NULL", "p"),
     ("failures", "accounts_sign_in_failure", "email = {}", "e"),
     ("feed", "notifications_feed_token", "person = {}", "p"),
     ("registrations", "events_registration", "person = {} OR email_key = {}", "pe"),
@@ -199,6 +200,12 @@ async def anonymize_person(person_id: int, *, reason: str) -> Anonymized:
                 PasswordReset,
                 {PasswordReset.used_at: stamp},
                 (PasswordReset.person == person_id) & PasswordReset.used_at.is_null(),
+            )
+        if found["recovery"]:
+            await done.update(
+                RecoveryCode,
+                {RecoveryCode.used_at: stamp},
+                (RecoveryCode.person == person_id) & RecoveryCode.used_at.is_null(),
             )
         if found["failures"]:
             await done.update(SignInFailure, {SignInFailure.email: address}, SignInFailure.email == email)

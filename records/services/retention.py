@@ -29,7 +29,16 @@ from piccolo.table import Table
 from accounts.audit import trail as audit
 from accounts.audit.tables import AuditEntry
 from accounts.principal import Role
-from accounts.tables import ApiToken, PasswordReset, Person, RoleGrant, SignInFailure, SignInSession
+from accounts.tables import (
+    ApiToken,
+    PasswordReset,
+    Person,
+    RecoveryCode,
+    RoleGrant,
+    SignInChallenge,
+    SignInFailure,
+    SignInSession,
+)
 from billing.memberships.status import LIVE as LIVE_MEMBERSHIP
 from billing.tables import Membership
 from events.tables import CheckIn, CheckInCodeFailure, Registration
@@ -61,6 +70,8 @@ CREDENTIAL_TABLES: tuple[type[Table], ...] = (
     SignInSession,
     ApiToken,
     PasswordReset,
+    RecoveryCode,
+    SignInChallenge,
     SignInFailure,
     CheckInCodeFailure,
 )
@@ -274,6 +285,18 @@ async def _credentials(
         PasswordReset,
         await PasswordReset.select(PasswordReset.id, PasswordReset.person).where(
             (PasswordReset.expires_at < cutoff) | (PasswordReset.used_at < cutoff)
+        ),
+        by_person,
+    )
+    note(
+        RecoveryCode,
+        await RecoveryCode.select(RecoveryCode.id, RecoveryCode.person).where(RecoveryCode.used_at < cutoff),
+        by_person,
+    )
+    note(
+        SignInChallenge,
+        await SignInChallenge.select(SignInChallenge.id, SignInChallenge.person).where(
+            SignInChallenge.expires_at < cutoff
         ),
         by_person,
     )
