@@ -45,7 +45,7 @@ class RetentionPeriods:
     guest_account: int = 365
     # Outbox message bodies (the context they were rendered from), counted from queuing.
     message_body: int = 90
-    # Expired or revoked sign-in sessions and tokens, used or expired links, failure rows.
+    # Expired or revoked sessions and tokens, used or expired links and recovery codes, failure rows.
     credential: int = 30
     # Attendance, credits and certificates: kept at least six years (leap days included).
     cme: int = 2192
@@ -114,10 +114,10 @@ class Settings:
     stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
     # The interactive API browsers under /schema load scripts from a CDN; off, only /schema/openapi.json.
     api_browsers: bool = False
-    # How long each retention class keeps its rows (records.services.retention).
-    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Admin, finance and program staff must sign in with a second factor to use their roles.
     require_2fa_for_staff: bool = True
+    # How long each retention class keeps its rows (records.services.retention).
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
 
     @property
     def mail_log(self) -> Path:
@@ -178,8 +178,8 @@ def load_settings() -> Settings:
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
         api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
-        retention=_retention_periods(),
         require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
+        retention=_retention_periods(),
     )
 
 

@@ -91,11 +91,10 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("accounts_program_staff", "who runs which program", False, R, ALL),
     Entry("accounts_password_reset", "password reset links (hash)", False, CR, "the row; unused links spent"),
     Entry("accounts_two_factor", "a person's TOTP authenticator (sealed secret)", False, CR,
-          "the row: the account is inactive, so no sign-in reaches it"),
-    Entry("accounts_recovery_code", "two-factor recovery codes (hash)", False, CR,
-          "the rows: the account is inactive, so no sign-in reaches them"),
-    Entry("accounts_sign_in_challenge", "a sign-in waiting for its second factor (hash, minutes)", False, CR,
-          "the row, expired within minutes"),
+          "the row (no sign-in is possible: password unusable, account inactive)"),
+    Entry("accounts_recovery_code", "second-factor recovery codes (hash)", False, CR,
+          "the row; unused codes spent"),
+    Entry("accounts_sign_in_challenge", "sign-ins waiting for the second factor (hash)", False, CR, ALL),
     Entry("accounts_audit_entry", "the audit trail: who did what, when, to what", True, AU,
           "everything: append-only, names people by id only"),
     # events
@@ -169,9 +168,6 @@ INVENTORY: tuple[Entry, ...] = (
     # records
     Entry("records_legal_hold", "legal holds: scope, reason, who placed and released", True, R, ALL),
     Entry("records_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
-    Entry("records_erasure_request", "erasure requests: who asked, their reason, the decision, what was kept",
-          True, R, "the request and its decision (pseudonym, rows, what was kept and why); the person's "
-          "reason blanked when the request is carried out"),
 )  # fmt: skip
 
 

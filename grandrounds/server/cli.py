@@ -129,11 +129,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     """Print the retention plan; without --dry-run, apply it (one ``retention.run`` audit row)."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from grandrounds.db import engine
     from records.services import retention
 
     _migrate()
 
     async def run() -> list[str]:
+        db = engine()
+        if isinstance(db, PostgresEngine):
+            # One short-lived pool: a connection per query would cost more than the queries.
+            await db.start_connection_pool(min_size=1, max_size=2)
+        try:
+            return await plan_and_apply()
+        finally:
+            if isinstance(db, PostgresEngine):
+                await db.close_connection_pool()
+
+    async def plan_and_apply() -> list[str]:
         plan = await retention.plan()
         lines = retention.describe(plan)
         if args.dry_run:

@@ -32,7 +32,7 @@ from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.table import Table
 
 from accounts.audit import trail as audit
-from accounts.tables import ApiToken, PasswordReset, Person, SignInFailure, SignInSession
+from accounts.tables import ApiToken, PasswordReset, Person, RecoveryCode, SignInFailure, SignInSession
 from directory.tables import Submission
 from events.tables import CheckInRemoval, Registration, RegistrationChange, SessionSpeaker
 from grandrounds.db import now, write_transaction
@@ -109,6 +109,42 @@ def _ids_of(rows: list[dict[str, Any]]) -> list[int]:
     return [int(row["id"]) for row in rows] or [-1]
 
 
+# Where a person can appear: one query counts them all, so only the tables that hold them are rewritten.
+# Each entry: (key, table, condition, what fills its placeholders: "p" the person's id, "e" their address).
+_CENSUS: tuple[tuple[str, str, str, str], ...] = (
+    ("sessions", "accounts_session", "person = {} AND revoked_at IS NULL", "p"),
+    ("tokens", "accounts_api_token", "person = {}", "p"),
+    ("resets", "accounts_password_reset", "person = {} AND used_at IS NULL", "p"),
+    ("recovery", "accounts_recovery_code", "person = {} AND used_at IS NULL", "p"),
+    ("failures", "accounts_sign_in_failure", "email = {}", "e"),
+    ("feed", "notifications_feed_token", "person = {}", "p"),
+    ("registrations", "events_registration", "person = {} OR email_key = {}", "pe"),
+    ("removals", "events_check_in_removal", "person = {} AND reason <> ''", "p"),
+    ("speakers", "events_session_speaker", "person = {} OR email_key = {}", "pe"),
+    ("enrollments", "programs_enrollment", "person = {} OR email_key = {}", "pe"),
+    ("attendance", "programs_attendance", "person = {}", "p"),
+    ("certificates", "programs_certificate", "person = {}", "p"),
+    ("unmatched", "programs_unmatched_attendee", "resolved_person = {} OR email = {}", "pe"),
+    ("deliverables", "programs_deliverable", "person = {}", "p"),
+    ("rungs", "programs_fellow_rung", "person = {} AND note <> ''", "p"),
+    ("library", "library_item", "author = {}", "p"),
+    ("submissions", "directory_submission", "person = {} OR submitter_email = {}", "pe"),
+    ("outbox", "notifications_outbox", "person = {} OR recipient = {}", "pe"),
+)
+
+
+async def _census(person_id: int, email: str) -> dict[str, int]:
+    """How many rows of each table name the person (by id or address), in one query."""
+    # Table, column and key names are the constants above; the id and address go as parameters.
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM {table} WHERE {where}) AS {key}"  # noqa: S608
+        for key, table, where, _ in _CENSUS
+    )
+    values = [person_id if mark == "p" else email for *_, marks in _CENSUS for mark in marks]
+    rows = await Person.raw(f"SELECT {counts}", *values)
+    return {key: int(value) for key, value in rows[0].items()}
+
+
 async def anonymize_person(person_id: int, *, reason: str) -> Anonymized:
     """Replace every copy of who ``person_id`` is, in one write transaction, with one audit row.
 
@@ -128,7 +164,9 @@ async def anonymize_person(person_id: int, *, reason: str) -> Anonymized:
         if covering:
             raise errors.person_held(covering)
         email, name = person["email"], person["name"]
-        keep_degree = await _keeps_degree(person_id)
+        found = await _census(person_id, email)
+        has_cme = found["attendance"] or found["enrollments"] or found["certificates"]
+        keep_degree = bool(has_cme) and await _keeps_degree(person_id)
 
         # The account: no name, no address, no way in.
         await done.update(
@@ -142,129 +180,155 @@ async def anonymize_person(person_id: int, *, reason: str) -> Anonymized:
             },
             Person.id == person_id,
         )
-        await done.update(
-            SignInSession,
-            {SignInSession.revoked_at: stamp},
-            (SignInSession.person == person_id) & SignInSession.revoked_at.is_null(),
-        )
-        await done.update(
-            ApiToken,
-            {ApiToken.revoked_at: stamp},
-            (ApiToken.person == person_id) & ApiToken.revoked_at.is_null(),
-        )
-        await done.update(
-            ApiToken, {ApiToken.name: ""}, (ApiToken.person == person_id) & (ApiToken.name != "")
-        )
-        await done.update(
-            PasswordReset,
-            {PasswordReset.used_at: stamp},
-            (PasswordReset.person == person_id) & PasswordReset.used_at.is_null(),
-        )
-        await done.update(SignInFailure, {SignInFailure.email: address}, SignInFailure.email == email)
-        # A new hash nobody holds the secret of: the feed address stops answering.
-        await done.update(
-            FeedToken, {FeedToken.token_hash: secrets.token_hex(32)}, FeedToken.person == person_id
-        )
+        if found["sessions"]:
+            await done.update(
+                SignInSession,
+                {SignInSession.revoked_at: stamp},
+                (SignInSession.person == person_id) & SignInSession.revoked_at.is_null(),
+            )
+        if found["tokens"]:
+            await done.update(
+                ApiToken,
+                {ApiToken.revoked_at: stamp},
+                (ApiToken.person == person_id) & ApiToken.revoked_at.is_null(),
+            )
+            await done.update(
+                ApiToken, {ApiToken.name: ""}, (ApiToken.person == person_id) & (ApiToken.name != "")
+            )
+        if found["resets"]:
+            await done.update(
+                PasswordReset,
+                {PasswordReset.used_at: stamp},
+                (PasswordReset.person == person_id) & PasswordReset.used_at.is_null(),
+            )
+        if found["recovery"]:
+            await done.update(
+                RecoveryCode,
+                {RecoveryCode.used_at: stamp},
+                (RecoveryCode.person == person_id) & RecoveryCode.used_at.is_null(),
+            )
+        if found["failures"]:
+            await done.update(SignInFailure, {SignInFailure.email: address}, SignInFailure.email == email)
+        if found["feed"]:
+            # A new hash nobody holds the secret of: the feed address stops answering.
+            await done.update(
+                FeedToken, {FeedToken.token_hash: secrets.token_hex(32)}, FeedToken.person == person_id
+            )
 
         # Events: the copies of the address, speaker invitations, reasons written about them.
-        registrations = await done.update(
-            Registration,
-            {Registration.email_key: address},
-            (Registration.person == person_id) | (Registration.email_key == email),
-        )
-        await done.update(
-            RegistrationChange,
-            {RegistrationChange.reason: ""},
-            RegistrationChange.registration.is_in(registrations or [-1]) & (RegistrationChange.reason != ""),
-        )
-        await done.update(
-            CheckInRemoval,
-            {CheckInRemoval.reason: ""},
-            (CheckInRemoval.person == person_id) & (CheckInRemoval.reason != ""),
-        )
-        await done.update(
-            SessionSpeaker,
-            {SessionSpeaker.name: alias, SessionSpeaker.email_key: address},
-            (SessionSpeaker.person == person_id) | (SessionSpeaker.email_key == email),
-        )
+        if found["registrations"]:
+            registrations = await done.update(
+                Registration,
+                {Registration.email_key: address},
+                (Registration.person == person_id) | (Registration.email_key == email),
+            )
+            await done.update(
+                RegistrationChange,
+                {RegistrationChange.reason: ""},
+                RegistrationChange.registration.is_in(registrations or [-1])
+                & (RegistrationChange.reason != ""),
+            )
+        if found["removals"]:
+            await done.update(
+                CheckInRemoval,
+                {CheckInRemoval.reason: ""},
+                (CheckInRemoval.person == person_id) & (CheckInRemoval.reason != ""),
+            )
+        if found["speakers"]:
+            await done.update(
+                SessionSpeaker,
+                {SessionSpeaker.name: alias, SessionSpeaker.email_key: address},
+                (SessionSpeaker.person == person_id) | (SessionSpeaker.email_key == email),
+            )
 
         # Programs: applications, remarks and notes; attendance, credits and certificates stay whole.
-        enrollments = await done.update(
-            Enrollment,
-            {Enrollment.email_key: address, Enrollment.statement: "", Enrollment.invite_token_hash: ""},
-            (Enrollment.person == person_id) | (Enrollment.email_key == email),
-        )
-        await done.update(
-            EnrollmentChange,
-            {EnrollmentChange.reason: ""},
-            EnrollmentChange.enrollment.is_in(enrollments or [-1]) & (EnrollmentChange.reason != ""),
-        )
-        records = _ids_of(
-            await AttendanceRecord.select(AttendanceRecord.id).where(AttendanceRecord.person == person_id)
-        )
-        await done.update(
-            AttendanceRecord,
-            {AttendanceRecord.remarks: ""},
-            AttendanceRecord.id.is_in(records) & (AttendanceRecord.remarks != ""),
-        )
-        await done.update(
-            AttendanceChange,
-            {AttendanceChange.remarks: ""},
-            AttendanceChange.record.is_in(records) & (AttendanceChange.remarks != ""),
-        )
-        unmatched = await done.update(
-            UnmatchedAttendee,
-            {UnmatchedAttendee.name: alias, UnmatchedAttendee.email: address},
-            (UnmatchedAttendee.resolved_person == person_id) | (UnmatchedAttendee.email == email),
-        )
-        for row_id in unmatched:
-            # The report's key was their address or name; (session, match_key) stays unique per row.
-            await UnmatchedAttendee.update({UnmatchedAttendee.match_key: f"erased:{row_id}"}).where(
-                UnmatchedAttendee.id == row_id
+        if found["enrollments"]:
+            enrollments = await done.update(
+                Enrollment,
+                {Enrollment.email_key: address, Enrollment.statement: "", Enrollment.invite_token_hash: ""},
+                (Enrollment.person == person_id) | (Enrollment.email_key == email),
             )
-        for upload in await Deliverable.select(Deliverable.id, Deliverable.filename).where(
-            Deliverable.person == person_id
-        ):
-            suffix = PurePosixPath(upload["filename"]).suffix[:10]
             await done.update(
-                Deliverable,
-                {Deliverable.filename: f"deliverable{suffix}", Deliverable.review_note: ""},
-                Deliverable.id == upload["id"],
+                EnrollmentChange,
+                {EnrollmentChange.reason: ""},
+                EnrollmentChange.enrollment.is_in(enrollments or [-1]) & (EnrollmentChange.reason != ""),
             )
-        await done.update(
-            FellowRung, {FellowRung.note: ""}, (FellowRung.person == person_id) & (FellowRung.note != "")
-        )
+        if found["attendance"]:
+            records = _ids_of(
+                await AttendanceRecord.select(AttendanceRecord.id).where(AttendanceRecord.person == person_id)
+            )
+            await done.update(
+                AttendanceRecord,
+                {AttendanceRecord.remarks: ""},
+                AttendanceRecord.id.is_in(records) & (AttendanceRecord.remarks != ""),
+            )
+            await done.update(
+                AttendanceChange,
+                {AttendanceChange.remarks: ""},
+                AttendanceChange.record.is_in(records) & (AttendanceChange.remarks != ""),
+            )
+        if found["unmatched"]:
+            unmatched = await done.update(
+                UnmatchedAttendee,
+                {UnmatchedAttendee.name: alias, UnmatchedAttendee.email: address},
+                (UnmatchedAttendee.resolved_person == person_id) | (UnmatchedAttendee.email == email),
+            )
+            for row_id in unmatched:
+                # The report's key was their address or name; (session, match_key) stays unique per row.
+                await UnmatchedAttendee.update({UnmatchedAttendee.match_key: f"erased:{row_id}"}).where(
+                    UnmatchedAttendee.id == row_id
+                )
+        if found["deliverables"]:
+            for upload in await Deliverable.select(Deliverable.id, Deliverable.filename).where(
+                Deliverable.person == person_id
+            ):
+                suffix = PurePosixPath(upload["filename"]).suffix[:10]
+                await done.update(
+                    Deliverable,
+                    {Deliverable.filename: f"deliverable{suffix}", Deliverable.review_note: ""},
+                    Deliverable.id == upload["id"],
+                )
+        if found["rungs"]:
+            await done.update(
+                FellowRung, {FellowRung.note: ""}, (FellowRung.person == person_id) & (FellowRung.note != "")
+            )
 
         # The library names its authors; the directory's moderators saw their contact fields.
-        await done.update(LibraryItem, {LibraryItem.author_name: alias}, LibraryItem.author == person_id)
-        await done.update(
-            Submission,
-            {
-                Submission.submitter_name: alias,
-                Submission.submitter_email: address,
-                Submission.note: "",
-                Submission.ip_hash: "",
-            },
-            (Submission.person == person_id) | (Submission.submitter_email == email),
-        )
+        if found["library"]:
+            await done.update(LibraryItem, {LibraryItem.author_name: alias}, LibraryItem.author == person_id)
+        if found["submissions"]:
+            await done.update(
+                Submission,
+                {
+                    Submission.submitter_name: alias,
+                    Submission.submitter_email: address,
+                    Submission.note: "",
+                    Submission.ip_hash: "",
+                },
+                (Submission.person == person_id) | (Submission.submitter_email == email),
+            )
 
         # Mail: nothing queued for them goes out; what was sent keeps who, what and when, not the body.
-        await give_up_pending(person_id, [email], GIVEN_UP)
-        await done.update(
-            OutboxMessage,
-            {
-                OutboxMessage.recipient: address,
-                OutboxMessage.context: bodies.blanked_context(),
-                OutboxMessage.last_error: "",
-            },
-            (OutboxMessage.person == person_id) | (OutboxMessage.recipient == email),
-        )
+        if found["outbox"]:
+            await give_up_pending(person_id, [email], GIVEN_UP)
+            await done.update(
+                OutboxMessage,
+                {
+                    OutboxMessage.recipient: address,
+                    OutboxMessage.context: bodies.blanked_context(),
+                    OutboxMessage.last_error: "",
+                },
+                (OutboxMessage.person == person_id) | (OutboxMessage.recipient == email),
+            )
+        # Mail to others that names them (a colleague booked by them). Older bodies than the
+        # message_body period are blanked by the schedule itself, so only recent ones are read.
         naming = bodies.mentions([name, email])
         if naming is not None:
+            recent = stamp - timedelta(days=get_settings().retention.message_body)
             await done.update(
                 OutboxMessage,
                 {OutboxMessage.context: bodies.blanked_context()},
-                naming & bodies.not_blanked(),
+                (OutboxMessage.not_before >= recent) & naming & bodies.not_blanked(),
             )
 
         rows = done.counts()

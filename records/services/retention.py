@@ -29,7 +29,16 @@ from piccolo.table import Table
 from accounts.audit import trail as audit
 from accounts.audit.tables import AuditEntry
 from accounts.principal import Role
-from accounts.tables import ApiToken, PasswordReset, Person, RoleGrant, SignInFailure, SignInSession
+from accounts.tables import (
+    ApiToken,
+    PasswordReset,
+    Person,
+    RecoveryCode,
+    RoleGrant,
+    SignInChallenge,
+    SignInFailure,
+    SignInSession,
+)
 from billing.memberships.status import LIVE as LIVE_MEMBERSHIP
 from billing.tables import Membership
 from events.tables import CheckIn, CheckInCodeFailure, Registration
@@ -61,6 +70,8 @@ CREDENTIAL_TABLES: tuple[type[Table], ...] = (
     SignInSession,
     ApiToken,
     PasswordReset,
+    RecoveryCode,
+    SignInChallenge,
     SignInFailure,
     CheckInCodeFailure,
 )
@@ -278,6 +289,18 @@ async def _credentials(
         by_person,
     )
     note(
+        RecoveryCode,
+        await RecoveryCode.select(RecoveryCode.id, RecoveryCode.person).where(RecoveryCode.used_at < cutoff),
+        by_person,
+    )
+    note(
+        SignInChallenge,
+        await SignInChallenge.select(SignInChallenge.id, SignInChallenge.person).where(
+            SignInChallenge.expires_at < cutoff
+        ),
+        by_person,
+    )
+    note(
         SignInFailure,
         await SignInFailure.select(SignInFailure.id, SignInFailure.email).where(SignInFailure.at < cutoff),
         lambda row: row["email"] in held_emails,
@@ -431,7 +454,8 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
     done: dict[str, int] = {}
     rows: dict[str, dict[str, int]] = {}
     skipped: dict[str, int] = {}
-    for share in plan.classes:
+    # Purges and blanking first: then no anonymization rewrites a row that is about to go anyway.
+    for share in sorted(plan.classes, key=lambda c: c.retention in PERSON_CLASSES):
         name = share.retention.value
         if share.retention in PERSON_CLASSES:
             done[name], rows[name], skipped[name] = await _anonymize(share)
@@ -439,7 +463,7 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
             blanked = await _blank_bodies(share.rows.get("notifications_outbox", ()))
             done[name], rows[name], skipped[name] = (
                 blanked,
-                {"notifications_outbox": blanked},
+                {"notifications_outbox": blanked} if blanked else {},
                 share.count - blanked,
             )
         elif share.retention == RetentionClass.CREDENTIAL:
@@ -457,16 +481,21 @@ async def apply(plan: RetentionPlan) -> RetentionResult:
                 ({"accounts_audit_entry": purged_audit} if purged_audit else {}),
             )
             skipped[name] = share.count - purged_audit
-    result = RetentionResult(done=done, rows=rows, skipped=skipped)
+    order = [share.retention.value for share in plan.classes]
+    result = RetentionResult(
+        done={k: done[k] for k in order},
+        rows={k: rows[k] for k in order},
+        skipped={k: skipped[k] for k in order},
+    )
     async with write_transaction():
         await audit.record(
             "retention.run",
             "retention",
             plan.at.date().isoformat(),
             details={
-                "done": done,
-                "rows": rows,
-                "skipped": {k: v for k, v in skipped.items() if v},
+                "done": result.done,
+                "rows": result.rows,
+                "skipped": {k: v for k, v in result.skipped.items() if v},
                 "held": {share.retention.value: share.held for share in plan.classes if share.held},
                 "periods": {share.retention.value: share.period_days for share in plan.classes},
             },

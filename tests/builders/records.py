@@ -18,7 +18,15 @@ from piccolo.conf.apps import Finder
 
 from accounts.audit.tables import AuditEntry
 from accounts.principal import Principal, Role
-from accounts.tables import ApiToken, PasswordReset, Person, SignInFailure, SignInSession
+from accounts.tables import (
+    ApiToken,
+    PasswordReset,
+    Person,
+    RecoveryCode,
+    SignInChallenge,
+    SignInFailure,
+    SignInSession,
+)
 from billing.ledger import Movement, record
 from billing.tables import LedgerEntry
 from directory.tables import Submission
@@ -187,7 +195,8 @@ class StaleCredentials:
 
 
 async def stale_credentials(who: Actor, days: float) -> StaleCredentials:
-    """An expired session, a revoked one, a used reset link, a revoked token, sign-in and code failures."""
+    """An expired session, a revoked one, a used reset link, a revoked token, a used recovery code, an
+    expired second-factor challenge, sign-in and code failures."""
     then = days_ago(days)
     found = StaleCredentials()
     for expires, revoked in ((then, None), (then + 30 * DAY, then)):
@@ -222,6 +231,14 @@ async def stale_credentials(who: Actor, days: float) -> StaleCredentials:
         )
     ).returning(ApiToken.id)
     found.add("accounts_api_token", rows[0]["id"])
+    rows = await RecoveryCode.insert(
+        RecoveryCode(person=who.id, code_hash=secrets.token_hex(32), used_at=then)
+    ).returning(RecoveryCode.id)
+    found.add("accounts_recovery_code", rows[0]["id"])
+    rows = await SignInChallenge.insert(
+        SignInChallenge(person=who.id, token_hash=secrets.token_hex(32), expires_at=then)
+    ).returning(SignInChallenge.id)
+    found.add("accounts_sign_in_challenge", rows[0]["id"])
     rows = await SignInFailure.insert(SignInFailure(email=who.email, at=then)).returning(SignInFailure.id)
     found.add("accounts_sign_in_failure", rows[0]["id"])
     event_id = await past_event(days + 1)

@@ -189,7 +189,7 @@ async def test_the_command_prints_the_dry_run_and_applies_it() -> None:
         "guest_account": "2",
         "attendee": "1",
         "message_body": "2",
-        "credential": "6",
+        "credential": "8",
         "audit": "1",
     }
     assert "Dry run: nothing was changed." in dry.stdout
@@ -198,7 +198,7 @@ async def test_the_command_prints_the_dry_run_and_applies_it() -> None:
 
     applied = grandrounds()
     assert applied.returncode == 0, applied.stderr
-    assert "Applied: guest_account 2, attendee 1, message_body 2, credential 6, audit 1." in applied.stdout
+    assert "Applied: guest_account 2, attendee 1, message_body 2, credential 8, audit 1." in applied.stdout
     assert await Person.count().where(Person.email.like("%@erased.invalid")) == 3
     assert len(await audit_rows("retention.run")) == 1
     assert site.attendee.id in {r["subject_id"] for r in await audit_rows("person.erase")}
