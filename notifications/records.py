@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from grandrounds.logs import redact_links
 from notifications import errors
 from notifications.dispatcher import retry_failed
 from notifications.message_status import MessageStatus
@@ -102,7 +103,11 @@ def _text_of(message: Message) -> str:
 
 
 def recent_mail(path: Path, limit: int = 30) -> list[SentMail]:
-    """The newest messages in the mail log, newest first (reads only the file's tail)."""
+    """The newest messages in the mail log, newest first (reads only the file's tail).
+
+    Secret links are blanked on the way out too: a log written before they were
+    blanked at delivery still holds working ones.
+    """
     if not path.is_file():
         return []
     size = path.stat().st_size
@@ -118,7 +123,7 @@ def recent_mail(path: Path, limit: int = 30) -> list[SentMail]:
                 to=str(message.get("To", "")),
                 subject=str(message.get("Subject", "")),
                 date=str(message.get("Date", "")),
-                text=_text_of(message),
+                text=redact_links(_text_of(message)),
                 has_invite=any(p.get_content_type() == "text/calendar" for p in message.walk()),
             )
         )

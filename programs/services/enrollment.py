@@ -279,6 +279,7 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                 },
                 person_id=existing["id"] if existing else None,
                 dedupe_key=f"cohort-invite:{enrollment_id}",
+                secret_keys=("accept_url",),  # the record keeps no working link once sent
             )
             return enrollment_id
 
