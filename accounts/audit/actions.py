@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "program.staff.remove": "Removed program staff",
     "program.rules.update": "Changed a program's rules",
     "organization.create": "Created an organization",
+    "organization.member.add": "Added someone to an organization",
     "person.view": "Looked at a person's record",
     # Events (program staff).
     "event.create": "Created an event",
