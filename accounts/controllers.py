@@ -11,6 +11,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from accounts.principal import Role
 from accounts.schemas import (
     EmailVerification,
+    InvitationAccept,
+    InvitationCreate,
     MemberAdd,
     OrganizationCreate,
     OrganizationOut,
@@ -46,9 +48,11 @@ from grandrounds.errors import forbidden
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, requires, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
-from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.dependencies import ClientAddress, CurrentPrincipal
 from grandrounds.web.paging import Limit, Offset
 from grandrounds.web.security_headers import SHOWN_ONCE
+
+INVITATION_SENT = "An invitation is on its way to that address; they join when they accept it."
 
 
 class AuthController(Controller):
@@ -56,33 +60,36 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/signup", status_code=HTTP_201_CREATED)
-    async def sign_up(self, data: JSONBody[SignUp]) -> Response[PersonOut]:
-        """Create a free guest account and sign it in (session cookie)."""
-        person = await people.sign_up(data)
+    async def sign_up(self, data: JSONBody[SignUp], client_address: ClientAddress) -> Response[PersonOut]:
+        """Create a free guest account and sign it in (session cookie); a few an hour per client address."""
+        person = await people.sign_up(data, client_address)
         opened = await credentials.open_session(person.id, get_settings().session_ttl_hours)
         response = Response(person, status_code=HTTP_201_CREATED)
         set_session_cookie(response, opened.secret)
         return response
 
     @post("/signin", status_code=HTTP_200_OK)
-    async def sign_in(self, data: JSONBody[SignIn]) -> Response[PersonOut]:
-        person_id = await credentials.authenticate(data.email, data.password)
+    async def sign_in(self, data: JSONBody[SignIn], client_address: ClientAddress) -> Response[PersonOut]:
+        """Open a session; a client that failed too often is told to wait (429, Retry-After)."""
+        person_id = await credentials.authenticate(data.email, data.password, client_address)
         if await two_factor.is_enabled(person_id):
-            await two_factor.verify_sign_in(person_id, data.code)
+            await two_factor.verify_sign_in(person_id, data.code, client_address)
         opened = await credentials.open_session(person_id, get_settings().session_ttl_hours)
         response = Response(await people.person_out(person_id), status_code=HTTP_200_OK)
         set_session_cookie(response, opened.secret)
         return response
 
     @post("/password-reset", status_code=HTTP_202_ACCEPTED)
-    async def request_password_reset(self, data: JSONBody[PasswordResetRequest]) -> dict[str, str]:
+    async def request_password_reset(
+        self, data: JSONBody[PasswordResetRequest], client_address: ClientAddress
+    ) -> dict[str, str]:
         """Email a one-time link if the address has an account; the answer is the same either way."""
-        await password_reset.request_reset(data.email)
+        await password_reset.request_reset(data.email, client_address)
         return {"message": "If an account uses this address, a link to choose a new password is on its way."}
 
     @post("/password-reset/confirm", status_code=HTTP_204_NO_CONTENT)
     async def confirm_password_reset(self, data: JSONBody[PasswordResetConfirm]) -> None:
-        """Set the new password; every open session of the account ends."""
+        """Set the new password; every open session and API token of the account ends."""
         await password_reset.complete_reset(data.token, data.password)
 
     @post("/verify-email", status_code=HTTP_200_OK)
@@ -118,6 +125,14 @@ class MeController(Controller):
     async def resend_verification(self, principal: CurrentPrincipal) -> dict[str, bool]:
         """Send the confirmation link again (at most every ten minutes)."""
         return {"queued": await email_verification.resend(principal.person_id)}
+
+    @delete("/sessions", status_code=HTTP_204_NO_CONTENT)
+    async def sign_out_everywhere(self, principal: CurrentPrincipal) -> Response[None]:
+        """End every sign-in session of the caller, this one included (API tokens stay)."""
+        await credentials.close_every_session(principal.person_id)
+        response = Response(None, status_code=HTTP_204_NO_CONTENT)
+        clear_session_cookie(response)
+        return response
 
     @get("/tokens")
     async def tokens(self, principal: CurrentPrincipal) -> list[TokenOut]:
@@ -195,11 +210,30 @@ class OrganizationController(Controller):
             raise forbidden("Only the organization's people and admins may see it.")
         return await organizations.organization_out(organization_id)
 
-    @post("/{organization_id:int}/members", status_code=HTTP_200_OK)
-    async def add_member(
-        self, principal: CurrentPrincipal, organization_id: FromPath[int], data: JSONBody[MemberAdd]
+    @post("/{organization_id:int}/invitations", status_code=HTTP_202_ACCEPTED)
+    async def invite(
+        self, principal: CurrentPrincipal, organization_id: FromPath[int], data: JSONBody[InvitationCreate]
+    ) -> dict[str, str]:
+        """The leader (or an admin) invites an address; the same answer whether or not it has an account."""
+        await organizations.invite(principal, organization_id, data.email)
+        return {"message": INVITATION_SENT}
+
+    @post("/invitations/accept", status_code=HTTP_200_OK)
+    async def accept_invitation(
+        self, principal: CurrentPrincipal, data: JSONBody[InvitationAccept]
     ) -> OrganizationOut:
-        return await organizations.add_member(principal, organization_id, data.person_id)
+        """Join the organization an emailed invitation is for, as the signed-in caller."""
+        return await organizations.accept_invitation(principal, data.token)
+
+    @post(
+        "/{organization_id:int}/members",
+        status_code=HTTP_200_OK,
+        guards=[requires(Role.ADMIN)],
+        opt={"audit": "organization.member.add"},
+    )
+    async def add_member(self, organization_id: FromPath[int], data: JSONBody[MemberAdd]) -> OrganizationOut:
+        """Admins add an account by id; leaders invite by email."""
+        return await organizations.add_member(organization_id, data.person_id)
 
     @delete("/{organization_id:int}/members/{person_id:int}", status_code=HTTP_200_OK)
     async def remove_member(

@@ -47,10 +47,33 @@ def invalid_credentials() -> Unauthenticated:
     return Unauthenticated("auth.invalid_credentials", "The email or password is not right.")
 
 
-def too_many_attempts() -> TooManyRequests:
-    return TooManyRequests(
-        "auth.too_many_attempts",
-        "Too many failed sign-ins for this account; wait 15 minutes and try again.",
+def _throttled(message: str, retry_after: int) -> TooManyRequests:
+    return TooManyRequests("auth.throttled", message, {"retry_after": retry_after}, retry_after=retry_after)
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
+
+
+def sign_in_throttled(retry_after: int) -> TooManyRequests:
+    return _throttled(
+        f"Too many failed sign-ins from here; wait {_wait(retry_after)} and try again.", retry_after
+    )
+
+
+def sign_up_throttled(retry_after: int) -> TooManyRequests:
+    return _throttled(
+        f"Too many new accounts from this address; try again in {_wait(retry_after)}.", retry_after
+    )
+
+
+def reset_throttled(retry_after: int) -> TooManyRequests:
+    return _throttled(
+        f"Too many password links asked for from this address; try again in {_wait(retry_after)}.",
+        retry_after,
     )
 
 
@@ -68,6 +91,23 @@ def organization_name_taken() -> Conflict:
 
 def token_not_found() -> NotFound:
     return NotFound("token.not_found", "No such API token.")
+
+
+def invitation_invalid() -> NotFound:
+    return NotFound(
+        "organization.invitation_invalid",
+        "This invitation link is unknown, already used or expired."
+        " Ask the organization's leader for a new one.",
+        {"field": "token"},
+    )
+
+
+def too_many_invitations(limit: int) -> TooManyRequests:
+    return TooManyRequests(
+        "organization.too_many_invitations",
+        f"An organization may send at most {limit} invitations a day; try again tomorrow.",
+        retry_after=3600,
+    )
 
 
 def not_leader() -> Forbidden:

@@ -18,12 +18,20 @@ from accounts.pages_two_factor import TWO_FACTOR_PAGES, challenge_redirect, fini
 from accounts.principal import Principal
 from accounts.profile import profile_lines
 from accounts.schemas import PersonUpdate, SignUp
-from accounts.services import credentials, email_verification, password_reset, people, two_factor
+from accounts.services import (
+    credentials,
+    email_verification,
+    organizations,
+    password_reset,
+    people,
+    two_factor,
+)
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import SESSION_COOKIE, signed_in
 from grandrounds.web.cookies import clear_session_cookie, set_session_cookie
-from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.dependencies import ClientAddress, CurrentPrincipal, Viewer
+from grandrounds.web.http_errors import retry_after_headers
 from grandrounds.web.redirects import safe_next
 from grandrounds.web.security_headers import SHOWN_ONCE
 from grandrounds.web.times import clock
@@ -34,13 +42,18 @@ Form = URLEncodedBody[dict[str, str]]
 def _form_error(
     template: str, exc: Exception, form: dict[str, str], status: int = 400, **extra: Any
 ) -> Template:
+    headers = None
     if isinstance(exc, DomainError):
         message, field, status = exc.message, exc.details.get("field"), exc.status_code
+        headers = retry_after_headers(exc)
     else:
         message, field = f"Please check the form: {exc}", None
     form = {k: v for k, v in form.items() if "password" not in k and k != "_csrf_token"}
     return Template(
-        template, context={"error": message, "error_field": field, "form": form, **extra}, status_code=status
+        template,
+        context={"error": message, "error_field": field, "form": form, **extra},
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -58,7 +71,7 @@ class AccountPages(Controller):
         return Template("signup.html", context={"form": {}, "degrees": people.DEGREES})
 
     @post("/signup")
-    async def signup(self, data: Form) -> Response[Any]:
+    async def signup(self, data: Form, client_address: ClientAddress) -> Response[Any]:
         try:
             payload = SignUp(
                 email=data.get("email", ""),
@@ -70,22 +83,34 @@ class AccountPages(Controller):
             for field, limit in (("email", 254), ("name", 200), ("password", 128)):
                 if len(getattr(payload, field)) > limit:
                     raise msgspec.ValidationError(f"{field} is longer than {limit} characters")
-            person = await people.sign_up(payload)
+            person = await people.sign_up(payload, client_address)
         except (DomainError, msgspec.ValidationError) as exc:
             return _form_error("signup.html", exc, data, degrees=people.DEGREES)
         opened = await credentials.open_session(person.id, get_settings().session_ttl_hours)
         return _signed_in_redirect(person.id, opened.secret, "/account")
 
     @get("/signin")
-    async def signin_form(self, next: FromQuery[str | None] = None, reset: FromQuery[int] = 0) -> Template:
-        return Template("signin.html", context={"form": {}, "next": safe_next(next), "reset": bool(reset)})
+    async def signin_form(
+        self, next: FromQuery[str | None] = None, reset: FromQuery[int] = 0, signed_out: FromQuery[str] = ""
+    ) -> Template:
+        return Template(
+            "signin.html",
+            context={
+                "form": {},
+                "next": safe_next(next),
+                "reset": bool(reset),
+                "signed_out_everywhere": signed_out == "everywhere",
+            },
+        )
 
     @post("/signin")
-    async def signin(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def signin(
+        self, request: Request[Any, Any, Any], data: Form, client_address: ClientAddress
+    ) -> Response[Any]:
         target = safe_next(data.get("next"))
         try:
             person_id = await credentials.authenticate(
-                data.get("email", "")[:254], data.get("password", "")[:128]
+                data.get("email", "")[:254], data.get("password", "")[:128], client_address
             )
         except DomainError as exc:
             return _form_error("signin.html", exc, data, next=target)
@@ -111,8 +136,11 @@ class AccountPages(Controller):
         return Template("password_forgot.html", context={"form": {}, "sent": False})
 
     @post("/password/forgot")
-    async def forgot(self, data: Form) -> Template:
-        await password_reset.request_reset(data.get("email", "")[:254])
+    async def forgot(self, data: Form, client_address: ClientAddress) -> Template:
+        try:
+            await password_reset.request_reset(data.get("email", "")[:254], client_address)
+        except DomainError as exc:
+            return _form_error("password_forgot.html", exc, data, sent=False)
         return Template("password_forgot.html", context={"form": {}, "sent": True})
 
     @get("/password/reset/{token:str}")
@@ -162,6 +190,14 @@ class AccountPages(Controller):
             return await _account_page(request, principal, error=exc.message, status=exc.status_code)
         return Redirect(path="/account?saved=1")
 
+    @post("/account/sessions/revoke", guards=[signed_in])
+    async def sign_out_everywhere(self, principal: CurrentPrincipal) -> Response[Any]:
+        """Every session of the person ends, this browser's too; back to the sign-in form."""
+        await credentials.close_every_session(principal.person_id)
+        response = Redirect(path="/signin?signed_out=everywhere")
+        clear_session_cookie(response)
+        return response
+
     @post("/account/tokens", guards=[signed_in], cache_control=SHOWN_ONCE)
     async def create_token(
         self, request: Request[Any, Any, Any], principal: CurrentPrincipal, data: Form
@@ -175,6 +211,15 @@ class AccountPages(Controller):
     async def revoke_token(self, principal: CurrentPrincipal, token_id: FromPath[int]) -> Response[Any]:
         await credentials.revoke_token(principal.person_id, token_id)
         return Redirect(path="/account")
+
+
+async def _joined(principal: Principal, organization_id: str | None) -> str | None:
+    """The organization just joined through an invitation, for the notice on the account page."""
+    if not organization_id or not organization_id.isdigit() or len(organization_id) > 12:
+        return None
+    if not await organizations.may_view(principal, int(organization_id)):
+        return None  # the page names only an organization the person belongs to
+    return await organizations.name_of(int(organization_id))
 
 
 async def _account_page(
@@ -195,6 +240,7 @@ async def _account_page(
             "new_token": new_token,
             "saved": request.query_params.get("saved") == "1",
             "verification_sent": request.query_params.get("verification") == "sent",
+            "joined": await _joined(principal, request.query_params.get("joined")),
             "profile_lines": await profile_lines(principal.person_id),
             # Who has seen or changed your data (audit rows naming this person), on their own clock.
             "data_seen": await about_person(principal.person_id),
@@ -205,4 +251,36 @@ async def _account_page(
     )
 
 
-CONTROLLERS = [AccountPages, *TWO_FACTOR_PAGES]
+# The invitation page carries its secret in the address: it is never sent on as a referrer.
+SECRET_LINK_HEADERS = {"Referrer-Policy": "no-referrer"}
+
+
+class OrganizationPages(Controller):
+    """Inviting colleagues (the leader) and accepting an invitation (the invited person)."""
+
+    include_in_schema = False
+
+    @post("/organizations/{organization_id:int}/invitations", guards=[signed_in])
+    async def invite(
+        self, principal: CurrentPrincipal, organization_id: FromPath[int], data: Form
+    ) -> Response[Any]:
+        """A refusal (not the leader, a malformed address) is the site's error page, with its code."""
+        await organizations.invite(principal, organization_id, data.get("email", "")[:254])
+        return Redirect(path=f"/organizations/{organization_id}/membership?done=invited")
+
+    @get("/organizations/invitations/{token:str}")
+    async def invitation(self, viewer: Viewer, token: FromPath[str]) -> Template:
+        found = await organizations.invitation(token)
+        return Template(
+            "organization_invitation.html",
+            context={"invitation": found, "token": token, "signed_in": viewer is not None},
+            headers=SECRET_LINK_HEADERS,
+        )
+
+    @post("/organizations/invitations/{token:str}", guards=[signed_in])
+    async def accept(self, principal: CurrentPrincipal, token: FromPath[str]) -> Response[Any]:
+        joined = await organizations.accept_invitation(principal, token)
+        return Redirect(path=f"/account?joined={joined.id}")
+
+
+CONTROLLERS = [AccountPages, OrganizationPages, *TWO_FACTOR_PAGES]

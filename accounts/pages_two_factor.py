@@ -23,7 +23,7 @@ from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
 from grandrounds.web.auth import second_factor_required, signed_in
 from grandrounds.web.cookies import set_session_cookie
-from grandrounds.web.dependencies import CurrentPrincipal
+from grandrounds.web.dependencies import ClientAddress, CurrentPrincipal
 from grandrounds.web.redirects import safe_next
 from grandrounds.web.security_headers import SHOWN_ONCE
 
@@ -70,11 +70,13 @@ class SignInCodePages(Controller):
         return Template("signin_code.html", context={"next": safe_next(next)})
 
     @post(CODE_PATH)
-    async def code(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    async def code(
+        self, request: Request[Any, Any, Any], data: Form, client_address: ClientAddress
+    ) -> Response[Any]:
         target = safe_next(data.get("next"))
         secret = request.cookies.get(CHALLENGE_COOKIE, "")
         try:
-            person_id = await two_factor.close_challenge(secret, data.get("code", "")[:64])
+            person_id = await two_factor.close_challenge(secret, data.get("code", "")[:64], client_address)
         except DomainError as exc:
             if exc.code == "auth.challenge_expired":
                 context = {"form": {}, "next": target, "error": exc.message}

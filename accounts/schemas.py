@@ -126,7 +126,17 @@ class OrganizationOut(msgspec.Struct):
 
 
 class MemberAdd(msgspec.Struct, forbid_unknown_fields=True):
+    """An admin adds an account by id; leaders invite by email instead."""
+
     person_id: int
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+
+
+class InvitationAccept(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 ProgramKind = Literal["residency", "fellows", "webinar_series", "conference", "workshop"]

@@ -92,13 +92,65 @@ class ApiToken(Table, tablename="accounts_api_token"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class OrganizationInvitation(Table, tablename="accounts_organization_invitation"):
+    """A leader's invitation to an address: the person joins only by accepting it, signed in.
+
+    The emailed link carries a random token; only its SHA-256 is kept. The
+    address is the one the leader typed; who accepted is ``accepted_by``.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    organization = ForeignKey(references=Organization, null=False)
+    email = Varchar(length=254)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    invited_by = ForeignKey(references=Person, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(references=Person, null=True)
+
+
 class SignInFailure(Table, tablename="accounts_sign_in_failure"):
-    """A failed sign-in, kept briefly to slow password guessing per account."""
+    """A failed sign-in, kept for an hour to slow guessing per client address and per account.
+
+    ``client_hash`` is a keyed hash of the client's address (accounts.services.throttle):
+    enough to count, useless to someone reading the table.
+    """
 
     id: Serial  # added by Piccolo; declared for type checkers
 
     email = Varchar(length=254, index=True)
+    client_hash = Varchar(length=64, default="", index=True)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class ClientAttempt(Table, tablename="accounts_client_attempt"):
+    """One counted request from a client address (a sign-up, a password link asked for).
+
+    The limits per client count these rows, so they hold across processes.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    action = Varchar(length=32)
+    client_hash = Varchar(length=64)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class PasswordResetRequest(Table, tablename="accounts_reset_request"):
+    """Someone asked for a password link for ``email``; the dispatcher's chore answers it.
+
+    The request path only writes this row, for any address, so it does the same
+    work whether or not the address has an account. The chore looks the address
+    up, makes the link and queues the mail, then blanks the address.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    email = Varchar(length=254, default="")
+    requested_at = Timestamptz(default=TimestamptzNow())
+    handled_at = Timestamptz(null=True, default=None)
 
 
 class Program(Table, tablename="accounts_program"):

@@ -23,7 +23,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from grandrounds import request_context
-from grandrounds.settings import Settings
+from grandrounds.settings import Settings, private_dir, private_file
 
 _writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
@@ -33,7 +33,10 @@ _writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock
 def build_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         path = settings.sqlite_path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The database holds everyone's data: only this user may read it (SQLite's journal
+        # and WAL files take the database file's mode).
+        private_dir(path.parent, tighten=path.parent.resolve() == settings.var_dir)
+        private_file(path)
         # timeout: how long a connection waits for another process's write lock.
         return SQLiteEngine(path=str(path), timeout=30)
     if settings.database_url.startswith(("postgres://", "postgresql://")):

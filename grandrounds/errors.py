@@ -47,7 +47,19 @@ class Unprocessable(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """A limit said no for now; ``retry_after`` (seconds) becomes the response's Retry-After header."""
+
     status_code = 429
+
+    def __init__(
+        self, code: str, message: str, details: dict[str, Any] | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(code, message, details)
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
 
 
 def sign_in_required() -> Unauthenticated:
@@ -62,3 +74,16 @@ def forbidden(message: str, details: dict[str, Any] | None = None) -> Forbidden:
 def request_invalid(message: str, details: dict[str, Any] | None = None) -> InvalidInput:
     """A malformed request a service catches itself (the framework's own give the same code)."""
     return InvalidInput("request.invalid", message, details)
+
+
+def unsupported_media_type(message: str) -> UnsupportedMediaType:
+    """A body in a form the route does not take (the JSON API takes JSON only)."""
+    return UnsupportedMediaType("request.unsupported_media_type", message)
+
+
+def cross_site() -> Forbidden:
+    """A credential form posted from another site: login CSRF, refused before any cookie is set."""
+    return Forbidden(
+        "auth.cross_site",
+        "Sign-in and sign-up are only accepted from this site's own pages or from non-browser clients.",
+    )

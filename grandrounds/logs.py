@@ -1,9 +1,11 @@
-"""Logging that keeps secrets out: access-log lines never carry tokens from URLs.
+"""Logging that keeps secrets out: no log line, and no copy of a mail, carries a token from a URL.
 
-Some URLs must hold a secret (a calendar subscription, the accept/decline link
-in a speaker's invitation). The access log would keep those for anyone who
-reads the logs, so every path segment that looks like a token, and every
-query string, is replaced before the line is written.
+Some URLs must hold a secret (a calendar subscription, a speaker's
+accept/decline link, a password link, an email confirmation, a cohort or
+organization invitation). The access log, the error log and the mail log
+would keep those for anyone who reads them, so :func:`redact_path` replaces
+the secret segment of every such route, every other path segment that looks
+like a token, and every query string, before the text is written.
 """
 
 from __future__ import annotations
@@ -13,13 +15,38 @@ import logging
 import re
 from typing import Any
 
+REDACTED = "[redacted]"
+
 TOKENISH = re.compile(r"(?<=/)[A-Za-z0-9_\-]{20,}(?=\.ics\b|/|$)")
+
+# The routes whose next segment is a secret, whatever its shape (an email confirmation
+# token has a dot; an old or hand-typed one may be short). The words after them that are
+# routes of their own (resend, accept) are not secrets.
+SECRET_ROUTES = re.compile(
+    r"(/(?:password/reset|speaking/respond|account/verify|invitations)/)"
+    r"(?!(?:resend|accept)(?:[/?#]|$))[^/?#\s]+"
+)
+
+URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def redact_path(path: str) -> str:
     bare, _, query = path.partition("?")
-    bare = TOKENISH.sub("[redacted]", bare)
-    return f"{bare}?[redacted]" if query else bare
+    bare = SECRET_ROUTES.sub(rf"\1{REDACTED}", bare)
+    bare = TOKENISH.sub(REDACTED, bare)
+    return f"{bare}?{REDACTED}" if query else bare
+
+
+def redact_links(text: str) -> str:
+    """``text`` with every http(s) link's path redacted as a log line's would be."""
+
+    def one(match: re.Match[str]) -> str:
+        url = match.group()
+        scheme, _, rest = url.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}://{host}{redact_path(slash + path)}" if slash else url
+
+    return URL.sub(one, text)
 
 
 class RedactSecrets(logging.Filter):

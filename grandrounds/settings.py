@@ -133,6 +133,33 @@ class Settings:
         return Path(urlparse(self.database_url).path[1:] or "grandrounds.sqlite3")
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path, *, tighten: bool = True) -> Path:
+    """Make ``path`` (and missing parents) readable by this user only.
+
+    ``var/`` holds the SQLite file, the mail log and the secret key: nobody else
+    on the machine should list or read it. ``tighten`` also narrows a directory
+    that exists already (ours, made by hand or by an older version); it is off
+    for a directory we merely write into (the parent of a SQLite file elsewhere).
+    """
+    existed = path.is_dir()
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    if tighten or not existed:
+        path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` if missing, and make it readable and writable by this user only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+    os.close(descriptor)
+    path.chmod(PRIVATE_FILE_MODE)
+    return path
+
+
 def _secret_key(var_dir: Path) -> str:
     """The key that signs CSRF tokens.
 
@@ -146,10 +173,9 @@ def _secret_key(var_dir: Path) -> str:
     key_file = var_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    private_file(key_file).write_text(key)
     return key
 
 

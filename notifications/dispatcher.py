@@ -142,14 +142,18 @@ async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None
         ).where(OutboxMessage.id == row["id"])
 
 
-async def build_email(row: dict[str, Any], settings: Settings) -> Any:
+async def build_email(row: dict[str, Any], settings: Settings, blank_secrets: bool = False) -> Any:
     """The message for one row; a queued invite is resolved into its calendar object first.
 
+    With ``blank_secrets`` (a transport that keeps a readable record, the mail log) the
+    context values the row names as secret are rendered as ``[redacted]``.
     Raises invites.InviteUnavailable when what the invite is about is gone.
     """
     context = _context_of(row)
     if "invite" in context:
         context = await invites.resolve(context)
+    if blank_secrets:
+        context = redacted(context) or context
     rendered = render_email(row["template"], context)
     domain = settings.mail_from.rsplit("@", 1)[-1].rstrip(">") or "grandrounds.localhost"
     message = new_message(
@@ -169,7 +173,7 @@ class Dispatcher:
 
     async def deliver(self, row: dict[str, Any]) -> bool:
         try:
-            message = await build_email(row, self.settings)
+            message = await build_email(row, self.settings, blank_secrets=self.transport.blanks_secrets)
         except invites.InviteUnavailable as exc:
             log.warning("outbox %s cannot be sent: %s", row["id"], exc)
             await _mark_failed(row, f"invite: {exc}", permanent=True)

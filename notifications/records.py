@@ -28,6 +28,7 @@ from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.programs import programs_run_by
 from grandrounds.db import write_transaction
+from grandrounds.logs import redact_links
 from notifications import errors
 from notifications.dispatcher import requeue_failed
 from notifications.message_status import MessageStatus
@@ -159,7 +160,11 @@ def _text_of(message: Message) -> str:
 
 
 def recent_mail(path: Path, limit: int = 30) -> list[SentMail]:
-    """The newest messages in the mail log, newest first (reads only the file's tail)."""
+    """The newest messages in the mail log, newest first (reads only the file's tail).
+
+    Secret links are blanked on the way out too: a log written before they were
+    blanked at delivery still holds working ones.
+    """
     if not path.is_file():
         return []
     size = path.stat().st_size
@@ -175,7 +180,7 @@ def recent_mail(path: Path, limit: int = 30) -> list[SentMail]:
                 to=str(message.get("To", "")),
                 subject=str(message.get("Subject", "")),
                 date=str(message.get("Date", "")),
-                text=_text_of(message),
+                text=redact_links(_text_of(message)),
                 has_invite=any(p.get_content_type() == "text/calendar" for p in message.walk()),
             )
         )

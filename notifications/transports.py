@@ -1,5 +1,12 @@
 """Where email goes: an SMTP server (production), or the mail log under var/ (the embedded default).
 
+The mail log is a record people read (admins on ``/staff/mail``, anyone with
+the file), not a mailbox: its messages are rendered with their secret links
+blanked (``blanks_secrets``), as the outbox blanks them once a row is sent,
+and the file is created readable by its owner only. To follow a reset or
+invitation link on a development machine, point ``SMTP_HOST`` at a local mail
+catcher instead.
+
 Also how a message is put together: plain text and HTML alternatives, and,
 when the outbox row carries a calendar invite, the iTIP part that calendar
 clients act on plus the same file as an ``invite.ics`` attachment for those
@@ -9,6 +16,7 @@ that only look at attachments.
 from __future__ import annotations
 
 import asyncio
+import os
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -16,10 +24,14 @@ from typing import Any, Protocol
 
 import aiosmtplib
 
-from grandrounds.settings import Settings
+from grandrounds.settings import PRIVATE_FILE_MODE, Settings, private_dir
 
 
 class MailTransport(Protocol):
+    # True when what the transport writes is a record others read rather than the recipient's
+    # mailbox: the dispatcher then renders the message with its secret links blanked.
+    blanks_secrets: bool
+
     async def send(self, message: EmailMessage) -> None: ...
 
 
@@ -27,6 +39,7 @@ class MailLogTransport:
     """Appends each message to a file, so a newcomer can read what would have been sent."""
 
     SEPARATOR = "\n" + "=" * 72 + "\n"
+    blanks_secrets = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -34,16 +47,20 @@ class MailLogTransport:
 
     async def send(self, message: EmailMessage) -> None:
         async with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             data = message.as_string() + self.SEPARATOR
             await asyncio.to_thread(self._append, data)
 
     def _append(self, data: str) -> None:
-        with self.path.open("a", encoding="utf-8") as handle:
+        private_dir(self.path.parent)
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+        os.fchmod(descriptor, PRIVATE_FILE_MODE)  # a log made before by hand or by an older version too
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
             handle.write(data)
 
 
 class SMTPTransport:
+    blanks_secrets = False
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 

@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "program.staff.remove": "Removed program staff",
     "program.rules.update": "Changed a program's rules",
     "organization.create": "Created an organization",
+    "organization.member.add": "Added someone to an organization",
     "person.view": "Looked at a person's record",
     # Sign-in security (the person themselves).
     "two_factor.enable": "Turned on two-factor sign-in",

@@ -16,14 +16,12 @@ from accounts import errors
 from accounts.passwords import burn_time, verify_password
 from accounts.principal import STAFF_ROLES, Principal
 from accounts.schemas import TokenCreated, TokenOut
-from accounts.services import two_factor
+from accounts.services import throttle, two_factor
 from accounts.services.people import normalize_email, roles_of
-from accounts.tables import ApiToken, Person, SignInFailure, SignInSession
+from accounts.tables import ApiToken, Person, SignInSession
 from grandrounds.db import now, write_transaction
 
 TOKEN_PREFIX = "grt_"  # noqa: S105 - a public marker, not a secret
-MAX_FAILURES = 10
-FAILURE_WINDOW = timedelta(minutes=15)
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
@@ -37,17 +35,18 @@ class OpenedSession:
     secret: str  # goes into the cookie; never stored
 
 
-async def authenticate(email: str, password: str) -> int:
-    """The person id for a correct email and password; a uniform error otherwise."""
+async def authenticate(email: str, password: str, client_address: str = "") -> int:
+    """The person id for a correct email and password; a uniform error otherwise.
+
+    A client that failed too often recently is told to wait (accounts.services.throttle)
+    before any password is checked; others, the account's owner among them, go ahead.
+    """
     try:
         email = normalize_email(email)
     except Exception:
         await burn_time(password)
         raise errors.invalid_credentials() from None
-    since = now() - FAILURE_WINDOW
-    failures = await SignInFailure.count().where((SignInFailure.email == email) & (SignInFailure.at > since))
-    if failures >= MAX_FAILURES:
-        raise errors.too_many_attempts()
+    clearance = await throttle.clear_sign_in(email, client_address)
     row = (
         await Person.select(Person.id, Person.password_hash, Person.is_active)
         .where(Person.email == email)
@@ -59,9 +58,9 @@ async def authenticate(email: str, password: str) -> int:
     else:
         ok = await verify_password(row["password_hash"], password) and row["is_active"]
     if not ok or row is None:
-        async with write_transaction():
-            await SignInFailure.insert(SignInFailure(email=email))
+        await throttle.record_failure(clearance)
         raise errors.invalid_credentials()
+    await throttle.forgive(clearance)
     return int(row["id"])
 
 
@@ -83,6 +82,17 @@ async def close_session(secret: str) -> None:
         await SignInSession.update({SignInSession.revoked_at: now()}).where(
             (SignInSession.token_hash == _digest(secret)) & SignInSession.revoked_at.is_null()
         )
+
+
+async def close_every_session(person_id: int) -> int:
+    """Sign the person out everywhere (every browser, this one too); how many sessions ended."""
+    async with write_transaction():
+        ended = (
+            await SignInSession.update({SignInSession.revoked_at: now()})
+            .where((SignInSession.person == person_id) & SignInSession.revoked_at.is_null())
+            .returning(SignInSession.id)
+        )
+    return len(ended)
 
 
 async def _principal(person_id: int, via: str, credential_id: int) -> Principal | None:

@@ -87,4 +87,5 @@ async def resend(person_id: int) -> bool:
             {"name": row["name"], "verify_url": verify_url(person_id, row["email"])},
             person_id=person_id,
             dedupe_key=f"verify-email:{person_id}:{window}",
+            secret_keys=("verify_url",),  # a working confirmation link is not kept once sent
         )

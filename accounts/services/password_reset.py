@@ -1,11 +1,14 @@
 """Forgotten passwords: a one-time link by email, valid for an hour.
 
 Asking for a link answers the same whether or not the address has an
-account, so the form cannot be used to find out who is a member. The link's
-token is random (256 bits) and only its SHA-256 is stored; using it sets the
-new password, burns every other open link, and signs the person out
-everywhere, since whoever forgot the password may not be the only one who
-knew it.
+account, and does the same work: the request only records that a link was
+asked for (and counts it against the client's hourly quota). The dispatcher's
+chore, :func:`deliver_requested_links`, looks the address up, makes the link
+and queues the mail, off the request path, so neither the answer nor its
+timing tells who is a member. The link's token is random (256 bits) and only
+its SHA-256 is stored; using it sets the new password, burns every other open
+link, signs the person out everywhere and revokes their API tokens, since
+whoever forgot the password may not be the only one who knew it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from datetime import timedelta
 
 from accounts import errors
 from accounts.passwords import check_strength, hash_password
+from accounts.services import throttle
 from accounts.services.people import normalize_email
-from accounts.tables import PasswordReset, Person, SignInSession
+from accounts.tables import ApiToken, PasswordReset, PasswordResetRequest, Person, SignInSession
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
@@ -25,30 +29,75 @@ from notifications.outbox import enqueue_email
 
 LINK_LIFETIME = timedelta(hours=1)
 MAX_LINKS_PER_HOUR = 3
+BATCH = 50
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def request_reset(raw_email: str) -> None:
-    """Queue a reset link if the address has an active account; silent either way."""
+async def request_reset(raw_email: str, client_address: str = "") -> None:
+    """Record that a link was asked for; the same statements whether or not the address has an account.
+
+    Refused with ``auth.throttled`` when this client asked too often this hour.
+    """
+    client = throttle.client_key(client_address)
+    await throttle.check_quota(
+        throttle.PASSWORD_RESET, client, throttle.RESET_REQUESTS_PER_CLIENT_PER_HOUR, errors.reset_throttled
+    )
     try:
         email = normalize_email(raw_email)
     except DomainError:
-        return
+        email = ""  # counted like any other request, never looked up
+    async with write_transaction():
+        await throttle.count_attempt(throttle.PASSWORD_RESET, client)
+        await PasswordResetRequest.insert(
+            PasswordResetRequest(email=email, handled_at=None if email else now())
+        )
+
+
+async def deliver_requested_links(limit: int = BATCH) -> int:
+    """The dispatcher's chore: answer waiting requests; how many links were queued.
+
+    Each request is claimed by a conditional UPDATE (handled, address blanked), so
+    two workers never answer one twice; the link and its mail are written in the
+    same transaction. An address without an active account, or whose account
+    got ``MAX_LINKS_PER_HOUR`` links this hour already, gets nothing.
+    """
+    waiting = (
+        await PasswordResetRequest.select(PasswordResetRequest.id, PasswordResetRequest.email)
+        .where(PasswordResetRequest.handled_at.is_null())
+        .order_by(PasswordResetRequest.id)
+        .limit(limit)
+    )
+    queued = 0
+    for request in waiting:
+        queued += await _answer(int(request["id"]), str(request["email"]))
+    return queued
+
+
+async def _answer(request_id: int, email: str) -> int:
     person = (
         await Person.select(Person.id, Person.name, Person.is_active).where(Person.email == email).first()
+        if email
+        else None
     )
-    if person is None or not person["is_active"]:
-        return
     token = secrets.token_urlsafe(32)
     async with write_transaction():
+        claimed = (
+            await PasswordResetRequest.update(
+                {PasswordResetRequest.handled_at: now(), PasswordResetRequest.email: ""}
+            )
+            .where((PasswordResetRequest.id == request_id) & PasswordResetRequest.handled_at.is_null())
+            .returning(PasswordResetRequest.id)
+        )
+        if not claimed or person is None or not person["is_active"]:
+            return 0
         recent = await PasswordReset.count().where(
             (PasswordReset.person == person["id"]) & (PasswordReset.created_at > now() - timedelta(hours=1))
         )
         if recent >= MAX_LINKS_PER_HOUR:
-            return  # enough links are on their way; more would only help someone flood the inbox
+            return 0  # enough links are on their way; more would only help someone flood the inbox
         await PasswordReset.insert(
             PasswordReset(person=person["id"], token_hash=_digest(token), expires_at=now() + LINK_LIFETIME)
         )
@@ -63,6 +112,7 @@ async def request_reset(raw_email: str) -> None:
             person_id=person["id"],
             secret_keys=("reset_url",),  # the outbox record keeps no working link once sent
         )
+    return 1
 
 
 async def _open_link(token: str) -> dict[str, object]:
@@ -79,7 +129,7 @@ async def check_link(token: str) -> None:
 
 
 async def complete_reset(token: str, new_password: str) -> int:
-    """Set the new password; the person's id. Every session and open link of theirs ends."""
+    """Set the new password; the person's id. Every session, API token and open link of theirs ends."""
     link = await _open_link(token)
     person_id = int(str(link["person"]))
     email = await Person.select(Person.email).where(Person.id == person_id).first()
@@ -105,5 +155,9 @@ async def complete_reset(token: str, new_password: str) -> int:
         )
         await SignInSession.update({SignInSession.revoked_at: moment}).where(
             (SignInSession.person == person_id) & SignInSession.revoked_at.is_null()
+        )
+        # A token made by whoever knew the old password would outlive the reset otherwise.
+        await ApiToken.update({ApiToken.revoked_at: moment}).where(
+            (ApiToken.person == person_id) & ApiToken.revoked_at.is_null()
         )
     return person_id

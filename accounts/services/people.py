@@ -15,6 +15,7 @@ from accounts.audit import trail as audit
 from accounts.passwords import check_strength, hash_password
 from accounts.principal import Principal, Role
 from accounts.schemas import PersonOut, PersonUpdate, SignUp
+from accounts.services import throttle
 from accounts.services.email_verification import verify_url
 from accounts.services.standing import with_derived
 from accounts.tables import Person, RoleGrant
@@ -139,12 +140,20 @@ async def create_person(
                         "verify_url": verify_url(person_id, email),
                     },
                     person_id=person_id,
+                    secret_keys=("verify_url",),  # a working confirmation link is not kept once sent
                 )
     return person_id
 
 
-async def sign_up(data: SignUp) -> PersonOut:
-    """Anyone may sign up; they get a free guest account."""
+async def sign_up(data: SignUp, client_address: str = "") -> PersonOut:
+    """Anyone may sign up; they get a free guest account. A few an hour per client address.
+
+    Every attempt counts, refused ones too, so the form cannot be used to probe
+    at length which addresses are taken.
+    """
+    await throttle.spend(
+        throttle.SIGN_UP, client_address, throttle.SIGN_UPS_PER_CLIENT_PER_HOUR, errors.sign_up_throttled
+    )
     return await person_out(await create_person(data, welcome=True))
 
 

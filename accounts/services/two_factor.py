@@ -29,7 +29,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from accounts import errors
 from accounts.audit import trail as audit
-from accounts.tables import Person, RecoveryCode, SignInChallenge, SignInFailure, TwoFactor
+from accounts.services import throttle
+from accounts.tables import Person, RecoveryCode, SignInChallenge, TwoFactor
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import DomainError
 from grandrounds.settings import get_settings
@@ -109,17 +110,24 @@ async def pending(person_id: int) -> Enrolment | None:
     return None if row is None else _enrolment(row["person.email"], _unseal(row["secret_sealed"]))
 
 
-async def verify_sign_in(person_id: int, code: str | None) -> None:
-    """The second step of an API sign-in: a wrong code counts as a failed sign-in of the account."""
+async def _count_failure(person_id: int, client_address: str) -> None:
+    """A wrong code counts as a failed sign-in of this client on the account (accounts.services.throttle)."""
+    person = await Person.select(Person.email).where(Person.id == person_id).first()
+    clearance = throttle.SignInClearance(
+        email=person["email"] if person else "", client=throttle.client_key(client_address), own_failures=0
+    )
+    await throttle.record_failure(clearance)
+
+
+async def verify_sign_in(person_id: int, code: str | None, client_address: str) -> None:
+    """The second step of an API sign-in: a wrong code slows this client as a wrong password does."""
     if not code:
         raise errors.two_factor_required()
     try:
         async with write_transaction():
             await verify(person_id, code)
     except DomainError:
-        email = await Person.select(Person.email).where(Person.id == person_id).first()
-        async with write_transaction():
-            await SignInFailure.insert(SignInFailure(email=email["email"] if email else ""))
+        await _count_failure(person_id, client_address)
         raise
 
 
@@ -248,7 +256,7 @@ async def open_challenge(person_id: int) -> str:
     return secret
 
 
-async def close_challenge(secret: str, code: str) -> int:
+async def close_challenge(secret: str, code: str, client_address: str) -> int:
     """The person id once ``code`` is right; a wrong code spends one of the challenge's tries."""
     async with write_transaction():
         row = (
@@ -270,6 +278,7 @@ async def close_challenge(secret: str, code: str) -> int:
             await SignInChallenge.delete().where(SignInChallenge.id == row["id"])
             failed = False
     if failed:
+        await _count_failure(row["person"], client_address)
         raise errors.two_factor_invalid()
     person_id: int = row["person"]
     return person_id

@@ -191,6 +191,7 @@ DONE = {
     "seat": "The seat is assigned.",
     "released": "The seat is released.",
     "points": "The points were transferred.",
+    "invited": "The invitation is on its way; the colleague appears here once they accept it.",
 }
 
 

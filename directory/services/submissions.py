@@ -6,7 +6,9 @@ anything is written, so a refused submission stores nothing.
 
 Anti-abuse: a sender not signed in may send at most ``PER_IP_PER_HOUR``
 submissions from one address and ``PER_EMAIL_PER_HOUR`` with one email; a
-signed-in person at most ``PER_PERSON_PER_HOUR``. The counts come from the
+signed-in person at most ``PER_PERSON_PER_HOUR``; and whoever sends, at most
+``PER_ADDRESS_PER_HOUR`` leave one client address (several accounts made from
+one address do not multiply the person limit). The counts come from the
 submissions table itself (shared by every process), and the address is kept
 only as a keyed hash. Two racing requests on PostgreSQL may each see one
 slot left; the limit is a brake on floods, not an exact quota.
@@ -37,6 +39,7 @@ from grandrounds.settings import get_settings
 PER_IP_PER_HOUR = 5
 PER_EMAIL_PER_HOUR = 3
 PER_PERSON_PER_HOUR = 20
+PER_ADDRESS_PER_HOUR = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,8 @@ class _Checked:
 def _check_sender(sender: Sender) -> _Checked:
     note = plain_text(sender.note, "note", multiline=True)
     if sender.principal is not None:
-        return _Checked(sender.principal.email, sender.principal.name, note, sender.principal.person_id, "")
+        principal = sender.principal
+        return _Checked(principal.email, principal.name, note, principal.person_id, ip_hash(sender.client_ip))
     name = plain_text(sender.contact_name, "contact_name")
     raw_email = sender.contact_email.strip()
     if len(raw_email) > 254:
@@ -87,15 +91,18 @@ def _check_sender(sender: Sender) -> _Checked:
 async def _check_rate(checked: _Checked) -> None:
     since = now() - timedelta(hours=1)
     recent = Submission.created_at >= since
+    if checked.ip_hash and (
+        await Submission.count().where(recent, Submission.ip_hash == checked.ip_hash) >= PER_ADDRESS_PER_HOUR
+    ):
+        raise errors.too_many_submissions()
     if checked.person_id is not None:
         if await Submission.count().where(recent, Submission.person == checked.person_id) >= (
             PER_PERSON_PER_HOUR
         ):
             raise errors.too_many_submissions()
         return
-    if checked.ip_hash and (
-        await Submission.count().where(recent, Submission.ip_hash == checked.ip_hash) >= PER_IP_PER_HOUR
-    ):
+    anonymous_here = (Submission.ip_hash == checked.ip_hash) & Submission.person.is_null()
+    if checked.ip_hash and await Submission.count().where(recent, anonymous_here) >= PER_IP_PER_HOUR:
         raise errors.too_many_submissions()
     if (
         await Submission.count().where(recent, Submission.submitter_email == checked.email)

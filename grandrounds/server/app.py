@@ -93,7 +93,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         # The body guard runs inside the error handlers, so its refusals get the usual error shape.
         # The request context (id, actor, role used) opens once the principal is known.
-        middleware=[PrincipalMiddleware(), RequestContextMiddleware(), RequestGuardMiddleware()],
+        middleware=[
+            PrincipalMiddleware(csrf_secret=settings.secret_key),
+            RequestContextMiddleware(),
+            RequestGuardMiddleware(public_url=settings.base_url),
+        ],
         # On every message, including 404s and errors raised outside any route.
         before_send=[security_headers(settings)],
         # ``principal`` and ``viewer``, injected into any handler that names them.

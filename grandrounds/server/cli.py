@@ -33,6 +33,14 @@ def served_base_url(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
+def forwarded_allow_ips() -> str:
+    """The proxies trusted to say who the client is (``FORWARDED_ALLOW_IPS``, default loopback only).
+
+    A comma-separated list of addresses or networks, or ``*`` when only the proxy can reach the server.
+    """
+    return os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -56,7 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # X-Forwarded-For becomes the client address (which the limits per client count) only
+        # when the connection comes from one of these proxies; anyone else could name any address.
         proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips(),
         log_config=uvicorn_log_config(),
         log_level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "info").lower(),
     )

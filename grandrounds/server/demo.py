@@ -66,12 +66,8 @@ async def seed_demo() -> DemoLogins:
 
     if not await Organization.exists().where(Organization.name == "Riverside Health System"):
         org = await create_organization("Riverside Health System", ids["leader@example.org"])
-        from accounts.principal import Principal
-
-        leader = Principal(
-            ids["leader@example.org"], "leader@example.org", "Lee Leader", frozenset({Role.MEMBER}), "cli", 0
-        )
-        await add_member(leader, org.id, ids["colleague@example.org"])
+        # Seeded as an admin would (leaders invite by email and colleagues accept).
+        await add_member(org.id, ids["colleague@example.org"])
 
     from billing.demo import seed_memberships
 

@@ -18,7 +18,9 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from accounts.profile import register_section
+from accounts.services.password_reset import deliver_requested_links
 from accounts.services.standing import register_role_source
+from accounts.services.throttle import forget_old_records
 from billing.memberships.points_returns import on_place_ended
 from billing.memberships.standing import member_roles
 from billing.payments.lapsed_checkouts import expire_lapsed_checkouts
@@ -64,14 +66,17 @@ def wire_all() -> None:
 
 def chores(stripe_account: StripeAccount | None = None) -> list[Chore]:
     """The background jobs, in order. With a Stripe account the dispatcher also closes Stripe's
-    checkout pages whose hold lapsed, right after ``expire_holds`` released them. The retention
-    schedule comes last: it runs once a day for the whole cluster (a lease), so most passes it
-    only reads one row."""
+    checkout pages whose hold lapsed, right after ``expire_holds`` released them. Password links
+    asked for are made here, off the request path, so asking does the same work for any address.
+    The retention schedule comes last: it runs once a day for the whole cluster (a lease), so
+    most passes it only reads one row."""
     jobs: list[Chore] = [
         expire_offers,
         expire_holds,
         send_due_reminders,
         issue_due_certificates,
+        deliver_requested_links,
+        forget_old_records,
         daily_retention,
     ]
     if stripe_account is not None:

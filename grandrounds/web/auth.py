@@ -10,6 +10,10 @@ reads the scope itself.
 Cookies are ambient credentials, so a cookie-authenticated state-changing call
 to the JSON API must also carry the CSRF cookie's value in the ``x-csrftoken``
 header (pages get the same protection from the CSRF middleware's form field).
+The token must be one this site signed, checked as Litestar's CSRF middleware
+checks a form's: the value is a random hex secret followed by its HMAC-SHA256
+under the app's secret key. Equality of cookie and header alone would accept
+any value a sibling subdomain (or a cookie-injecting network) planted in both.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -45,7 +50,20 @@ CREDENTIAL_PATHS = frozenset(
 )
 
 
+def signed_csrf_secret(token: str, secret_key: str) -> str | None:
+    """The random part of a CSRF token this site signed, or None for anything else (Litestar's rule)."""
+    if len(token) < CSRF_SECRET_LENGTH + 1:
+        return None
+    random_part, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    expected = generate_csrf_hash(token=random_part, secret=secret_key)
+    return random_part if hmac.compare_digest(signature, expected) else None
+
+
 class PrincipalMiddleware(ASGIMiddleware):
+    def __init__(self, csrf_secret: str) -> None:
+        # The key the pages' CSRF middleware signs its tokens with (GRANDROUNDS_SECRET_KEY).
+        self.csrf_secret = csrf_secret
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         principal: Principal | None = None
@@ -59,7 +77,7 @@ class PrincipalMiddleware(ASGIMiddleware):
                 return
         elif session_secret := connection.cookies.get(SESSION_COOKIE):
             principal = await principal_from_session(session_secret)
-            if principal is not None and _needs_csrf_header(scope, connection):
+            if principal is not None and _needs_csrf_header(scope, connection, self.csrf_secret):
                 await _reject(
                     scope,
                     receive,
@@ -74,13 +92,14 @@ class PrincipalMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def _needs_csrf_header(scope: Scope, connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+def _needs_csrf_header(scope: Scope, connection: ASGIConnection[Any, Any, Any, Any], secret_key: str) -> bool:
+    """True when a cookie-authenticated API write lacks a valid, signed CSRF token in both places."""
     path = scope["path"]
     if scope.get("method", "GET") in SAFE_METHODS or not path.startswith("/api/") or path in CREDENTIAL_PATHS:
         return False
-    cookie = connection.cookies.get(CSRF_COOKIE, "")
-    header = connection.headers.get(CSRF_HEADER, "")
-    return not (cookie and header and hmac.compare_digest(cookie, header))
+    from_cookie = signed_csrf_secret(connection.cookies.get(CSRF_COOKIE, ""), secret_key)
+    from_header = signed_csrf_secret(connection.headers.get(CSRF_HEADER, ""), secret_key)
+    return not (from_cookie and from_header and hmac.compare_digest(from_cookie, from_header))
 
 
 async def _reject(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:

@@ -9,6 +9,9 @@ says what it needs in its signature instead of digging it out of the request:
   answers 401/403 from its guard first.
 - ``viewer: Viewer``: the signed-in person or None, for what anonymous
   visitors may see too.
+- ``client_address: ClientAddress``: the caller's address as the server saw it
+  (``request.client.host``; uvicorn puts the X-Forwarded-For address there only
+  for proxies listed in ``FORWARDED_ALLOW_IPS``), for limits per client.
 
 The annotations mark the parameters as dependencies explicitly (Litestar 3 will no
 longer infer them from the name alone); injected names never appear as query
@@ -32,6 +35,10 @@ Viewer = NamedDependency[Principal | None]
 """A handler parameter ``viewer: Viewer``: the signed-in person, or None for anyone else."""
 
 
+ClientAddress = NamedDependency[str]
+"""A handler parameter ``client_address: ClientAddress``: the caller's address, "" when unknown."""
+
+
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     return current_principal(request)
 
@@ -40,8 +47,13 @@ def provide_viewer(request: Request[Any, Any, Any]) -> Principal | None:
     return viewer(request)
 
 
-# Both read what PrincipalMiddleware already put in the scope: no I/O, so no worker thread.
+def provide_client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else ""
+
+
+# All read what the scope already holds: no I/O, so no worker thread.
 DEPENDENCIES: dict[str, Provide] = {
     "principal": Provide(provide_principal, sync_to_thread=False),
     "viewer": Provide(provide_viewer, sync_to_thread=False),
+    "client_address": Provide(provide_client_address, sync_to_thread=False),
 }

@@ -16,7 +16,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from grandrounds.errors import DomainError
+from grandrounds.errors import DomainError, TooManyRequests
+from grandrounds.logs import redact_path
 
 log = logging.getLogger("grandrounds")
 
@@ -37,21 +38,36 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
 
 
 def _respond(
-    request: Request[Any, Any, Any], status: int, code: str, message: str, details: Any
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    message: str,
+    details: Any,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     if status == 401 and not _is_api(request):
         return Redirect(path=f"/signin?next={quote(request.url.path)}")
     if _is_api(request):
-        return Response({"code": code, "message": message, "details": details}, status_code=status)
+        return Response(
+            {"code": code, "message": message, "details": details}, status_code=status, headers=headers
+        )
     return Template(
         template_name="error.html",
         context={"status": status, "code": code, "message": message},
         status_code=status,
+        headers=headers,
     )
 
 
+def retry_after_headers(exc: DomainError) -> dict[str, str] | None:
+    """``Retry-After`` for a limit that says when to come back (pages that show their own form use it too)."""
+    if isinstance(exc, TooManyRequests) and exc.retry_after:
+        return {"Retry-After": str(exc.retry_after)}
+    return None
+
+
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _respond(request, exc.status_code, exc.code, exc.message, exc.details)
+    return _respond(request, exc.status_code, exc.code, exc.message, exc.details, retry_after_headers(exc))
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -64,7 +80,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     elif status == 403 and "CSRF" in (exc.detail or ""):
         code, message = "auth.csrf", "The form expired or came from elsewhere; reload the page and try again."
     elif status >= 500:
-        log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail)
+        # Paths carry secrets (feed, password, speaker, confirmation and invitation links).
+        log.error("HTTP %s on %s: %s", status, redact_path(request.url.path), exc.detail)
         code, message = "internal", "Something went wrong on our side."
     return _respond(request, status, code, message, details)
 
@@ -89,7 +106,7 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
             "A number in this request is too large (no such record).",
             {},
         )
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path), exc_info=exc)
     return _respond(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.", {}
     )

@@ -317,6 +317,7 @@ async def invite(principal: Principal, cohort_id: int, email: str) -> Invitation
                 person_id=existing["id"] if existing else None,
                 program_id=cohort.program_id,
                 dedupe_key=f"cohort-invite:{enrollment_id}",
+                secret_keys=("accept_url",),  # the record keeps no working link once sent
             )
             await audit.record(
                 "cohort.invitation.create",

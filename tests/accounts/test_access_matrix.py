@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.principal import Role
+from tests.builders.accounts import queued_context
 from tests.builders.people import Actor, make_actor
 
 ANON = "anonymous"
@@ -86,13 +87,23 @@ async def test_organization_is_visible_to_its_people_and_managed_by_its_leader(c
     assert created.status_code == 201, created.text
     org_id = created.json()["id"]
 
+    # The leader invites by email; the colleague joins by accepting the emailed link.
+    invited = await client.post(
+        f"/api/v1/organizations/{org_id}/invitations", json={"email": colleague.email}, headers=leader.headers
+    )
+    assert invited.status_code == 202, invited.text
+    link = (await queued_context("organization_invitation", colleague.email))["accept_url"]
     added = await client.post(
-        f"/api/v1/organizations/{org_id}/members", json={"person_id": colleague.id}, headers=leader.headers
+        "/api/v1/organizations/invitations/accept",
+        json={"token": link.rsplit("/", 1)[1]},
+        headers=colleague.headers,
     )
     assert added.status_code == 200 and colleague.id in added.json()["member_ids"]
 
     denied = await client.post(
-        f"/api/v1/organizations/{org_id}/members", json={"person_id": outsider.id}, headers=colleague.headers
+        f"/api/v1/organizations/{org_id}/invitations",
+        json={"email": outsider.email},
+        headers=colleague.headers,
     )
     assert denied.status_code == 403 and denied.json()["code"] == "organization.not_leader"
 

@@ -10,6 +10,7 @@ import pytest
 from accounts.services.email_verification import confirm, make_token
 from accounts.tables import Person
 from notifications.tables import OutboxMessage
+from tests.builders.clients import csrf_headers
 from tests.builders.speakers import invite, webinar
 
 
@@ -58,9 +59,9 @@ async def test_forged_and_stale_links_are_refused(client) -> None:
 
 async def test_the_link_can_be_sent_again_but_not_in_a_flood(client) -> None:
     await _sign_up(client, "lee@example.org")
-    client.cookies.set("csrftoken", "x")  # a cookie-authenticated API write echoes the CSRF cookie
-    first = await client.post("/api/v1/me/verify-email/resend", headers={"x-csrftoken": "x"})
-    second = await client.post("/api/v1/me/verify-email/resend", headers={"x-csrftoken": "x"})
+    csrf = await csrf_headers(client)  # a cookie-authenticated API write echoes the CSRF cookie
+    first = await client.post("/api/v1/me/verify-email/resend", headers=csrf)
+    second = await client.post("/api/v1/me/verify-email/resend", headers=csrf)
     assert first.json() == {"queued": True} and second.json() == {"queued": False}
     assert await OutboxMessage.count().where(OutboxMessage.template == "verify_email") == 1
 

@@ -1,4 +1,7 @@
-"""Forgotten passwords: a one-time link, the same answer for unknown addresses, everyone signed out."""
+"""Forgotten passwords: a one-time link, the same answer for unknown addresses, everyone signed out.
+
+Links are made by the dispatcher's chore (``deliver_requested_links``), off the request path.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 from datetime import timedelta
 
 from accounts.principal import Role
+from accounts.services.password_reset import deliver_requested_links
 from accounts.tables import PasswordReset
 from grandrounds.db import now
 from notifications.tables import OutboxMessage
@@ -16,6 +20,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 async def _link_token(email: str) -> str:
+    await deliver_requested_links()
     row = (
         await OutboxMessage.select(OutboxMessage.context)
         .where((OutboxMessage.template == "password_reset") & (OutboxMessage.recipient == email))
@@ -32,6 +37,7 @@ async def test_the_answer_does_not_reveal_who_has_an_account(client) -> None:
     unknown = await client.post("/api/v1/auth/password-reset", json={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
+    await deliver_requested_links()
     assert await OutboxMessage.count().where(OutboxMessage.template == "password_reset") == 1
     bad = await client.post("/api/v1/auth/password-reset", json={"email": 12})
     assert bad.status_code == 400
@@ -82,6 +88,7 @@ async def test_links_are_rate_limited_per_account(client) -> None:
     me = await make_actor(Role.MEMBER)
     for _ in range(6):
         assert (await client.post("/api/v1/auth/password-reset", json={"email": me.email})).status_code == 202
+    await deliver_requested_links()
     assert await PasswordReset.count() == 3
     stored = await PasswordReset.select(PasswordReset.token_hash)
     token = await _link_token(me.email)

@@ -45,6 +45,14 @@ async def sign_in(client: httpx.AsyncClient, who: Actor | str) -> None:
     assert response.status_code in (302, 303), response.text
 
 
+async def csrf_headers(client: httpx.AsyncClient) -> dict[str, str]:
+    """The ``x-csrftoken`` header a cookie-authenticated API write echoes, as a browser's script would:
+    the signed token of the site's CSRF cookie, set by any page."""
+    if "csrftoken" not in client.cookies:
+        await client.get("/signin")
+    return {"x-csrftoken": client.cookies["csrftoken"]}
+
+
 @asynccontextmanager
 async def client_for(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app other than the test's own (e.g. one without payments), its lifespan running."""
@@ -52,3 +60,11 @@ async def client_for(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             yield client
+
+
+@asynccontextmanager
+async def client_from(app: Litestar, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser of the test's app, calling from ``address`` (the app's lifespan is already running)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50_000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        yield client

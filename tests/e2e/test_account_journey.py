@@ -22,7 +22,7 @@ def test_guest_signs_up_signs_in_and_sees_account(live_server: str, browser_page
     assert page.locator("#account-email").inner_text() == "grace.journey@example.org"
     assert page.locator("#account-roles").inner_text() == "guest"
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/account")
     assert "/signin" in page.url, "account page must need a sign-in after sign-out"

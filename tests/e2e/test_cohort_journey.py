@@ -64,7 +64,7 @@ def _sign_in(page, base: str, email: str, next_path: str) -> None:  # type: igno
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
 
 def test_staff_mark_attendance_and_the_resident_completes(live_server: str, browser_page) -> None:  # type: ignore[no-untyped-def]

@@ -50,7 +50,7 @@ def test_a_submission_is_moderated_then_listed(live_server: str, browser_page) -
     assert page.get_by_label("X (Twitter)").input_value() == "https://x.com/harboursidehosp"
     page.get_by_role("button", name="Approve and publish").click()
     assert page.locator("#done-notice").inner_text() == "Approved and published."
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     # Anyone now finds it on the public list, filtered by country and platform.
     page.goto(f"{live_server}/social-media-list")

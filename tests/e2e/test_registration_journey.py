@@ -90,7 +90,7 @@ def test_guest_registers_for_a_conference_and_staff_check_them_in(live_server: s
     assert f"You are registered for {TITLE}." in page.locator("#registered-notice").inner_text()
     assert page.get_by_role("link", name=TITLE, exact=True).is_visible()
     assert "Confirmed" in page.locator(".registrations .status").first.inner_text()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     # Staff sign in, find the event, see the guest on the roster.
     page.goto(f"{live_server}/signin")

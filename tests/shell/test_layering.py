@@ -44,6 +44,7 @@ HTTP_FREE = ("/services/", "billing/payments/", "billing/memberships/", "billing
 KNOWN: set[tuple[str, str]] = {
     # accounts sends its mails through notifications' outbox while notifications stands on accounts.
     ("accounts/services/email_verification.py", "notifications.outbox"),
+    ("accounts/services/organizations.py", "notifications.outbox"),
     ("accounts/services/password_reset.py", "notifications.outbox"),
     ("accounts/services/people.py", "notifications.outbox"),
     # events' calendar controller borrows notifications' feed response.

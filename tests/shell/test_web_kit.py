@@ -76,4 +76,4 @@ def test_injected_names_are_not_query_parameters_in_the_openapi_document(app: Li
         for parameter in operation.get("parameters", [])
     }
     assert "limit" in names and "offset" in names  # the document does list ordinary parameters
-    assert not names & {"principal", "viewer", "request"}
+    assert not names & {"principal", "viewer", "client_address", "request"}
