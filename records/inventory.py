@@ -95,6 +95,12 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("accounts_recovery_code", "second-factor recovery codes (hash)", False, CR,
           "the row; unused codes spent"),
     Entry("accounts_sign_in_challenge", "sign-ins waiting for the second factor (hash)", False, CR, ALL),
+    Entry("accounts_organization_invitation", "invitations to join an organization: address, link (hash)",
+          False, CR, "the row; the address pseudonymized"),
+    Entry("accounts_client_attempt", "sign-ups and password links asked for, per client (keyed hash)",
+          False, CR, ALL),
+    Entry("accounts_reset_request", "password links asked for, until the dispatcher answers them", False, CR,
+          "the row; the address pseudonymized"),
     Entry("accounts_audit_entry", "the audit trail: who did what, when, to what", True, AU,
           "everything: append-only, names people by id only"),
     # events
@@ -167,6 +173,8 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("directory_change", "the public change log of listings", False, R, ALL),
     # records
     Entry("records_legal_hold", "legal holds: scope, reason, who placed and released", True, R, ALL),
+    Entry("records_erasure_request", "requests to be erased, and each decision and its outcome", True, R,
+          "the request, decision and outcome; the person's own words blanked"),
     Entry("records_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
 )  # fmt: skip
 

@@ -32,7 +32,16 @@ from piccolo.columns.combination import And, Or, Where, WhereRaw
 from piccolo.table import Table
 
 from accounts.audit import trail as audit
-from accounts.tables import ApiToken, PasswordReset, Person, RecoveryCode, SignInFailure, SignInSession
+from accounts.tables import (
+    ApiToken,
+    OrganizationInvitation,
+    PasswordReset,
+    PasswordResetRequest,
+    Person,
+    RecoveryCode,
+    SignInFailure,
+    SignInSession,
+)
 from directory.tables import Submission
 from events.tables import CheckInRemoval, Registration, RegistrationChange, SessionSpeaker
 from grandrounds.db import now, write_transaction
@@ -209,6 +218,15 @@ async def anonymize_person(person_id: int, *, reason: str) -> Anonymized:
             )
         if found["failures"]:
             await done.update(SignInFailure, {SignInFailure.email: address}, SignInFailure.email == email)
+        # Invitations and password links asked for name the address, whoever typed it.
+        await done.update(
+            OrganizationInvitation,
+            {OrganizationInvitation.email: address},
+            OrganizationInvitation.email == email,
+        )
+        await done.update(
+            PasswordResetRequest, {PasswordResetRequest.email: address}, PasswordResetRequest.email == email
+        )
         if found["feed"]:
             # A new hash nobody holds the secret of: the feed address stops answering.
             await done.update(

@@ -31,6 +31,7 @@ from accounts.audit.tables import AuditEntry
 from accounts.principal import Role
 from accounts.tables import (
     ApiToken,
+    OrganizationInvitation,
     PasswordReset,
     Person,
     RecoveryCode,
@@ -74,6 +75,7 @@ CREDENTIAL_TABLES: tuple[type[Table], ...] = (
     SignInChallenge,
     SignInFailure,
     CheckInCodeFailure,
+    OrganizationInvitation,
 )
 
 
@@ -313,6 +315,14 @@ async def _credentials(
             CheckInCodeFailure.session.event.as_alias("event"),
         ).where(CheckInCodeFailure.at < cutoff),
         lambda row: by_person(row) or row["event"] in guard.events,
+    )
+    note(
+        OrganizationInvitation,
+        # Accepted or lapsed invitations: the membership they made is the record, not the link.
+        await OrganizationInvitation.select(OrganizationInvitation.id, OrganizationInvitation.email).where(
+            (OrganizationInvitation.expires_at < cutoff) | (OrganizationInvitation.accepted_at < cutoff)
+        ),
+        lambda row: row["email"] in held_emails,
     )
     retention = RetentionClass.CREDENTIAL
     return ClassPlan(
