@@ -74,8 +74,13 @@ def app_routes(app: Litestar) -> list[tuple[str, str]]:
 def _denied(response: httpx.Response) -> bool:
     if response.status_code in (401, 403):
         return True
+    return response.status_code in (302, 303, 307) and _to_sign_in(response)
+
+
+def _to_sign_in(response: httpx.Response) -> bool:
+    """Sent to the sign-in form to sign in (not told there that every session just ended)."""
     location = response.headers.get("location", "")
-    return response.status_code in (302, 303, 307) and location.startswith("/signin")
+    return location.startswith("/signin") and "signed_out=" not in location
 
 
 def _stopped_at_validation(response: httpx.Response) -> bool:
@@ -92,7 +97,7 @@ def verdict(cell: str, method: str, response: httpx.Response) -> bool:
         return _denied(response)
     if cell == "own":
         # Through the guard; the service decides per object (403/404 for someone else's).
-        return response.status_code != 401 and not response.headers.get("location", "").startswith("/signin")
+        return response.status_code != 401 and not _to_sign_in(response)
     raise AssertionError(f"unknown cell {cell!r}")
 
 
