@@ -46,6 +46,10 @@ class Unprocessable(DomainError):
     status_code = 422
 
 
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+
+
 class TooManyRequests(DomainError):
     status_code = 429
 
@@ -62,3 +66,12 @@ def forbidden(message: str, details: dict[str, Any] | None = None) -> Forbidden:
 def request_invalid(message: str, details: dict[str, Any] | None = None) -> InvalidInput:
     """A malformed request a service catches itself (the framework's own give the same code)."""
     return InvalidInput("request.invalid", message, details)
+
+
+def unsupported_media_type(sent: str) -> UnsupportedMediaType:
+    """A JSON route sent a body of another type: refused, never read as JSON regardless of its label."""
+    return UnsupportedMediaType(
+        "request.unsupported_media_type",
+        "Send JSON (Content-Type: application/json).",
+        {"content_type": sent},
+    )

@@ -4,6 +4,11 @@ Two findings of a penetration test are answered here, once for every route:
 
 * a body that cannot be decoded (JSON nested past msgspec's recursion limit,
   invalid UTF-8, malformed JSON) is a 400 ``request.invalid``, never a 500;
+* a body sent to a route that reads JSON under any other content type is a 415
+  ``request.unsupported_media_type``: a page elsewhere can post ``text/plain``
+  without asking first (no CORS preflight), so a JSON route that read such a
+  body anyway could be driven cross-site (the sign-in route, which needs no
+  CSRF header, would sign a visitor in to someone else's account);
 * text carrying C0 control characters (NUL reached a mail header) or Unicode
   bidirectional overrides and isolates (they reversed a public listing name)
   is refused, in JSON, URL-encoded and multipart bodies alike. Tab, newline
@@ -27,13 +32,28 @@ from litestar.exceptions import SerializationException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from grandrounds.errors import request_invalid
+from grandrounds.errors import request_invalid, unsupported_media_type
 
 # C0 controls except tab (09), line feed (0A) and carriage return (0D); DEL (7F) too.
 # U+202A-U+202E: embeddings and overrides; U+2066-U+2069: isolates.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _reads_json(scope: Scope) -> bool:
+    """Whether the route's handler takes a JSON body (``data``), as opposed to a form, or none."""
+    handler = scope.get("route_handler")
+    parsed = getattr(handler, "parsed_fn_signature", None)
+    field = parsed.parameters.get("data") if parsed is not None else None
+    if field is None:
+        return False
+    media_type = getattr(field.kwarg_definition, "media_type", RequestEncodingType.JSON)
+    return bool(media_type == RequestEncodingType.JSON)
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def forbidden_character(text: str) -> str | None:
@@ -94,7 +114,9 @@ class RequestGuardMiddleware(ASGIMiddleware):
         if scope.get("method") in _BODY_METHODS:
             request: Request[Any, Any, Any] = Request(scope, receive)
             media_type, _ = request.content_type
-            if media_type == "application/json" or media_type.endswith("+json"):
+            if not _is_json(media_type) and _reads_json(scope) and await request.body():
+                raise unsupported_media_type(media_type)
+            if _is_json(media_type):
                 if await request.body():
                     check_text(await _decoded_json(request))
             elif media_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
