@@ -16,6 +16,7 @@ from litestar.routes import HTTPRoute
 from grandrounds.server.openapi import document, guarded
 from grandrounds.web.auth import CREDENTIAL_PATHS
 from grandrounds.web.request_context import role_guards
+from tests.builders.events import make_event
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -106,3 +107,23 @@ async def test_an_undocumented_method_is_405_with_the_error_body(client) -> None
     assert response.status_code == 405
     assert response.json()["code"] == "request.method_not_allowed"
     assert set(response.json()) == {"code", "message", "details"}
+
+
+async def test_files_answer_the_documented_type_with_one_charset(app: Litestar, client) -> None:
+    """Litestar appends ``; charset=utf-8`` to text/* itself: a handler that names it too doubles it."""
+    event_id, staff = await make_event(client)
+    paths = document(app)["paths"]
+    answers = {
+        "/events/{event_id}/calendar.ics": await client.get(f"/events/{event_id}/calendar.ics"),
+        "/api/v1/events/{event_id}/registrations": await client.get(
+            f"/api/v1/events/{event_id}/registrations", params={"format": "csv"}, headers=staff.headers
+        ),
+        "/api/v1/directory/listings": await client.get(
+            "/api/v1/directory/listings", params={"format": "csv"}
+        ),
+    }
+    for path, response in answers.items():
+        assert response.status_code == 200, (path, response.text)
+        media_type, _, parameters = response.headers["content-type"].partition(";")
+        assert media_type in paths[path]["get"]["responses"]["200"]["content"], path
+        assert parameters.strip() == "charset=utf-8", (path, response.headers["content-type"])
