@@ -14,12 +14,7 @@ from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import (
-    JsonRenderPlugin,
-    OpenAPIRenderPlugin,
-    ScalarRenderPlugin,
-    SwaggerRenderPlugin,
-)
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
@@ -30,6 +25,7 @@ from billing.stripe_client import stripe_lifespan
 from grandrounds.db import engine
 from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
+from grandrounds.server.openapi import CompletedJson, CompletedScalar, CompletedSwagger
 from grandrounds.server.routing import domain_handlers
 from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
@@ -52,10 +48,13 @@ async def home() -> Template:
 
 
 def _schema_renderers(settings: Settings) -> list[OpenAPIRenderPlugin]:
-    """Only the JSON document by default: the browsers run CDN scripts the site's CSP would refuse."""
+    """Only the JSON document by default: the browsers run CDN scripts the site's CSP would refuse.
+
+    Each completes the generated document first (grandrounds.server.openapi).
+    """
     if settings.api_browsers:
-        return [ScalarRenderPlugin(), SwaggerRenderPlugin(), JsonRenderPlugin()]
-    return [JsonRenderPlugin()]
+        return [CompletedScalar(), CompletedSwagger(), CompletedJson()]
+    return [CompletedJson()]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -4,6 +4,11 @@ Findings of penetration tests are answered here, once for every route:
 
 * a body that cannot be decoded (JSON nested past msgspec's recursion limit,
   invalid UTF-8, malformed JSON) is a 400 ``request.invalid``, never a 500;
+* a body sent to a route that reads JSON under any other content type is a 415
+  ``request.unsupported_media_type``: a page elsewhere can post ``text/plain``
+  without asking first (no CORS preflight), so a JSON route that read such a
+  body anyway could be driven cross-site (the sign-in route, which needs no
+  CSRF header, would sign a visitor in to someone else's account);
 * text carrying C0 control characters (NUL reached a mail header) or Unicode
   bidirectional overrides and isolates (they reversed a public listing name)
   is refused, in JSON, URL-encoded and multipart bodies alike. Tab, newline

@@ -117,3 +117,23 @@ async def test_line_breaks_and_tabs_stay_allowed_in_multi_line_text(client: http
         "/api/v1/directory/submissions", json=org(description="Line one.\r\n\tLine two.")
     )
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_json_sent_under_another_content_type_is_a_415_and_signs_nobody_in(
+    client: httpx.AsyncClient, content_type: str | None
+) -> None:
+    """A page elsewhere can post text/plain or a form without a CORS preflight; the sign-in route
+    takes no CSRF header, so reading such a body as JSON would sign a visitor in as someone else."""
+    staff = await make_staff()
+    body = f'{{"email": "{staff.email}", "password": "{PASSWORD}"}}'.encode()
+    headers = {"content-type": content_type} if content_type else {}
+    response = await client.post("/api/v1/auth/signin", content=body, headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.json()["code"] == "request.unsupported_media_type"
+    assert "gr_session" not in response.cookies
+    created = await client.post(
+        "/api/v1/events/", content=b'{"title": "x"}', headers={**staff.headers, "content-type": "text/plain"}
+    )
+    assert created.status_code == 415
+    assert await Event.count() == 0
