@@ -95,6 +95,12 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("accounts_recovery_code", "second-factor recovery codes (hash)", False, CR,
           "the row; unused codes spent"),
     Entry("accounts_sign_in_challenge", "sign-ins waiting for the second factor (hash)", False, CR, ALL),
+    Entry("accounts_client_attempt", "counted requests per client (keyed hash of its address)", False, CR,
+          ALL),
+    Entry("accounts_reset_request", "password links asked for, until the chore answers them", False, CR,
+          "the row; the address is blanked once the request is answered"),
+    Entry("accounts_organization_invitation", "a leader's invitations to join (address, hash of the link)",
+          False, CR, "the invitation as sent: the invited address is not rewritten"),
     Entry("accounts_audit_entry", "the audit trail: who did what, when, to what", True, AU,
           "everything: append-only, names people by id only"),
     # events
@@ -168,6 +174,9 @@ INVENTORY: tuple[Entry, ...] = (
     # records
     Entry("records_legal_hold", "legal holds: scope, reason, who placed and released", True, R, ALL),
     Entry("records_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
+    Entry("records_erasure_request", "erasure requests: who asked, their reason, the decision, what was kept",
+          True, R, "the request and its decision (pseudonym, rows, what was kept and why); the person's "
+          "reason blanked when the request is carried out"),
 )  # fmt: skip
 
 

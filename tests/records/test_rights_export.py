@@ -6,6 +6,7 @@ import json
 import re
 
 from accounts.principal import Role
+from accounts.services.password_reset import deliver_requested_links
 from accounts.tables import ApiToken, Person, SignInSession
 from notifications.tables import FeedToken, OutboxMessage
 from records.services.export import SECTIONS
@@ -36,6 +37,7 @@ async def test_the_export_holds_places_payments_and_credits_and_no_secret(client
     me = someone.actor
     reset = await client.post("/api/v1/auth/password-reset", json={"email": me.email})
     assert reset.status_code == 202
+    assert await deliver_requested_links() == 1, "the chore queues the link (a secret) in the outbox"
     feed = await client.post("/api/v1/me/feed/reset", headers=me.headers)
     assert feed.status_code == 200, feed.text
     feed_address = feed.json()["url"]
