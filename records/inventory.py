@@ -173,9 +173,10 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("directory_change", "the public change log of listings", False, R, ALL),
     # records
     Entry("records_legal_hold", "legal holds: scope, reason, who placed and released", True, R, ALL),
-    Entry("records_erasure_request", "requests to be erased, and each decision and its outcome", True, R,
-          "the request, decision and outcome; the person's own words blanked"),
     Entry("records_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
+    Entry("records_erasure_request", "erasure requests: who asked, their reason, the decision, what was kept",
+          True, R, "the request and its decision (pseudonym, rows, what was kept and why); the person's "
+          "reason blanked when the request is carried out"),
 )  # fmt: skip
 
 
