@@ -1,4 +1,4 @@
-"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention."""
+"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import getpass
 import logging
 import os
 import sys
+from pathlib import Path
 
 from grandrounds.settings import SettingsError, get_settings
 
@@ -176,6 +177,35 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from grandrounds.errors import DomainError
+    from grandrounds.server.backups import backup
+
+    try:
+        done = backup(get_settings(), Path(args.path))
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"backed up the {done.engine} database to {done.path} ({done.size_bytes} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from grandrounds.errors import DomainError
+    from grandrounds.server.backups import restore
+
+    try:
+        done = restore(get_settings(), Path(args.path), force=args.force)
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"restored the {done.engine} database from {done.path}")
+    print(
+        "if this code is newer than the backup, `grandrounds migrate` (or starting `serve`) brings it forward"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grandrounds", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print by class and count what it would do, and the holds"
     )
     retention.set_defaults(func=cmd_retention)
+
+    saving = sub.add_parser("backup", help="copy the whole database to a file, safely while the app runs")
+    saving.add_argument("path", help="the file to write (replaced once the new copy is complete)")
+    saving.set_defaults(func=cmd_backup)
+
+    restoring = sub.add_parser("restore", help="replace the database in DATABASE_URL with a backup file")
+    restoring.add_argument("path", help="a file written by `grandrounds backup` on the same kind of database")
+    restoring.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data (stop the app first)"
+    )
+    restoring.set_defaults(func=cmd_restore)
     return parser
 
 
