@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -133,7 +134,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def work() -> None:
         # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).
         async with worker_account(settings) as stripe_account:
-            await run_worker(worker_dispatcher(settings, stripe_account), once=args.once)
+            dispatcher = worker_dispatcher(settings, stripe_account)
+            # SIGTERM (systemd, docker stop, a deploy) and Ctrl-C: finish the message being sent, hand
+            # back the rest of the batch, exit 0. Killed outright, a claim lapses after the lease instead.
+            loop = asyncio.get_running_loop()
+            for stop_signal in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(stop_signal, dispatcher.stop)
+            await run_worker(dispatcher, once=args.once)
 
     asyncio.run(work())
     return 0
