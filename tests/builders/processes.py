@@ -66,7 +66,8 @@ class AppProcess:
     async def start(self, within: float = 90) -> None:
         """Start the process; a server is started once its ``/readyz`` answers 200."""
         with self.log.open("a") as log:
-            log.write(f"--- start {self.starts + 1}: grandrounds {' '.join(self.command)}\n")
+            command = " ".join(self.command)
+            log.write(f"--- start {self.starts + 1} at {time.strftime('%H:%M:%S')}: grandrounds {command}\n")
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "grandrounds.server.cli", *self.command,
