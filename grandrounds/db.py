@@ -11,6 +11,7 @@ and need not know which engine they run on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from grandrounds import request_context
@@ -85,7 +86,8 @@ async def write_transaction() -> AsyncIterator[None]:
             async with _writer_lock(), db.transaction(transaction_type=TransactionType.immediate):
                 yield
         else:
-            async with db.transaction():
+            assert isinstance(db, PostgresEngine)
+            async with _postgres_transaction(db):
                 yield
     except BaseException:
         if context is not None:
@@ -94,6 +96,55 @@ async def write_transaction() -> AsyncIterator[None]:
     if context is not None:
         # What the audit trail wrote inside now exists (grandrounds.request_context).
         context.committed()
+
+
+@asynccontextmanager
+async def _postgres_transaction(db: PostgresEngine) -> AsyncIterator[None]:
+    """Piccolo's transaction, safe when the server drops the connection inside it.
+
+    When PostgreSQL restarts mid-transaction, the ROLLBACK in Piccolo's exit
+    fails too, and Piccolo then neither gives the connection back nor forgets
+    that a transaction is open: every later query of the same task would join
+    the dead one (the dispatcher's loop is one task for the life of a worker,
+    so it would never recover). Here a transaction whose start or end fails is
+    abandoned: its connection is closed (the pool replaces it) and the task
+    forgets it, and the error that broke it is what the caller sees.
+    """
+    transaction = db.transaction()
+    if db.current_transaction.get() is not None:
+        async with transaction:  # joins the caller's transaction, which cleans up after itself
+            yield
+        return
+    try:
+        await transaction.__aenter__()
+    except BaseException:
+        _abandon(db, transaction)
+        raise
+    try:
+        yield
+    except BaseException as exc:
+        try:
+            await transaction.__aexit__(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            _abandon(db, transaction)
+        raise
+    try:
+        await transaction.__aexit__(None, None, None)
+    except BaseException:
+        _abandon(db, transaction)
+        raise
+
+
+def _abandon(db: PostgresEngine, transaction: PostgresTransaction) -> None:
+    connection = getattr(transaction, "connection", None)
+    if connection is not None:
+        # asyncpg's pool frees the slot once its connection closes; one already closed was freed
+        # then, and its proxy refuses every call.
+        with contextlib.suppress(Exception):
+            connection.terminate()
+    context = getattr(transaction, "context", None)
+    if context is not None and db.current_transaction.get() is transaction:
+        db.current_transaction.reset(context)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

@@ -7,6 +7,10 @@ serialises claimers. A row is marked sent right after its own delivery, so a
 worker killed mid-batch leaves the rest pending, and a dead worker's lease runs
 out and another worker takes the rows over.
 
+Asked to stop (``grandrounds worker`` on SIGTERM or SIGINT, the app at
+shutdown), a dispatcher finishes the message it is sending, marks it, hands
+back the rest of its batch at once (no lease to wait out), and returns.
+
 A queued calendar invite is a reference (see notifications.invites); it is
 turned into its calendar object here, from the rows as they are now. The same
 UPDATE that closes a row (sent, or given up) blanks the context values the
@@ -16,6 +20,7 @@ row names as secret, so the record keeps no working link.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -128,6 +133,30 @@ async def _mark_sent(row: dict[str, Any], worker_id: str) -> None:
         ).where((OutboxMessage.id == row["id"]) & (OutboxMessage.claimed_by == worker_id))
 
 
+async def _release_claims(worker_id: str) -> int:
+    """Hand back the rows this worker claimed but will not send (it is stopping); how many.
+
+    The claim counted an attempt; a row that was never tried gets it back.
+    """
+    async with write_transaction():
+        released = (
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.claimed_by: None,
+                    OutboxMessage.claimed_until: None,
+                    OutboxMessage.attempts: OutboxMessage.attempts - 1,
+                }
+            )
+            .where(
+                (OutboxMessage.claimed_by == worker_id)
+                & (OutboxMessage.status == MessageStatus.PENDING)
+                & (OutboxMessage.claimed_until > now())
+            )
+            .returning(OutboxMessage.id)
+        )
+    return len(released)
+
+
 async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None:
     give_up = permanent or row["attempts"] >= MAX_ATTEMPTS
     async with write_transaction():
@@ -170,6 +199,14 @@ class Dispatcher:
     worker_id: str
     # Scheduled chores of other packages (e.g. expiring waitlist offers), run each pass.
     chores: list[Callable[[], Awaitable[int]]] = field(default_factory=list)
+    # Set by stop(): finish the message being sent, then return from run_once and run_forever.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        """Ask the dispatcher to stop after the message it is sending (safe from a signal handler)."""
+        if not self.stopping.is_set():
+            log.info("dispatcher %s stopping after the current message", self.worker_id)
+        self.stopping.set()
 
     async def deliver(self, row: dict[str, Any]) -> bool:
         try:
@@ -197,28 +234,39 @@ class Dispatcher:
         return True
 
     async def run_once(self) -> int:
-        """Deliver everything due now; the number delivered."""
+        """Deliver everything due now (or until asked to stop); the number delivered."""
         for chore in self.chores:
+            if self.stopping.is_set():
+                return 0
             await chore()
         delivered = 0
         lease = timedelta(seconds=self.settings.outbox_lease_seconds)
-        while rows := await claim_batch(self.worker_id, lease=lease):
+        while not self.stopping.is_set() and (rows := await claim_batch(self.worker_id, lease=lease)):
             for row in rows:
+                if self.stopping.is_set():
+                    break
                 if not await _renew_lease(row["id"], self.worker_id, lease):
                     continue  # a slow batch outlived its lease: the row may be another worker's now
                 delivered += await self.deliver(row)
+        if self.stopping.is_set():
+            released = await _release_claims(self.worker_id)
+            if released:
+                log.info("dispatcher %s handed back %s claimed message(s)", self.worker_id, released)
         return delivered
 
     async def run_forever(self, poll_seconds: float = 1.0) -> None:
         log.info("dispatcher %s started", self.worker_id)
-        while True:
+        while not self.stopping.is_set():
             try:
                 await self.run_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # The database away (a restart, a failover) lands here too: the next pass retries.
                 log.exception("dispatcher pass failed; retrying")
-            await asyncio.sleep(poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=poll_seconds)
+        log.info("dispatcher %s stopped", self.worker_id)
 
 
 async def requeue_failed(message_id: int) -> bool:

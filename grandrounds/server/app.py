@@ -41,6 +41,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 log = logging.getLogger("grandrounds")
 
+# How long shutdown waits for the in-server dispatcher to finish the message it is sending (SMTP's timeout).
+DISPATCHER_STOP_SECONDS = 30
+
 
 @get("/", include_in_schema=False)
 async def home() -> Template:
@@ -66,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         db = engine()
         if isinstance(db, PostgresEngine):
             await db.start_connection_pool(max_size=10)
-        dispatcher_task = None
+        dispatcher, dispatcher_task = None, None
         if settings.run_dispatcher_in_server:
             # The embedded default: no separate worker process to remember to start.
             # It shares the app's Stripe account (opened by stripe_lifespan, which runs first).
@@ -75,7 +78,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
-            if dispatcher_task is not None:
+            if dispatcher is not None and dispatcher_task is not None:
+                # Let the message being sent finish and be marked, so it is not sent again after a restart.
+                dispatcher.stop()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(dispatcher_task), timeout=DISPATCHER_STOP_SECONDS)
                 dispatcher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatcher_task

@@ -1,4 +1,4 @@
-"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention."""
+"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention, backup, restore."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import asyncio
 import getpass
 import logging
 import os
+import signal
 import sys
+from pathlib import Path
 
 from grandrounds.settings import SettingsError, get_settings
 
@@ -132,7 +134,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def work() -> None:
         # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).
         async with worker_account(settings) as stripe_account:
-            await run_worker(worker_dispatcher(settings, stripe_account), once=args.once)
+            dispatcher = worker_dispatcher(settings, stripe_account)
+            # SIGTERM (systemd, docker stop, a deploy) and Ctrl-C: finish the message being sent, hand
+            # back the rest of the batch, exit 0. Killed outright, a claim lapses after the lease instead.
+            loop = asyncio.get_running_loop()
+            for stop_signal in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(stop_signal, dispatcher.stop)
+            await run_worker(dispatcher, once=args.once)
 
     asyncio.run(work())
     return 0
@@ -176,6 +184,35 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from grandrounds.errors import DomainError
+    from grandrounds.server.backups import backup
+
+    try:
+        done = backup(get_settings(), Path(args.path))
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"backed up the {done.engine} database to {done.path} ({done.size_bytes} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from grandrounds.errors import DomainError
+    from grandrounds.server.backups import restore
+
+    try:
+        done = restore(get_settings(), Path(args.path), force=args.force)
+    except DomainError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"restored the {done.engine} database from {done.path}")
+    print(
+        "if this code is newer than the backup, `grandrounds migrate` (or starting `serve`) brings it forward"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grandrounds", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print by class and count what it would do, and the holds"
     )
     retention.set_defaults(func=cmd_retention)
+
+    saving = sub.add_parser("backup", help="copy the whole database to a file, safely while the app runs")
+    saving.add_argument("path", help="the file to write (replaced once the new copy is complete)")
+    saving.set_defaults(func=cmd_backup)
+
+    restoring = sub.add_parser("restore", help="replace the database in DATABASE_URL with a backup file")
+    restoring.add_argument("path", help="a file written by `grandrounds backup` on the same kind of database")
+    restoring.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data (stop the app first)"
+    )
+    restoring.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -1,13 +1,22 @@
 """Map every error to one response shape: ``{code, message, details}`` with a fitting status.
 
 API paths get JSON. Pages get an HTML error page, and a 401 on a page becomes a
-redirect to the sign-in form. Unexpected exceptions are logged with their
-traceback and answered with a 500 that says nothing about internals.
+redirect to the sign-in form. A database that cannot be reached (PostgreSQL
+restarting, a connection cut, SQLite locked past its timeout) is a 503
+``service.unavailable`` with ``Retry-After``: nothing was written, and the same
+request will work once the database is back, so clients and load balancers
+should wait and retry rather than report a bug. Other unexpected exceptions
+are logged with their traceback and answered with a 500 that says nothing
+about internals.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sqlite3
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -97,7 +106,81 @@ def _number_out_of_range(exc: Exception) -> bool:
     return isinstance(exc, DataError) and "range" in str(exc)
 
 
+# Seconds a client should wait before trying again: about what a PostgreSQL restart or failover takes.
+RETRY_AFTER_SECONDS = 5
+# Socket errors of a connection that could not be made or was cut (asyncpg raises them from connect).
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EPIPE,
+        errno.ETIMEDOUT,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.EADDRNOTAVAIL,
+    }
+)
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what it was raised from or during, nearest first."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection; nothing about the request."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(phrase in str(exc) for phrase in _SQLITE_BUSY)
+    if isinstance(exc, ConnectionError | socket.gaierror | TimeoutError):
+        return True
+    if isinstance(exc, OSError):
+        # asyncpg tries every address of a host and reports "Multiple exceptions: ... Connect call failed".
+        return exc.errno in _NETWORK_ERRNOS or "Connect call failed" in str(exc)
+    try:
+        from asyncpg import exceptions as pg
+    except ImportError:  # pragma: no cover - asyncpg is installed with piccolo[postgres]
+        return False
+    if isinstance(exc, pg.InterfaceError):
+        # The pool's connection was lost mid-request, or the pool is being closed at shutdown.
+        return "closed" in str(exc) or "closing" in str(exc)
+    if isinstance(exc, pg.InternalClientError):
+        # An idle pooled connection that has just received the server's "terminating connection"
+        # and not yet its end of stream is still handed out; its first query fails this way.
+        return "cannot switch to state" in str(exc)
+    return isinstance(
+        exc,
+        pg.PostgresConnectionError  # class 08: no connection, or it broke
+        | pg.CannotConnectNowError  # the server is starting up or shutting down
+        | pg.AdminShutdownError  # the server was stopped or restarted under the connection
+        | pg.CrashShutdownError
+        | pg.InsufficientResourcesError,  # too many connections, out of memory or disk
+    )
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    return any(_is_outage(cause) for cause in _causes(exc))
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        log.warning(
+            "database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+        )
+        return _respond(
+            request,
+            503,
+            "service.unavailable",
+            "The service cannot reach its database just now; nothing was changed. Try again shortly.",
+            {"retry_after": RETRY_AFTER_SECONDS},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if _number_out_of_range(exc):
         return _respond(
             request,

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
+import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -30,6 +32,21 @@ class Inbox:
         return "250 OK"
 
 
+class GatedInbox(Inbox):
+    """An inbox that holds the first message's answer until the test says so: a worker is then
+    caught in the middle of sending (``arrived`` set, its 250 not yet given)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Event()
+        self.gate = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.arrived.set()
+        await asyncio.to_thread(self.gate.wait, 60)
+        return await super().handle_DATA(server, session, envelope)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -46,6 +63,32 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def gated_smtp_server() -> Iterator[tuple[GatedInbox, int]]:
+    inbox = GatedInbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        inbox.gate.set()
+        controller.stop()
+
+
+def smtp_env(port: int) -> dict[str, str]:
+    """The environment that sends a `grandrounds` process's mail to the test server on ``port``."""
+    return {"SMTP_HOST": HOST, "SMTP_PORT": str(port), "SMTP_SECURITY": "none"}
+
+
+def per_message(inbox: Inbox) -> dict[str, int]:
+    """How many times each Message-ID arrived (one outbox row is one Message-ID)."""
+    counts: dict[str, int] = {}
+    for message in inbox.messages:
+        counts[str(message["Message-ID"])] = counts.get(str(message["Message-ID"]), 0) + 1
+    return counts
 
 
 def smtp_dispatcher(port: int) -> Dispatcher:
