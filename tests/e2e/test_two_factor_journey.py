@@ -34,7 +34,7 @@ def test_set_up_two_factor_then_sign_in_with_a_code(live_server: str, browser_pa
     assert "shown only now" in page.get_by_role("status").inner_text()
 
     page.goto(f"{live_server}/account")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.goto(f"{live_server}/signin")
     page.get_by_label("Email").fill("ada.2fa@example.org")
     page.get_by_label("Password").fill("a sturdy passphrase")
