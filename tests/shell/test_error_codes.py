@@ -94,7 +94,7 @@ def framework_codes() -> set[str]:
 
 def readme_codes() -> set[str]:
     text = (ROOT / "README.md").read_text()
-    api = text[text.index("## The API") : text.index("## Production notes")]
+    api = text[text.index("## The API") : text.index("## Security and operations")]
     return {token for token in re.findall(r"`([^`\s]+)`", api) if CODE.match(token)}
 
 
