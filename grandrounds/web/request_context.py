@@ -76,7 +76,7 @@ def _context(scope: Scope, handler: BaseRouteHandler | None) -> RequestContext:
     if isinstance(principal, Principal):
         context.actor_id = principal.person_id
         guards = role_guards(handler) if handler is not None else []
-        context.role_used = next((g.role_used(principal) for g in guards if g.role_used(principal)), "")
+        context.role_used = next(filter(None, (g.role_used(principal) for g in guards)), "")
     return context
 
 
