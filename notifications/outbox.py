@@ -12,16 +12,24 @@ so the record of what was sent does not hold a working link.
 Mail sent for a program (an event's or a cohort's) names it in ``program_id``:
 that program's staff see the message in the outbox and may retry it; mail
 that belongs to no program (accounts, the directory) is for admins alone.
+
+A chore that queues many messages at once (reminders) asks :func:`queued_keys`
+which are already in, then hands the rest to :func:`enqueue_emails`: one
+statement per thousand messages instead of two per message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from grandrounds.db import now, unique_violation
 from notifications.tables import OutboxMessage
 
+# Rows per statement in the bulk helpers: 15 columns a row stays well under SQLite's 32,766 parameters.
+CHUNK = 1000
 SECRET_KEYS = "_secret_keys"  # noqa: S105 - the name of a context entry, not a secret
 REDACTED = "[redacted]"
 
@@ -63,6 +71,77 @@ async def enqueue_email(
             )
         )
     return not clash
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message for :func:`enqueue_emails` (the arguments of :func:`enqueue_email` as a value)."""
+
+    template: str
+    recipient: str
+    context: dict[str, Any]
+    person_id: int | None = None
+    program_id: int | None = None
+    dedupe_key: str | None = None
+    not_before: datetime | None = None
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+async def queued_keys(keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are already queued (or sent): a read, so a run with nothing new writes nothing."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.is_in(list(chunk))
+        )
+        found.update(row["dedupe_key"] for row in rows)
+    return found
+
+
+async def enqueue_emails(emails: Sequence[Email]) -> int:
+    """Queue many emails inside the caller's write transaction; how many were added.
+
+    Same rule as :func:`enqueue_email`: a ``dedupe_key`` is queued once. Here the
+    unique index decides (``ON CONFLICT (dedupe_key) DO NOTHING``, on both engines),
+    so a key queued meanwhile by another process is skipped, not an error that
+    would roll back the batch. Secret context values are not supported here.
+    """
+    unique: dict[str | None, Email] = {}
+    anonymous: list[Email] = []
+    for email in emails:
+        if email.dedupe_key is None:
+            anonymous.append(email)
+        else:
+            unique.setdefault(email.dedupe_key, email)
+    batch = [*unique.values(), *anonymous]
+    moment = now()
+    added = 0
+    for chunk in _chunks(batch):
+        rows = await (
+            OutboxMessage.insert(
+                *[
+                    OutboxMessage(
+                        template=email.template,
+                        recipient=email.recipient,
+                        person=email.person_id,
+                        program_id=email.program_id,
+                        context=email.context,
+                        dedupe_key=email.dedupe_key,
+                        not_before=email.not_before or moment,
+                    )
+                    for email in chunk
+                ]
+            )
+            .on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+            .returning(OutboxMessage.id)
+        )
+        added += len(rows)
+    return added
 
 
 def redacted(context: dict[str, Any]) -> dict[str, Any] | None:

@@ -91,28 +91,26 @@ async def test_a_rescheduled_session_is_reminded_again(client) -> None:
     assert await send_due_reminders(later - timedelta(minutes=30)) == 1
 
 
-async def test_a_crash_mid_batch_neither_resends_nor_skips(client, monkeypatch) -> None:
+async def test_a_crash_before_the_batch_commits_neither_resends_nor_skips(client, monkeypatch) -> None:
     event_id, session, *_ = await _webinar_with_people(client, capacity=10)
     for _ in range(4):
         extra = await make_actor(Role.MEMBER)
         assert (
             await client.post(f"/api/v1/events/{event_id}/registrations", headers=extra.headers)
         ).status_code == 201
-    real = reminders.enqueue_email
-    calls = 0
+    real = reminders.enqueue_emails
 
-    async def dies_on_the_third(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise ConnectionError("the process died here")
-        return await real(*args, **kwargs)
+    async def dies_after_writing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        await real(*args, **kwargs)
+        raise ConnectionError("the process died here")
 
-    monkeypatch.setattr(reminders, "enqueue_email", dies_on_the_third)
+    monkeypatch.setattr(reminders, "enqueue_emails", dies_after_writing)
     moment = session["starts_at"] - timedelta(hours=2)
     with pytest.raises(ConnectionError):
         await send_due_reminders(moment)
-    monkeypatch.setattr(reminders, "enqueue_email", real)
+    reminded = OutboxMessage.template == "session_reminder"
+    assert await OutboxMessage.count().where(reminded) == 0, "the written rows rolled back with the batch"
+    monkeypatch.setattr(reminders, "enqueue_emails", real)
     assert await send_due_reminders(moment) == 6
     assert await send_due_reminders(moment) == 0
     rows = await OutboxMessage.select(OutboxMessage.recipient).where(

@@ -10,7 +10,7 @@ import pytest
 from grandrounds.db import now, write_transaction
 from grandrounds.settings import get_settings
 from notifications.dispatcher import MAX_ATTEMPTS, Dispatcher, claim_batch, new_worker_id, retry_failed
-from notifications.outbox import enqueue_email
+from notifications.outbox import Email, enqueue_email, enqueue_emails, queued_keys
 from notifications.tables import OutboxMessage
 from notifications.transports import MailLogTransport
 from tests.builders.mail import smtp_dispatcher
@@ -130,3 +130,22 @@ async def test_unknown_template_fails_permanently_without_retry() -> None:
     assert await dispatcher.run_once() == 0
     row = await OutboxMessage.select().first()
     assert row["status"] == "failed" and row["last_error"].startswith("render:")
+
+
+async def test_a_bulk_enqueue_keeps_each_dedupe_key_once() -> None:
+    def welcome(n: int) -> Email:
+        return Email(
+            "welcome", f"bulk{n}@example.org", {"name": f"B{n}", "account_url": "u"}, dedupe_key=f"bulk:{n}"
+        )
+
+    async with write_transaction():
+        assert await enqueue_email(
+            "welcome", "bulk0@example.org", {"name": "B0", "account_url": "u"}, dedupe_key="bulk:0"
+        )
+    assert await queued_keys(["bulk:0", "bulk:1"]) == {"bulk:0"}
+    async with write_transaction():
+        # bulk:0 is queued already and bulk:1 comes twice in the batch: two rows are added.
+        assert await enqueue_emails([welcome(0), welcome(1), welcome(1), welcome(2)]) == 2
+    assert await OutboxMessage.count() == 3
+    async with write_transaction():
+        assert await enqueue_emails([welcome(2)]) == 0
