@@ -7,9 +7,16 @@ serialises claimers. A row is marked sent right after its own delivery, so a
 worker killed mid-batch leaves the rest pending, and a dead worker's lease runs
 out and another worker takes the rows over.
 
+The dispatcher also runs the chores of other packages (``notifications.chores``:
+each on its own schedule, under a lease, once per interval for the cluster).
+``run_forever`` keeps mail and chores in two tasks, so a slow chore (a Stripe
+call, a large retention run) never holds a message back.
+
 Asked to stop (``grandrounds worker`` on SIGTERM or SIGINT, the app at
 shutdown), a dispatcher finishes the message it is sending, marks it, hands
-back the rest of its batch at once (no lease to wait out), and returns.
+back the rest of its batch at once (no lease to wait out), and returns; a
+chore in progress is cancelled (its open transaction rolls back, and the chore
+is due again after the shorter of its interval and its lease).
 
 A queued calendar invite is a reference (see notifications.invites); it is
 turned into its calendar object here, from the rows as they are now. The same
@@ -28,7 +35,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateError
@@ -36,7 +43,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from grandrounds.db import engine, now, write_transaction
 from grandrounds.settings import Settings
+from notifications import chores as leases
 from notifications import invites
+from notifications.chores import ChoreSpec
 from notifications.message_status import MessageStatus
 from notifications.outbox import redacted
 from notifications.rendering import render_email
@@ -197,8 +206,8 @@ class Dispatcher:
     transport: MailTransport
     settings: Settings
     worker_id: str
-    # Scheduled chores of other packages (e.g. expiring waitlist offers), run each pass.
-    chores: list[Callable[[], Awaitable[int]]] = field(default_factory=list)
+    # Scheduled chores of other packages (e.g. expiring waitlist offers), each run when it is due.
+    chores: list[ChoreSpec] = field(default_factory=list)
     # Set by stop(): finish the message being sent, then return from run_once and run_forever.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -233,12 +242,45 @@ class Dispatcher:
         await _mark_sent(row, self.worker_id)
         return True
 
-    async def run_once(self) -> int:
-        """Deliver everything due now (or until asked to stop); the number delivered."""
-        for chore in self.chores:
+    async def run_chore(self, spec: ChoreSpec, at: datetime) -> int | None:
+        """The one place a chore run starts and ends: take its lease at ``at``, run it, say when it
+        is next due. What the run did, or None when another process holds the chore.
+
+        A failing run is logged and retried after the shorter of its interval and its lease.
+        """
+        if not await leases.take(spec.name, self.worker_id, at, spec.lease):
+            return None
+        succeeded = False
+        try:
+            done = await spec.run()
+            succeeded = True
+        except Exception:
+            log.exception("chore %s failed", spec.name)
+            done = 0
+        finally:
+            # Also when cancelled (the dispatcher stopping): the chore is then due again soon.
+            try:
+                await leases.keep_until(spec.name, self.worker_id, spec.next_due(at, succeeded))
+            except Exception:
+                log.exception(
+                    "chore %s: its next run could not be scheduled; its lease will lapse", spec.name
+                )
+        if done:
+            log.info("chore %s did %s", spec.name, done)
+        return done
+
+    async def run_chores(self, at: datetime | None = None) -> int:
+        """Run every chore that is due at ``at`` (now) and no other process took; how many ran here."""
+        moment = at or now()
+        ran = 0
+        for spec in leases.due(self.chores, await leases.lease_ends(), moment):
             if self.stopping.is_set():
-                return 0
-            await chore()
+                break
+            ran += await self.run_chore(spec, moment) is not None
+        return ran
+
+    async def deliver_due(self) -> int:
+        """Deliver everything due now (or until asked to stop); the number delivered."""
         delivered = 0
         lease = timedelta(seconds=self.settings.outbox_lease_seconds)
         while not self.stopping.is_set() and (rows := await claim_batch(self.worker_id, lease=lease)):
@@ -254,18 +296,44 @@ class Dispatcher:
                 log.info("dispatcher %s handed back %s claimed message(s)", self.worker_id, released)
         return delivered
 
-    async def run_forever(self, poll_seconds: float = 1.0) -> None:
-        log.info("dispatcher %s started", self.worker_id)
+    async def run_once(self) -> int:
+        """The due chores, then everything due to be sent (``grandrounds worker --once``); the number
+        delivered. Chores first, so what they queue goes out in the same pass."""
+        if self.stopping.is_set():
+            return 0
+        await self.run_chores()
+        return await self.deliver_due()
+
+    async def _loop(self, what: str, step: Callable[[], Awaitable[int]], poll_seconds: float) -> None:
         while not self.stopping.is_set():
             try:
-                await self.run_once()
+                await step()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 # The database away (a restart, a failover) lands here too: the next pass retries.
-                log.exception("dispatcher pass failed; retrying")
+                log.exception("dispatcher %s pass failed; retrying", what)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=poll_seconds)
+
+    async def run_forever(self, poll_seconds: float = 1.0) -> None:
+        """Deliver mail and run chores until stopped, in two tasks: a slow chore never delays mail.
+
+        Returns once the mail task has finished the message it was sending and
+        handed back its batch; a chore still running then is cancelled.
+        """
+        log.info("dispatcher %s started", self.worker_id)
+        mail = asyncio.create_task(self._loop("mail", self.deliver_due, poll_seconds), name="dispatcher-mail")
+        chores = asyncio.create_task(
+            self._loop("chores", self.run_chores, poll_seconds), name="dispatcher-chores"
+        )
+        try:
+            await mail
+        finally:
+            for task in (chores, mail):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         log.info("dispatcher %s stopped", self.worker_id)
 
 

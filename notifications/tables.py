@@ -57,3 +57,16 @@ class InviteCopy(Table, tablename="notifications_invite_copy"):
 
     uid = Varchar(length=255, primary_key=True)
     sequence = Integer(default=0)
+
+
+class ChoreLease(Table, tablename="notifications_chore_lease"):
+    """Who runs a background chore, until when: one row per chore, taken by a conditional write.
+
+    ``until`` past means the chore is due and anyone may take it. A finished run
+    keeps the lease until its next run is due, so every process's dispatcher
+    reads the rows once a tick and goes on (``notifications.chores``).
+    """
+
+    name = Varchar(length=64, primary_key=True)
+    holder = Varchar(length=64, default="")
+    until = Timestamptz()

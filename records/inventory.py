@@ -159,6 +159,7 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("notifications_feed_token", "private calendar feed secrets (hash)", False, CR,
           "the row; the secret replaced, so the feed stops"),
     Entry("notifications_invite_copy", "calendar sequence of each person's copy", False, R, ALL),
+    Entry("notifications_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
     # library
     Entry("library_item", "library items and their authors", False, CO,
           "the item; author name pseudonymized"),
@@ -173,7 +174,6 @@ INVENTORY: tuple[Entry, ...] = (
     Entry("directory_change", "the public change log of listings", False, R, ALL),
     # records
     Entry("records_legal_hold", "legal holds: scope, reason, who placed and released", True, R, ALL),
-    Entry("records_chore_lease", "which process runs a cluster-wide chore, until when", False, R, ALL),
     Entry("records_erasure_request", "erasure requests: who asked, their reason, the decision, what was kept",
           True, R, "the request and its decision (pseudonym, rows, what was kept and why); the person's "
           "reason blanked when the request is carried out"),

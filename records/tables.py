@@ -29,18 +29,6 @@ class LegalHold(Table, tablename="records_legal_hold"):
     released_at = Timestamptz(null=True, default=None)
 
 
-class ChoreLease(Table, tablename="records_chore_lease"):
-    """Who runs a cluster-wide chore, until when: one row per chore, taken by a conditional write.
-
-    ``until`` past means anyone may take it. A finished run keeps the lease until
-    its next run is due, so every process's dispatcher asks once and goes on.
-    """
-
-    name = Varchar(length=64, primary_key=True)
-    holder = Varchar(length=64, default="")
-    until = Timestamptz()
-
-
 # data rights
 
 

@@ -8,13 +8,13 @@ worker would leave points unreturned on expired holds). Registries ignore
 what they already hold, so wiring again (every app a test builds) is a no-op.
 
 The dispatcher's chores are listed here too (:func:`chores`): the jobs each
-package leaves to the background, run by the app's embedded dispatcher and
-the worker alike.
+package leaves to the background and how often each runs for the whole
+cluster, whichever dispatchers (the app's embedded one, the workers) run them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 
 from accounts.profile import register_section
@@ -33,6 +33,7 @@ from events.services.registration.registering import expire_holds, expire_offers
 from events.services.registration.withdrawal_hooks import register_withdrawal_hook
 from events.services.reminders import send_due_reminders
 from library.services.event_links import recordings_of
+from notifications.chores import ChoreSpec
 from notifications.feeds import register_source as register_feed_source
 from notifications.invites import register_resolver
 from programs.services import feed_entries as cohort_entries
@@ -41,7 +42,8 @@ from programs.services.ladder import profile_lines
 from records.services import erasure
 from records.services.chore import daily_retention
 
-Chore = Callable[[], Awaitable[int]]
+SECOND = timedelta(seconds=1)
+MINUTE = timedelta(minutes=1)
 
 
 def wire_all() -> None:
@@ -64,21 +66,37 @@ def wire_all() -> None:
     register_section(erasure.profile_lines)
 
 
-def chores(stripe_account: StripeAccount | None = None) -> list[Chore]:
-    """The background jobs, in order. With a Stripe account the dispatcher also closes Stripe's
-    checkout pages whose hold lapsed, right after ``expire_holds`` released them. Password links
-    asked for are made here, off the request path, so asking does the same work for any address.
-    The retention schedule comes last: it runs once a day for the whole cluster (a lease), so
-    most passes it only reads one row."""
-    jobs: list[Chore] = [
-        expire_offers,
-        expire_holds,
-        send_due_reminders,
-        issue_due_certificates,
-        deliver_requested_links,
-        forget_old_records,
-        daily_retention,
+def chores(stripe_account: StripeAccount | None = None) -> list[ChoreSpec]:
+    """The background jobs, their schedules for the cluster and their leases, in order.
+
+    Each runs once per ``every`` however many dispatchers there are
+    (``notifications.chores``); ``lease`` is longer than a healthy run takes.
+
+    - Offers and holds every 15 s: a lapsed offer (48 h by default) or checkout
+      hold (``GRANDROUNDS_CHECKOUT_HOLD_MINUTES``, 30 by default) must pass its
+      seat to the next person in line promptly; 15 s is under 1 % of the
+      shortest window, and most runs read one index and find nothing.
+    - With a Stripe account, lapsed checkouts every 30 s, after ``expire_holds``
+      released them: Stripe's pages live 30 minutes at least, and a payment that
+      slips in meanwhile is settled (confirmed if a seat is free, else refunded).
+      It calls Stripe, so it runs in the chore task, never in the mail loop's way.
+    - Password links every 5 s: the person who asked is waiting for the mail.
+    - Reminders every minute: they are due hours ahead, a minute late is unseen.
+    - Certificates every 5 minutes: they come due with a date or a cohort's end.
+    - Old throttle records every hour: they are kept a day, an hour more
+      changes no limit.
+    - Retention once a day, last; a failed run is retried after its 30-minute lease.
+    """
+    jobs = [
+        ChoreSpec("offer-expiry", expire_offers, every=15 * SECOND, lease=5 * MINUTE),
+        ChoreSpec("hold-expiry", expire_holds, every=15 * SECOND, lease=5 * MINUTE),
+        ChoreSpec("session-reminders", send_due_reminders, every=MINUTE, lease=5 * MINUTE),
+        ChoreSpec("certificate-sweep", issue_due_certificates, every=5 * MINUTE, lease=15 * MINUTE),
+        ChoreSpec("password-links", deliver_requested_links, every=5 * SECOND, lease=2 * MINUTE),
+        ChoreSpec("forget-throttle-records", forget_old_records, every=60 * MINUTE, lease=10 * MINUTE),
+        ChoreSpec("retention", daily_retention, every=timedelta(days=1), lease=30 * MINUTE),
     ]
     if stripe_account is not None:
-        jobs.insert(2, partial(expire_lapsed_checkouts, stripe_account))
+        lapsed = partial(expire_lapsed_checkouts, stripe_account)
+        jobs.insert(2, ChoreSpec("lapsed-checkouts", lapsed, every=30 * SECOND, lease=10 * MINUTE))
     return jobs

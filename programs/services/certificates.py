@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -363,15 +362,11 @@ def open_badge(cert: CertificateOut, base_url: str) -> dict[str, Any]:
     }
 
 
-_last_sweep: float | None = None
+async def sweep() -> int:
+    """Background chore: issue certificates that came due (cohort ended, date reached).
 
-
-async def sweep(min_interval_seconds: float = 60.0) -> int:
-    """Background chore: issue certificates that came due (cohort ended, date reached); once a minute."""
-    global _last_sweep
-    if _last_sweep is not None and time.monotonic() - _last_sweep < min_interval_seconds:
-        return 0
-    _last_sweep = time.monotonic()
+    How often is the dispatcher's schedule (every few minutes, once for the cluster).
+    """
     from programs.services.attendance import sync_check_ins
 
     issued = 0

@@ -26,9 +26,12 @@ from notifications.transports import SMTPTransport
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        # Set once a message is in: a test waits on it (with a timeout) instead of polling.
+        self.received = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        self.received.set()
         return "250 OK"
 
 
