@@ -75,7 +75,9 @@ def chores(stripe_account: StripeAccount | None = None) -> list[ChoreSpec]:
     - Offers and holds every 15 s: a lapsed offer (48 h by default) or checkout
       hold (``GRANDROUNDS_CHECKOUT_HOLD_MINUTES``, 30 by default) must pass its
       seat to the next person in line promptly; 15 s is under 1 % of the
-      shortest window, and most runs read one index and find nothing.
+      shortest window, and most runs read one index and find nothing. Their
+      lease is a minute: a worker killed mid-run delays them by that at most,
+      and a run that overlapped a slow one would only find nothing left to end.
     - With a Stripe account, lapsed checkouts every 30 s, after ``expire_holds``
       released them: Stripe's pages live 30 minutes at least, and a payment that
       slips in meanwhile is settled (confirmed if a seat is free, else refunded).
@@ -88,11 +90,11 @@ def chores(stripe_account: StripeAccount | None = None) -> list[ChoreSpec]:
     - Retention once a day, last; a failed run is retried after its 30-minute lease.
     """
     jobs = [
-        ChoreSpec("offer-expiry", expire_offers, every=15 * SECOND, lease=5 * MINUTE),
-        ChoreSpec("hold-expiry", expire_holds, every=15 * SECOND, lease=5 * MINUTE),
+        ChoreSpec("offer-expiry", expire_offers, every=15 * SECOND, lease=MINUTE),
+        ChoreSpec("hold-expiry", expire_holds, every=15 * SECOND, lease=MINUTE),
         ChoreSpec("session-reminders", send_due_reminders, every=MINUTE, lease=5 * MINUTE),
         ChoreSpec("certificate-sweep", issue_due_certificates, every=5 * MINUTE, lease=15 * MINUTE),
-        ChoreSpec("password-links", deliver_requested_links, every=5 * SECOND, lease=2 * MINUTE),
+        ChoreSpec("password-links", deliver_requested_links, every=5 * SECOND, lease=MINUTE),
         ChoreSpec("forget-throttle-records", forget_old_records, every=60 * MINUTE, lease=10 * MINUTE),
         ChoreSpec("retention", daily_retention, every=timedelta(days=1), lease=30 * MINUTE),
     ]
