@@ -58,8 +58,27 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class Gone(DomainError):
+    """The record is known but what it points to is no longer there (a stored file that went missing)."""
+
+    status_code = 410
+
+
 class UnsupportedMediaType(DomainError):
     status_code = 415
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (the file store) did not answer; nothing was changed, the same request may work
+    shortly. ``retry_after`` (seconds) becomes the response's Retry-After header."""
+
+    status_code = 503
+
+    def __init__(
+        self, code: str, message: str, details: dict[str, Any] | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(code, message, details)
+        self.retry_after = retry_after
 
 
 def sign_in_required() -> Unauthenticated:

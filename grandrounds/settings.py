@@ -118,6 +118,11 @@ class Settings:
     require_2fa_for_staff: bool = True
     # How long each retention class keeps its rows (records.services.retention).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    # Where uploaded files live (grandrounds.storage): "local" (under var_dir) or "s3" (a bucket).
+    storage: str = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS itself; an S3-compatible service's address otherwise
+    s3_region: str = ""
 
     @property
     def mail_log(self) -> Path:
@@ -206,6 +211,10 @@ def load_settings() -> Settings:
         api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
         require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
         retention=_retention_periods(),
+        storage=os.environ.get("GRANDROUNDS_STORAGE", "local").strip().lower() or "local",
+        s3_bucket=os.environ.get("GRANDROUNDS_S3_BUCKET", "").strip(),
+        s3_endpoint_url=os.environ.get("GRANDROUNDS_S3_ENDPOINT_URL", "").strip().rstrip("/"),
+        s3_region=os.environ.get("GRANDROUNDS_S3_REGION", "").strip(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.errors import person_not_found as person_not_found
 from accounts.errors import program_not_found as program_not_found
 from events.errors import session_not_found as session_not_found
-from grandrounds.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
+from grandrounds.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unprocessable
 
 
 def cohort_not_found() -> NotFound:
@@ -175,6 +175,13 @@ def deliverable_size(limit_mb: int) -> InvalidInput:
 
 def deliverable_not_found() -> NotFound:
     return NotFound("deliverable.not_found", "No such deliverable.")
+
+
+def deliverable_file_missing() -> Gone:
+    return Gone(
+        "deliverable.file_missing",
+        "This deliverable's file is no longer in the file store; the learner can upload it again.",
+    )
 
 
 def deliverable_not_required() -> Conflict:

@@ -199,7 +199,7 @@ class Deliverable(Table, tablename="programs_deliverable"):
     id: Serial  # added by Piccolo; declared for type checkers
     cohort = ForeignKey(references=Cohort, null=False)
     person = ForeignKey(references=Person, null=False)
-    storage_name = Varchar(length=100)  # file name under var/deliverables; never from the user
+    storage_name = Varchar(length=100)  # the file's name in the store (deliverables/<this>); never the user's
     filename = Varchar(length=255)
     content_type = Varchar(length=100)
     size = Integer()

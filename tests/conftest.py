@@ -37,6 +37,7 @@ from grandrounds.settings import get_settings  # noqa: E402
 from grandrounds.web.request_context import AUDIT_MISSES  # noqa: E402
 from tests.builders.mail import smtp_server  # noqa: E402
 from tests.builders.people import make_actor  # noqa: E402
+from tests.builders.storage import file_store, s3_endpoint  # noqa: E402
 
 # Property tests explore the same examples on every run (a red CI is reproducible) and never fail
 # because the machine is busy: generation speed and per-example time are not what they test.
@@ -155,5 +156,6 @@ def run_dir() -> Iterator[Path]:
     yield _RUN_DIR
 
 
-# A real SMTP server on loopback, for any package's tests (tests/builders/mail.py).
-__all__ = ["smtp_server"]
+# A real SMTP server on loopback, for any package's tests (tests/builders/mail.py); each file store in
+# turn, S3 through moto's server on loopback (tests/builders/storage.py).
+__all__ = ["file_store", "s3_endpoint", "smtp_server"]

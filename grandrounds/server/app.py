@@ -22,6 +22,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
+from grandrounds import storage
 from grandrounds.db import engine
 from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
@@ -62,6 +63,8 @@ def _schema_renderers(settings: Settings) -> list[OpenAPIRenderPlugin]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    # The file store its settings name; one it cannot work with stops the start, not the first upload.
+    storage.install(storage.storage_for(settings))
     wire_all()
 
     @asynccontextmanager

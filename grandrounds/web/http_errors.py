@@ -25,7 +25,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from grandrounds.errors import DomainError, TooManyRequests
+from grandrounds.errors import DomainError, ServiceUnavailable, TooManyRequests
 from grandrounds.logs import redact_path
 
 log = logging.getLogger("grandrounds")
@@ -69,8 +69,8 @@ def _respond(
 
 
 def retry_after_headers(exc: DomainError) -> dict[str, str] | None:
-    """``Retry-After`` for a limit that says when to come back (pages that show their own form use it too)."""
-    if isinstance(exc, TooManyRequests) and exc.retry_after:
+    """``Retry-After`` for a limit or an outage that says when to come back (pages with a form use it too)."""
+    if isinstance(exc, TooManyRequests | ServiceUnavailable) and exc.retry_after:
         return {"Retry-After": str(exc.retry_after)}
     return None
 

@@ -1,15 +1,22 @@
 """Deliverables (the residency's strategic social media plan): upload, review, and private download.
 
-Files live under ``<var dir>/deliverables`` with names we make, never the
-uploader's; only PDF and Word (.docx) are taken, checked by content and not by
-the name alone, up to 10 MB. Only the learner and their program's staff can
-download them; anyone else gets 404.
+Files live in the process's file store (grandrounds.storage: ``var/deliverables``
+by default, a bucket's ``deliverables/`` for several machines) under names we
+make, never the uploader's; only PDF and Word (.docx) are taken, checked by
+content and not by the name alone, up to 10 MB. Only the learner and their
+program's staff can download them; anyone else gets 404.
+
+A row never points at nothing it could have known about: the file is stored
+first and the row written after, so a store that is down refuses the upload
+(503 ``storage.unavailable``) with nothing written, and a row that fails to
+commit takes its file back out of the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import secrets
 import zipfile
 from pathlib import Path
@@ -19,6 +26,7 @@ from accounts.audit import trail as audit
 from accounts.principal import Principal
 from accounts.services.programs import runs_program
 from accounts.tables import Person
+from grandrounds import storage
 from grandrounds.db import now, write_transaction
 from grandrounds.settings import get_settings
 from notifications.outbox import enqueue_email
@@ -31,13 +39,16 @@ from programs.services.cohorts import policy_row
 from programs.services.rules import rules_for
 from programs.tables import Deliverable
 
+log = logging.getLogger("grandrounds.programs")
+
 MAX_BYTES = 10 * 1024 * 1024
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def storage_dir() -> Path:
-    return get_settings().var_dir / "deliverables"
+def storage_key(storage_name: str) -> str:
+    """The file's key in the store; ``storage_name`` is the row's, made by :func:`upload`."""
+    return f"deliverables/{storage_name}"
 
 
 def sniff(data: bytes) -> tuple[str, str]:
@@ -87,10 +98,9 @@ async def upload(principal: Principal, cohort_id: int, filename: str, data: byte
         raise errors.deliverable_type()
     content_type, extension = sniff(data)
     storage_name = f"{secrets.token_hex(16)}.{extension}"
-    folder = storage_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / storage_name
-    path.write_bytes(data)
+    key = storage_key(storage_name)
+    files = storage.current()
+    await files.put(key, data, content_type)  # a store that is down: 503, and no row
     try:
         async with write_transaction():
             row = (
@@ -107,9 +117,17 @@ async def upload(principal: Principal, cohort_id: int, filename: str, data: byte
                 ).returning(Deliverable.id)
             )[0]
     except BaseException:
-        path.unlink(missing_ok=True)  # no file without its record
+        await _take_back(files, key)  # no file without its record
         raise
     return await deliverable_out(row["id"])
+
+
+async def _take_back(files: storage.Storage, key: str) -> None:
+    """Remove a file whose row was not written; if the store fails now too, say so and leave it."""
+    try:
+        await files.delete(key)
+    except Exception:
+        log.warning("deliverable file %s has no row and could not be removed from %s", key, files.describe())
 
 
 async def deliverable_out(deliverable_id: int) -> DeliverableOut:
@@ -133,10 +151,12 @@ async def _visible(principal: Principal, deliverable_id: int) -> dict[str, Any]:
 
 async def open_file(principal: Principal, deliverable_id: int) -> tuple[dict[str, Any], bytes]:
     row = await _visible(principal, deliverable_id)
-    path = storage_dir() / row["storage_name"]
-    if not path.is_file():
-        raise errors.deliverable_not_found()
-    return row, path.read_bytes()
+    files = storage.current()
+    try:
+        return row, await files.get(storage_key(row["storage_name"]))
+    except storage.ObjectMissing:
+        log.warning("deliverable %s: file %s missing in %s", row["id"], row["storage_name"], files.describe())
+        raise errors.deliverable_file_missing() from None
 
 
 async def list_for_cohort(principal: Principal, cohort_id: int) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ async def test_required_sessions_still_to_come_are_named(client) -> None:
     assert progress["state"] == "in_progress"
 
 
-async def test_deliverable_upload_review_and_private_download(client) -> None:
+async def test_deliverable_upload_review_and_private_download(client, file_store) -> None:
     world = await make_world(
         client,
         policy={

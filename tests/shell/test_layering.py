@@ -1,7 +1,7 @@
 """The import rules of the code base, read from the source (ast), so they hold without anyone's memory.
 
-Layers, bottom up: the kernel (grandrounds/*.py) stands on no package of ours; the web kit
-(grandrounds/web) on the kernel and accounts; the domain packages on each other as ALLOWED
+Layers, bottom up: the kernel (grandrounds/*.py, grandrounds/storage) stands on no package of ours;
+the web kit (grandrounds/web) on the kernel and accounts; the domain packages on each other as ALLOWED
 says; the composition (grandrounds/server) on everything, and nothing on it. Services speak
 no HTTP (no litestar), no package reaches into another's controllers or pages, and tests
 share helpers through tests/builders, never by importing another test module.
@@ -89,7 +89,7 @@ def app_modules() -> Iterator[Path]:
 def layer_of_file(relative: str) -> str:
     parts = relative.split("/")
     if parts[0] == "grandrounds":
-        return KERNEL if len(parts) == 2 else f"grandrounds.{parts[1]}"
+        return f"grandrounds.{parts[1]}" if parts[1] in ("web", "server") else KERNEL
     return parts[0]
 
 
