@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from notifications.rendering import EMAIL_TEMPLATES, RenderedEmail, render_email
+from grandrounds.resources import email_templates
+from notifications.rendering import RenderedEmail, render_email
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +26,11 @@ class TemplateSpec:
 
 
 def template_names() -> list[str]:
-    return sorted(p.name.removesuffix(".subject.txt") for p in EMAIL_TEMPLATES.glob("*.subject.txt"))
+    return sorted(p.name.removesuffix(".subject.txt") for p in email_templates().glob("*.subject.txt"))
 
 
 def spec(name: str) -> TemplateSpec | None:
-    path = EMAIL_TEMPLATES / f"{name}.sample.json"
+    path = email_templates() / f"{name}.sample.json"
     if name not in template_names() or not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-EMAIL_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
+from grandrounds.resources import email_templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +25,7 @@ class RenderedEmail:
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(EMAIL_TEMPLATES),
+        loader=FileSystemLoader(email_templates()),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,

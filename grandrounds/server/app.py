@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
@@ -24,6 +23,7 @@ from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
 from grandrounds import storage
 from grandrounds.db import engine
+from grandrounds.resources import page_templates
 from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
 from grandrounds.server.openapi import CompletedJson, CompletedScalar, CompletedSwagger
@@ -37,8 +37,6 @@ from grandrounds.web.payments import initial_state as payments_state
 from grandrounds.web.request_context import RequestContextMiddleware
 from grandrounds.web.request_guard import RequestGuardMiddleware
 from grandrounds.web.security_headers import security_headers
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 log = logging.getLogger("grandrounds")
 
@@ -123,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # tokens are not ambient, cookie calls must echo the CSRF cookie.
             exclude=["/api/"],
         ),
-        template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=page_templates(), engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="grandrounds", version="1", path="/schema", render_plugins=_schema_renderers(settings)
         ),

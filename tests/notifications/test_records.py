@@ -7,6 +7,7 @@ import pytest
 
 from accounts.principal import Role
 from grandrounds.db import write_transaction
+from grandrounds.resources import email_templates
 from grandrounds.settings import get_settings
 from notifications import catalog
 from notifications.dispatcher import Dispatcher, new_worker_id
@@ -121,7 +122,7 @@ def test_every_template_declares_its_context_and_renders_its_sample(name: str) -
 
 
 def test_no_declaration_without_its_template() -> None:
-    declared = {p.name.removesuffix(".sample.json") for p in catalog.EMAIL_TEMPLATES.glob("*.sample.json")}
+    declared = {p.name.removesuffix(".sample.json") for p in email_templates().glob("*.sample.json")}
     assert declared <= set(catalog.template_names())
 
 
