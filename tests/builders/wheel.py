@@ -62,8 +62,12 @@ class InstalledWheel:
         }
 
 
-def build_and_install(workdir: Path) -> InstalledWheel:
-    """Build the wheel from a copy of the tree and install it with its locked dependencies."""
+def build_and_install(workdir: Path, *, compile_bytecode: bool = False) -> InstalledWheel:
+    """Build the wheel from a copy of the tree and install it with its locked dependencies.
+
+    ``compile_bytecode`` writes every module's bytecode at install, as the container
+    image does, so no start pays for it; the test skips it (it costs more than it saves once).
+    """
     source = workdir / "source"
     for relative in shipped_files():
         target = source / relative
@@ -80,9 +84,10 @@ def build_and_install(workdir: Path) -> InstalledWheel:
     )  # fmt: skip
     venv = workdir / "venv"
     _run([*UV, "venv", "--quiet", "--python", sys.executable, str(venv)], workdir)
+    compile_flag = ["--compile-bytecode"] if compile_bytecode else []
     _run(
         [*UV, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-         "--constraints", str(constraints), str(wheel)],
+         "--constraints", str(constraints), *compile_flag, str(wheel)],
         workdir,
     )  # fmt: skip
     return InstalledWheel(wheel=wheel, venv=venv)
