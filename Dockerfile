@@ -8,7 +8,9 @@
 # Python, that venv, tini as PID 1 and an unprivileged user: no source tree, no uv,
 # no compiler. tests/shell/test_wheel.py proves the same install outside the tree.
 
-ARG PYTHON_IMAGE=python:3.11-slim
+# Debian 12: its postgresql-client is 15, the major of compose.yaml's server, which `grandrounds
+# backup` and `restore` need (pg_dump and pg_restore, the server's major or newer).
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS builder
 # The same uv as scripts/lib.sh (UV_VERSION); tests/shell/test_container.py keeps them equal.
@@ -30,8 +32,9 @@ RUN uv build --wheel --out-dir /dist \
 FROM ${PYTHON_IMAGE}
 # tini reaps the uvicorn worker processes and passes SIGTERM on, so `docker stop` lets
 # the worker finish the message it is sending (`docker run --init` would do the same).
+# postgresql-client: pg_dump and pg_restore for `grandrounds backup` and `restore`.
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends tini \
+ && apt-get install --yes --no-install-recommends tini postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 grandrounds \
  && useradd --system --uid 10001 --gid grandrounds --home-dir /var/lib/grandrounds --create-home \
