@@ -35,6 +35,7 @@ from pathlib import Path
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="grandrounds-faults-"))
 os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_SCRATCH / "var"))
+os.environ.setdefault("GRANDROUNDS_ENV", "development")  # one machine: its processes share var/secret_key
 os.environ.setdefault("GRANDROUNDS_PASSWORD_HASH_PROFILE", "cheap")  # setting people up is not measured
 os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"  # the worker process sends the mail
 os.environ["GRANDROUNDS_REQUIRE_2FA_FOR_STAFF"] = "0"  # the staff who make the events sign in by token

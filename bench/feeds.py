@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _dir = Path(tempfile.mkdtemp(prefix="grandrounds-bench-"))
 os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_dir / "var"))
+os.environ.setdefault("GRANDROUNDS_ENV", "development")  # one machine: its processes share var/secret_key
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_dir / 'bench.sqlite3'}")
 os.environ["GRANDROUNDS_PASSWORD_HASH_PROFILE"] = "cheap"  # noqa: S105 - a hash profile name
 os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"

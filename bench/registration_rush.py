@@ -28,6 +28,7 @@ from pathlib import Path
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="grandrounds-rush-"))
 os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_SCRATCH / "var"))
+os.environ.setdefault("GRANDROUNDS_ENV", "development")  # one machine: its processes share var/secret_key
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH / 'rush.sqlite3'}")
 os.environ.setdefault("GRANDROUNDS_PASSWORD_HASH_PROFILE", "cheap")  # setting people up is not measured
 os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"  # nothing else competes for the database

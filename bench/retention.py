@@ -42,6 +42,7 @@ if not os.environ.get("DATABASE_URL"):
     _scratch = Path(tempfile.mkdtemp(prefix="grandrounds-retention-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{_scratch / 'bench.sqlite3'}"
     os.environ.setdefault("GRANDROUNDS_VAR_DIR", str(_scratch / "var"))
+os.environ.setdefault("GRANDROUNDS_ENV", "development")  # one machine: its processes share var/secret_key
 
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
@@ -198,7 +199,7 @@ async def main(registrations: int) -> None:
     await migrate(quiet=True)
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=2)  # as grandrounds retention and the worker do
+        await db.start_connection_pool(min_size=1, max_size=2)  # as grandrounds retention does
     try:
         await measure(registrations)
     finally:

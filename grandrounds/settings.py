@@ -1,33 +1,40 @@
-"""Settings read from the environment, each with a documented default.
+"""Settings read from the environment, each with a documented default, checked before anything starts.
 
-Every variable here is listed in the README's configuration table; the
-defaults give the embedded single-machine setup (SQLite file and mail log under
-``./var``) so that a newcomer needs no configuration at all.
+Every variable here is listed in the README's configuration table and in
+:data:`KNOWN_VARIABLES`; the defaults give the embedded single-machine setup
+(SQLite file and mail log under ``./var``) so that a newcomer needs no
+configuration at all. A value that is malformed, out of range or unsafe for
+the environment declared in ``GRANDROUNDS_ENV`` stops the process with a
+:class:`SettingsError` naming each variable at fault (``grandrounds check``
+prints them all).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from grandrounds.environment import Reader, SettingsError, database_url_problem, http_url_problem
 
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+__all__ = [
+    "KNOWN_VARIABLES",
+    "Settings",
+    "SettingsError",
+    "get_settings",
+    "load_settings",
+]
 
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return default if not raw else int(raw)
-
-
-class SettingsError(ValueError):
-    """A setting the process must not start with; the message names the variable and what is allowed."""
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
+SMTP_SECURITIES = ("starttls", "tls", "none")
+PASSWORD_HASH_PROFILES = ("standard", "cheap")
+STORAGE_BACKENDS = ("local", "s3")  # grandrounds.storage.BACKENDS
+# Shorter keys are guessable offline from one signed form token.
+SECRET_KEY_MIN_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +73,66 @@ def retention_variable(name: str) -> str:
     return f"GRANDROUNDS_RETENTION_{name.upper()}_DAYS"
 
 
-def _retention_periods() -> RetentionPeriods:
+def _retention_periods(read: Reader) -> RetentionPeriods:
     chosen: dict[str, int] = {}
     for spec in fields(RetentionPeriods):
         variable = retention_variable(spec.name)
-        raw = os.environ.get(variable, "").strip()
-        if not raw:
+        raw = read.raw(variable)
+        if raw is None:
             continue
         if not raw.isdigit() or int(raw) < 1:
-            raise SettingsError(f"{variable}={raw!r} is not a number of days (a whole number, 1 or more).")
+            read.refuse(f"{variable}={raw!r} is not a number of days (a whole number, 1 or more).")
+            continue
         days = int(raw)
         floor = RETENTION_FLOORS.get(spec.name)
         if floor is not None and days < floor[0]:
-            raise SettingsError(
+            read.refuse(
                 f"{variable}={days} is below the legal minimum of {floor[0]} days ({floor[1]}); "
                 f"unset it or choose {floor[0]} or more."
             )
+            continue
         chosen[spec.name] = days
     return RetentionPeriods(**chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleLimits:
+    """The limits of accounts.services.throttle; the defaults are the ones documented there."""
+
+    # Failed sign-ins on one account (from anyone) before a client that failed on it must wait.
+    sign_in_failures_per_account: int = 5
+    # Failed sign-ins from one client address (on any accounts) before it must wait.
+    sign_in_failures_per_client: int = 10
+    # The doubling wait after failed sign-ins never exceeds this.
+    longest_delay_seconds: int = 15 * 60
+    # Sign-ups and password-link requests one client address may make in an hour.
+    sign_ups_per_client_per_hour: int = 10
+    password_links_per_client_per_hour: int = 10
+
+
+def _throttle_limits(read: Reader) -> ThrottleLimits:
+    default = ThrottleLimits()
+    return ThrottleLimits(
+        sign_in_failures_per_account=read.integer(
+            "GRANDROUNDS_THROTTLE_SIGN_IN_FAILURES_PER_ACCOUNT",
+            default.sign_in_failures_per_account,
+            minimum=1,
+        ),
+        sign_in_failures_per_client=read.integer(
+            "GRANDROUNDS_THROTTLE_SIGN_IN_FAILURES_PER_CLIENT", default.sign_in_failures_per_client, minimum=1
+        ),
+        longest_delay_seconds=read.integer(
+            "GRANDROUNDS_THROTTLE_LONGEST_DELAY_SECONDS", default.longest_delay_seconds, minimum=2
+        ),
+        sign_ups_per_client_per_hour=read.integer(
+            "GRANDROUNDS_THROTTLE_SIGN_UPS_PER_HOUR", default.sign_ups_per_client_per_hour, minimum=1
+        ),
+        password_links_per_client_per_hour=read.integer(
+            "GRANDROUNDS_THROTTLE_PASSWORD_LINKS_PER_HOUR",
+            default.password_links_per_client_per_hour,
+            minimum=1,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +142,7 @@ class Settings:
     database_url: str
     var_dir: Path
     base_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     cookie_secure: bool
     session_ttl_hours: int
     password_hash_profile: str
@@ -101,21 +150,27 @@ class Settings:
     smtp_host: str
     smtp_port: int
     smtp_username: str
-    smtp_password: str
+    smtp_password: str = field(repr=False)
     smtp_security: str  # "starttls", "tls" or "none"
     mail_from: str
+    # "development" (the default) or "production", where unsafe choices are refused.
+    environment: str = DEVELOPMENT
     # How long a dispatcher owns the messages it claimed; a killed worker's claim lapses after this.
     outbox_lease_seconds: int = 300
     # How long an unpaid checkout holds its seat before the seat passes on.
     checkout_hold_minutes: int = 30
     # Stripe: no secret key means paid places cannot be checked out (billing.not_configured).
-    stripe_secret_key: str = ""
-    stripe_webhook_secret: str = ""
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
     stripe_api_base: str = ""  # empty: Stripe's own https://api.stripe.com; a local server in tests
     # The interactive API browsers under /schema load scripts from a CDN; off, only /schema/openapi.json.
     api_browsers: bool = False
     # Admin, finance and program staff must sign in with a second factor to use their roles.
     require_2fa_for_staff: bool = True
+    # PostgreSQL: the most connections one API process keeps (the worker and commands keep fewer).
+    db_pool_size: int = 10
+    # PostgreSQL: the server cancels any statement running longer than this; 0 lets them run.
+    db_statement_timeout_ms: int = 0
     # How long each retention class keeps its rows (records.services.retention).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Where uploaded files live (grandrounds.storage): "local" (under var_dir) or "s3" (a bucket).
@@ -123,6 +178,8 @@ class Settings:
     s3_bucket: str = ""
     s3_endpoint_url: str = ""  # empty: AWS itself; an S3-compatible service's address otherwise
     s3_region: str = ""
+    # The sign-in, sign-up and password-link limits (accounts.services.throttle).
+    throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
 
     @property
     def mail_log(self) -> Path:
@@ -131,6 +188,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == PRODUCTION
 
     @property
     def sqlite_path(self) -> Path:
@@ -165,16 +226,38 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def _secret_key(var_dir: Path) -> str:
-    """The key that signs CSRF tokens.
+def _secret_key(read: Reader, var_dir: Path, database_url: str, environment: str) -> str:
+    """The key that signs CSRF tokens and hashes client addresses.
 
     Production sets GRANDROUNDS_SECRET_KEY (the same on every process). The
     embedded default keeps a generated key in ``var/secret_key`` so restarts do
-    not invalidate every open form.
+    not invalidate every open form. That file is per machine: with PostgreSQL,
+    processes on other machines sharing the database would each make their own
+    key and refuse each other's forms, so there the key must be set unless the
+    site says it is a single development machine (``GRANDROUNDS_ENV=development``).
     """
-    configured = os.environ.get("GRANDROUNDS_SECRET_KEY")
+    configured = read.secret("GRANDROUNDS_SECRET_KEY")
     if configured:
+        if len(configured) < SECRET_KEY_MIN_LENGTH:
+            read.refuse(
+                f"GRANDROUNDS_SECRET_KEY is {len(configured)} characters long; it must be at least "
+                f"{SECRET_KEY_MIN_LENGTH} (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
         return configured
+    if environment == PRODUCTION:
+        read.refuse(
+            "GRANDROUNDS_SECRET_KEY must be set when GRANDROUNDS_ENV=production (the same on every process)."
+        )
+        return ""
+    if not database_url.startswith("sqlite:") and read.raw("GRANDROUNDS_ENV") is None:
+        read.refuse(
+            "GRANDROUNDS_SECRET_KEY must be set when DATABASE_URL is PostgreSQL: processes on other machines "
+            "would each generate their own key and refuse each other's forms. Set the same key on every "
+            "process, or GRANDROUNDS_ENV=development for a single development machine."
+        )
+        return ""
+    if read.problems:
+        return ""  # the process will not start: leave var/ as it was
     key_file = var_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -184,38 +267,162 @@ def _secret_key(var_dir: Path) -> str:
     return key
 
 
+def _production_rules(read: Reader, settings: Settings, cookie_flag_set: bool) -> None:
+    """What production refuses although development allows it (README, Configuration)."""
+    if not settings.base_url.startswith("https://"):
+        read.refuse(
+            f"GRANDROUNDS_BASE_URL={settings.base_url!r}: in production it must be the public https:// "
+            "address (links in mail, Secure cookies); behind a TLS proxy that is the proxy's address."
+        )
+    elif cookie_flag_set and not settings.cookie_secure:
+        read.refuse("GRANDROUNDS_COOKIE_SECURE=0 with an https base URL would send sign-in cookies in clear.")
+    if settings.password_hash_profile == "cheap":  # noqa: S105 - a profile name, not a password
+        read.refuse("GRANDROUNDS_PASSWORD_HASH_PROFILE=cheap is for the test suite, never production.")
+    if settings.api_browsers:
+        read.refuse(
+            "GRANDROUNDS_API_BROWSERS=1 loads scripts from a CDN; it is for development, not production."
+        )
+
+
 def load_settings() -> Settings:
-    var_dir = Path(os.environ.get("GRANDROUNDS_VAR_DIR", "var")).resolve()
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'grandrounds.sqlite3'}"
-    base_url = os.environ.get("GRANDROUNDS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return Settings(
+    """Read and check every setting; raise :class:`SettingsError` listing each one that is wrong."""
+    read = Reader()
+    environment = read.choice("GRANDROUNDS_ENV", DEVELOPMENT, ENVIRONMENTS)
+    var_dir = Path(read.text("GRANDROUNDS_VAR_DIR", "var")).resolve()
+    database_url = read.text("DATABASE_URL", f"sqlite:///{var_dir / 'grandrounds.sqlite3'}")
+    if problem := database_url_problem(database_url):
+        read.refuse(f"DATABASE_URL is not a database address: {problem}.")
+    base_url = read.http_url(
+        "GRANDROUNDS_BASE_URL", read.text("GRANDROUNDS_BASE_URL", "http://127.0.0.1:8000")
+    )
+    stripe_api_base = read.text("STRIPE_API_BASE", "").rstrip("/")
+    if stripe_api_base and (problem := http_url_problem(stripe_api_base)):
+        read.refuse(f"STRIPE_API_BASE={stripe_api_base!r} is not an http(s) address: {problem}.")
+    s3_endpoint_url = read.text("GRANDROUNDS_S3_ENDPOINT_URL", "").rstrip("/")
+    if s3_endpoint_url and (problem := http_url_problem(s3_endpoint_url)):
+        read.refuse(f"GRANDROUNDS_S3_ENDPOINT_URL={s3_endpoint_url!r} is not an http(s) address: {problem}.")
+    settings = Settings(
         database_url=database_url,
         var_dir=var_dir,
         base_url=base_url,
-        secret_key=_secret_key(var_dir),
-        cookie_secure=_flag("GRANDROUNDS_COOKIE_SECURE", base_url.startswith("https://")),
-        session_ttl_hours=_int("GRANDROUNDS_SESSION_TTL_HOURS", 24 * 14),
-        password_hash_profile=os.environ.get("GRANDROUNDS_PASSWORD_HASH_PROFILE", "standard"),
-        run_dispatcher_in_server=_flag("GRANDROUNDS_DISPATCHER_IN_SERVER", True),
-        smtp_host=os.environ.get("SMTP_HOST", ""),
-        smtp_port=_int("SMTP_PORT", 587),
-        smtp_username=os.environ.get("SMTP_USERNAME", ""),
-        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
-        smtp_security=os.environ.get("SMTP_SECURITY", "starttls").lower(),
-        mail_from=os.environ.get("MAIL_FROM", "grandrounds <no-reply@grandrounds.localhost>"),
-        outbox_lease_seconds=_int("GRANDROUNDS_OUTBOX_LEASE_SECONDS", 300),
-        checkout_hold_minutes=_int("GRANDROUNDS_CHECKOUT_HOLD_MINUTES", 30),
-        stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY", ""),
-        stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
-        stripe_api_base=os.environ.get("STRIPE_API_BASE", "").rstrip("/"),
-        api_browsers=_flag("GRANDROUNDS_API_BROWSERS", False),
-        require_2fa_for_staff=_flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
-        retention=_retention_periods(),
-        storage=os.environ.get("GRANDROUNDS_STORAGE", "local").strip().lower() or "local",
-        s3_bucket=os.environ.get("GRANDROUNDS_S3_BUCKET", "").strip(),
-        s3_endpoint_url=os.environ.get("GRANDROUNDS_S3_ENDPOINT_URL", "").strip().rstrip("/"),
-        s3_region=os.environ.get("GRANDROUNDS_S3_REGION", "").strip(),
+        secret_key="",
+        cookie_secure=read.flag("GRANDROUNDS_COOKIE_SECURE", base_url.startswith("https://")),
+        session_ttl_hours=read.integer("GRANDROUNDS_SESSION_TTL_HOURS", 24 * 14, minimum=1),
+        password_hash_profile=read.choice(
+            "GRANDROUNDS_PASSWORD_HASH_PROFILE", "standard", PASSWORD_HASH_PROFILES
+        ),
+        run_dispatcher_in_server=read.flag("GRANDROUNDS_DISPATCHER_IN_SERVER", True),
+        smtp_host=read.text("SMTP_HOST", ""),
+        smtp_port=read.integer("SMTP_PORT", 587, minimum=1, maximum=65535),
+        smtp_username=read.text("SMTP_USERNAME", ""),
+        smtp_password=read.secret("SMTP_PASSWORD"),
+        smtp_security=read.choice("SMTP_SECURITY", "starttls", SMTP_SECURITIES),
+        mail_from=read.text("MAIL_FROM", "grandrounds <no-reply@grandrounds.localhost>"),
+        environment=environment,
+        outbox_lease_seconds=read.integer("GRANDROUNDS_OUTBOX_LEASE_SECONDS", 300, minimum=1),
+        checkout_hold_minutes=read.integer("GRANDROUNDS_CHECKOUT_HOLD_MINUTES", 30, minimum=1),
+        stripe_secret_key=read.secret("STRIPE_SECRET_KEY"),
+        stripe_webhook_secret=read.secret("STRIPE_WEBHOOK_SECRET"),
+        stripe_api_base=stripe_api_base,
+        api_browsers=read.flag("GRANDROUNDS_API_BROWSERS", False),
+        require_2fa_for_staff=read.flag("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", True),
+        db_pool_size=read.integer("GRANDROUNDS_DB_POOL_SIZE", 10, minimum=1, maximum=1000),
+        db_statement_timeout_ms=read.integer("GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS", 0, minimum=0),
+        retention=_retention_periods(read),
+        throttle=_throttle_limits(read),
+        storage=read.choice("GRANDROUNDS_STORAGE", "local", STORAGE_BACKENDS),
+        s3_bucket=read.text("GRANDROUNDS_S3_BUCKET", ""),
+        s3_endpoint_url=s3_endpoint_url,
+        s3_region=read.text("GRANDROUNDS_S3_REGION", ""),
     )
+    if settings.storage == "s3" and not settings.s3_bucket:
+        read.refuse("GRANDROUNDS_STORAGE=s3 needs GRANDROUNDS_S3_BUCKET (the bucket's name).")
+    if settings.is_production:
+        _production_rules(read, settings, cookie_flag_set=read.is_set("GRANDROUNDS_COOKIE_SECURE"))
+    secret_key = _secret_key(read, var_dir, database_url, environment)
+    if read.problems:
+        raise SettingsError(read.problems)
+    return replace(settings, secret_key=secret_key)
+
+
+def advice(settings: Settings) -> list[str]:
+    """Choices that are allowed but worth a second look; ``grandrounds check`` prints them."""
+    notes: list[str] = []
+    if settings.is_sqlite and settings.db_statement_timeout_ms:
+        notes.append("GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS applies to PostgreSQL only; SQLite ignores it.")
+    if not settings.is_sqlite and not os.environ.get("GRANDROUNDS_SECRET_KEY", "").strip():
+        notes.append("The secret key comes from var/secret_key: run every process on this machine only.")
+    if settings.is_production and not settings.require_2fa_for_staff:
+        notes.append("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF=0: staff roles work with a password alone.")
+    if settings.is_production and settings.run_dispatcher_in_server:
+        notes.append(
+            "Each API process runs a dispatcher; with workers, set GRANDROUNDS_DISPATCHER_IN_SERVER=0."
+        )
+    return notes
+
+
+# Read by the ``grandrounds`` command itself rather than into Settings (grandrounds.server.cli).
+COMMAND_VARIABLES: tuple[str, ...] = (
+    "GRANDROUNDS_HOST",
+    "GRANDROUNDS_PORT",
+    "GRANDROUNDS_WORKERS",
+    "GRANDROUNDS_LOG_LEVEL",
+    "FORWARDED_ALLOW_IPS",
+    "GRANDROUNDS_NEW_PASSWORD",
+)
+
+# Read by libraries on our behalf: the S3 client's credentials (the standard AWS chain).
+LIBRARY_VARIABLES: tuple[str, ...] = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+# Every environment variable a grandrounds process reads (tests/shell/test_settings_variables.py keeps
+# this complete and each one in the README's Configuration table).
+KNOWN_VARIABLES: tuple[str, ...] = (
+    "DATABASE_URL",
+    "GRANDROUNDS_ENV",
+    "GRANDROUNDS_VAR_DIR",
+    "GRANDROUNDS_BASE_URL",
+    "GRANDROUNDS_SECRET_KEY",
+    "GRANDROUNDS_COOKIE_SECURE",
+    "GRANDROUNDS_SESSION_TTL_HOURS",
+    "GRANDROUNDS_PASSWORD_HASH_PROFILE",
+    "GRANDROUNDS_DISPATCHER_IN_SERVER",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_SECURITY",
+    "MAIL_FROM",
+    "GRANDROUNDS_OUTBOX_LEASE_SECONDS",
+    "GRANDROUNDS_CHECKOUT_HOLD_MINUTES",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE",
+    "GRANDROUNDS_API_BROWSERS",
+    "GRANDROUNDS_REQUIRE_2FA_FOR_STAFF",
+    "GRANDROUNDS_DB_POOL_SIZE",
+    "GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS",
+    "GRANDROUNDS_THROTTLE_SIGN_IN_FAILURES_PER_ACCOUNT",
+    "GRANDROUNDS_THROTTLE_SIGN_IN_FAILURES_PER_CLIENT",
+    "GRANDROUNDS_THROTTLE_LONGEST_DELAY_SECONDS",
+    "GRANDROUNDS_THROTTLE_SIGN_UPS_PER_HOUR",
+    "GRANDROUNDS_THROTTLE_PASSWORD_LINKS_PER_HOUR",
+    "GRANDROUNDS_STORAGE",
+    "GRANDROUNDS_S3_BUCKET",
+    "GRANDROUNDS_S3_ENDPOINT_URL",
+    "GRANDROUNDS_S3_REGION",
+    *(retention_variable(spec.name) for spec in fields(RetentionPeriods)),
+    *COMMAND_VARIABLES,
+    *LIBRARY_VARIABLES,
+)
+
+SECRET_VARIABLES = frozenset(
+    {"GRANDROUNDS_SECRET_KEY", "SMTP_PASSWORD", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}
+)
+
+
+def production_requested() -> bool:
+    """Whether GRANDROUNDS_ENV asks for production (read before the settings, by ``serve``)."""
+    return os.environ.get("GRANDROUNDS_ENV", "").strip().lower() == PRODUCTION
 
 
 _cached: Settings | None = None

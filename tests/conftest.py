@@ -23,6 +23,9 @@ os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"
 # Test staff sign in with a password alone; tests/accounts/test_two_factor.py turns the rule on.
 os.environ["GRANDROUNDS_REQUIRE_2FA_FOR_STAFF"] = "0"
 os.environ.pop("GRANDROUNDS_SECRET_KEY", None)
+# One machine: every process of a run shares its var/ and so its generated key, on PostgreSQL too
+# (which otherwise refuses to start without GRANDROUNDS_SECRET_KEY).
+os.environ["GRANDROUNDS_ENV"] = "development"
 
 import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
