@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -24,7 +26,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from grandrounds import request_context
-from grandrounds.settings import Settings, private_dir, private_file
+from grandrounds.settings import Settings, SettingsError, private_dir, private_file
 
 _writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
@@ -41,10 +43,42 @@ def build_engine(settings: Settings) -> Engine:
         # timeout: how long a connection waits for another process's write lock.
         return SQLiteEngine(path=str(path), timeout=30)
     if settings.database_url.startswith(("postgres://", "postgresql://")):
-        return PostgresEngine(config={"dsn": settings.database_url})
-    raise ValueError(
-        f"DATABASE_URL must start with sqlite:/// or postgresql://, got {settings.database_url!r}"
-    )
+        config: dict[str, object] = {"dsn": settings.database_url}
+        if settings.db_statement_timeout_ms:
+            # Set by the server on every connection asyncpg opens (pooled or not), at connect time.
+            config["server_settings"] = {"statement_timeout": str(settings.db_statement_timeout_ms)}
+        return PostgresEngine(config=config)
+    raise SettingsError("DATABASE_URL must start with sqlite:///, postgresql:// or postgres://.")
+
+
+async def start_pool(settings: Settings, most: int | None = None) -> None:
+    """PostgreSQL: open this process's pool (SQLite needs none); :func:`close_pool` closes it.
+
+    An API process keeps ``GRANDROUNDS_DB_POOL_SIZE`` connections open; the
+    worker and one-off commands pass ``most`` and open fewer, as needed, but
+    never more than the setting (the operator sized it against the server's
+    ``max_connections``).
+    """
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        size = settings.db_pool_size if most is None else min(most, settings.db_pool_size)
+        await db.start_connection_pool(min_size=size if most is None else 1, max_size=size)
+
+
+async def close_pool() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+@asynccontextmanager
+async def connection_pool(settings: Settings, most: int | None = None) -> AsyncIterator[None]:
+    """The block runs with this process's pool open (:func:`start_pool`)."""
+    await start_pool(settings, most)
+    try:
+        yield
+    finally:
+        await close_pool()
 
 
 def engine() -> Engine:
@@ -200,21 +234,63 @@ async def ping() -> None:
     await engine().run_ddl("SELECT 1")
 
 
+# The key of the PostgreSQL advisory lock that migrations hold ("grandrnd" as a number): one
+# migrating process at a time per database, whatever else uses advisory locks there.
+MIGRATION_LOCK_KEY = int.from_bytes(b"grandrnd", "big") >> 1
+
+
 async def migrate(quiet: bool = False) -> None:
-    """Run every app's pending migrations forward, then set SQLite's journal to WAL."""
-    import contextlib
+    """Run every app's pending migrations forward, then set SQLite's journal to WAL.
+
+    Processes that start together (several API processes and workers after a
+    deploy) would otherwise each see the same migrations pending and apply them
+    twice: the whole run holds a database-wide lock, so the others wait and then
+    find nothing left to do.
+    """
     import io
 
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-        result = await run_forwards(app_name="all", migration_id="all")
-    if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}\n{sink.getvalue()}")
-    if is_sqlite():
-        # WAL is a property of the file: readers no longer block the writer.
-        await engine().run_ddl("PRAGMA journal_mode=WAL")
+    async with _migration_lock():
+        with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="all", migration_id="all")
+        if not result.success:
+            raise RuntimeError(f"migrations failed: {result.message}\n{sink.getvalue()}")
+        if is_sqlite():
+            # WAL is a property of the file: readers no longer block the writer.
+            await engine().run_ddl("PRAGMA journal_mode=WAL")
+
+
+@asynccontextmanager
+async def _migration_lock() -> AsyncIterator[None]:
+    """PostgreSQL: a session advisory lock on a connection of its own; SQLite: flock on a file beside it.
+
+    Either is released by the operating system or the server when the process
+    dies, so a killed migration never leaves the next start waiting forever.
+    """
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        connection = await db.get_new_connection()
+        try:
+            # Waiting for another process's migrations is not a slow statement.
+            await connection.execute("SET statement_timeout = 0")
+            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            try:
+                yield
+            finally:
+                await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        finally:
+            await connection.close()
+        return
+    assert isinstance(db, SQLiteEngine)
+    lock_path = f"{db.path}.migrate-lock"
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing the file releases the lock
 
 
 def literal_like(term: str) -> str:

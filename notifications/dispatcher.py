@@ -41,7 +41,7 @@ from typing import Any
 from jinja2 import TemplateError
 from piccolo.engine.postgres import PostgresEngine
 
-from grandrounds.db import engine, now, write_transaction
+from grandrounds.db import connection_pool, engine, now, write_transaction
 from grandrounds.settings import Settings
 from notifications import chores as leases
 from notifications import invites
@@ -386,15 +386,9 @@ async def give_up_pending(person_id: int, addresses: Iterable[str], reason: str)
 
 async def run_worker(dispatcher: Dispatcher, once: bool = False) -> None:
     """The body of ``grandrounds worker``: its own PostgreSQL pool, then deliver until stopped."""
-    db = engine()
-    if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=1, max_size=4)  # asyncpg opens 10 by default
-    try:
+    async with connection_pool(dispatcher.settings, most=4):  # asyncpg would open 10
         if once:
             count = await dispatcher.run_once()
             print(f"delivered {count} message(s)")
         else:
             await dispatcher.run_forever()
-    finally:
-        if isinstance(db, PostgresEngine):
-            await db.close_connection_pool()

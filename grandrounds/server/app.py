@@ -17,12 +17,11 @@ from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
 
 from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
 from grandrounds import storage
-from grandrounds.db import engine
+from grandrounds.db import close_pool, start_pool
 from grandrounds.resources import page_templates
 from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
@@ -67,9 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        db = engine()
-        if isinstance(db, PostgresEngine):
-            await db.start_connection_pool(max_size=10)
+        await start_pool(settings)
         dispatcher, dispatcher_task = None, None
         if settings.run_dispatcher_in_server:
             # The embedded default: no separate worker process to remember to start.
@@ -87,8 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 dispatcher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatcher_task
-            if isinstance(db, PostgresEngine):
-                await db.close_connection_pool()
+            await close_pool()
 
     route_handlers: list[Any] = [
         home,
