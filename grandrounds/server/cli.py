@@ -1,4 +1,4 @@
-"""The ``grandrounds`` command: serve, migrate, demo, createuser, worker, retention, backup, restore."""
+"""The ``grandrounds`` command: serve, migrate, check, demo, createuser, worker, retention, backups."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import signal
 import sys
 from pathlib import Path
 
-from grandrounds.settings import SettingsError, get_settings
+from grandrounds.environment import Reader
+from grandrounds.settings import SettingsError, get_settings, production_requested
 
 
 def _migrate(quiet: bool = True) -> None:
@@ -49,10 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from grandrounds.logs import uvicorn_log_config
 
     # Without GRANDROUNDS_BASE_URL, links follow the port served (scripts/demo --port 9000), not 8000.
-    # Set before the settings are first read; worker processes inherit it.
-    os.environ.setdefault("GRANDROUNDS_BASE_URL", served_base_url(args.host, args.port))
+    # Set before the settings are first read; worker processes inherit it. Production names its
+    # public address itself: the address served behind a proxy is never it.
+    if not production_requested():
+        os.environ.setdefault("GRANDROUNDS_BASE_URL", served_base_url(args.host, args.port))
     settings = get_settings()
-    _migrate()
+    if not args.no_migrate:
+        _migrate()
     if settings.is_sqlite and args.workers > 1:
         print(
             "note: several workers share one SQLite file; use PostgreSQL for real concurrency",
@@ -129,7 +133,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from notifications.dispatcher import run_worker
 
     settings = get_settings()
-    _migrate()
+    if not args.no_migrate:
+        _migrate()
 
     async def work() -> None:
         # Stripe's async client is made in the running loop and closed with it (as in the app lifespan).
@@ -148,23 +153,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     """Print the retention plan; without --dry-run, apply it (one ``retention.run`` audit row)."""
-    from piccolo.engine.postgres import PostgresEngine
-
-    from grandrounds.db import engine
+    from grandrounds.db import connection_pool
     from records.services import retention
 
     _migrate()
 
     async def run() -> list[str]:
-        db = engine()
-        if isinstance(db, PostgresEngine):
-            # One short-lived pool: a connection per query would cost more than the queries.
-            await db.start_connection_pool(min_size=1, max_size=2)
-        try:
+        # One short-lived pool: a connection per query would cost more than the queries.
+        async with connection_pool(get_settings(), most=2):
             return await plan_and_apply()
-        finally:
-            if isinstance(db, PostgresEngine):
-                await db.close_connection_pool()
 
     async def plan_and_apply() -> list[str]:
         plan = await retention.plan()
@@ -213,14 +210,45 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print the effective settings (secrets masked) and advice; exit 2 naming each invalid one."""
+    from grandrounds.server.settings_report import describe
+
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print("grandrounds will not start with these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    for line in describe(settings):
+        print(line)
+    return 0
+
+
+def _serve_defaults() -> tuple[str, int, int]:
+    """``serve``'s --host, --port and --workers when not given, from the environment."""
+    read = Reader()
+    host = read.text("GRANDROUNDS_HOST", "127.0.0.1")
+    port = read.integer("GRANDROUNDS_PORT", 8000, minimum=1, maximum=65535)
+    workers = read.integer("GRANDROUNDS_WORKERS", 1, minimum=1, maximum=256)
+    if read.problems:
+        raise SettingsError(read.problems)
+    return host, port, workers
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grandrounds", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
+    host, port, workers = _serve_defaults()
     serve = sub.add_parser("serve", help="run migrations, then serve the web app and API")
-    serve.add_argument("--host", default=os.environ.get("GRANDROUNDS_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("GRANDROUNDS_PORT", "8000")))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("GRANDROUNDS_WORKERS", "1")))
+    serve.add_argument("--host", default=host)
+    serve.add_argument("--port", type=int, default=port)
+    serve.add_argument("--workers", type=int, default=workers)
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="serve without migrating (run `grandrounds migrate` first)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="run pending database migrations").set_defaults(func=cmd_migrate)
@@ -241,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run the background dispatcher (outbox delivery, reminders)")
     worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    worker.add_argument("--no-migrate", action="store_true", help="start without migrating")
     worker.set_defaults(func=cmd_worker)
 
     retention = sub.add_parser(
@@ -261,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that already holds data (stop the app first)"
     )
     restoring.set_defaults(func=cmd_restore)
+
+    sub.add_parser(
+        "check", help="print the effective settings (secrets masked); exit 2 naming each invalid one"
+    ).set_defaults(func=cmd_check)
     return parser
 
 
@@ -269,8 +302,12 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "INFO").upper(),
         format="%(levelname)s %(name)s: %(message)s",
     )
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
+        if args.func not in (cmd_check, cmd_serve):
+            # Every command refuses wrong settings before it touches anything (one line, exit 2);
+            # serve reads them itself once it has chosen the default base URL.
+            get_settings()
         return int(args.func(args))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
