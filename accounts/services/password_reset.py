@@ -43,7 +43,10 @@ async def request_reset(raw_email: str, client_address: str = "") -> None:
     """
     client = throttle.client_key(client_address)
     await throttle.check_quota(
-        throttle.PASSWORD_RESET, client, throttle.RESET_REQUESTS_PER_CLIENT_PER_HOUR, errors.reset_throttled
+        throttle.PASSWORD_RESET,
+        client,
+        throttle.limits().password_links_per_client_per_hour,
+        errors.reset_throttled,
     )
     try:
         email = normalize_email(raw_email)

@@ -152,7 +152,10 @@ async def sign_up(data: SignUp, client_address: str = "") -> PersonOut:
     at length which addresses are taken.
     """
     await throttle.spend(
-        throttle.SIGN_UP, client_address, throttle.SIGN_UPS_PER_CLIENT_PER_HOUR, errors.sign_up_throttled
+        throttle.SIGN_UP,
+        client_address,
+        throttle.limits().sign_ups_per_client_per_hour,
+        errors.sign_up_throttled,
     )
     return await person_out(await create_person(data, welcome=True))
 

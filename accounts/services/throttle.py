@@ -4,11 +4,11 @@ Failed sign-ins used to lock an account for everyone after ten wrong
 passwords, the right one included: anyone could lock anyone out. Now a
 failure slows down the client that made it:
 
-- **per client address**: after ``FAILURES_BEFORE_DELAY_PER_CLIENT`` failures in
+- **per client address**: after ``sign_in_failures_per_client`` failures in
   an hour (on any accounts), each further try waits a delay that doubles with
-  every failure (``FIRST_DELAY``, 2x, 4x ... at most ``LONGEST_DELAY``) after the
-  client's last failure;
-- **per account**: after ``FAILURES_BEFORE_DELAY_PER_ACCOUNT`` failures on one
+  every failure (``FIRST_DELAY``, 2x, 4x ... at most ``longest_delay_seconds``)
+  after the client's last failure;
+- **per account**: after ``sign_in_failures_per_account`` failures on one
   account (from anyone), a client that has itself failed on that account waits
   the same kind of delay. A client that has not failed on it is not held back:
   the owner signing in from their own machine gets in while someone else guesses.
@@ -18,7 +18,10 @@ never by sleeping, and checks no password, so it tells nothing. A correct
 password forgives the client's earlier failures on that account.
 
 Sign-ups and password-link requests are limited per client address
-(``SIGN_UPS_PER_CLIENT_PER_HOUR``, ``RESET_REQUESTS_PER_CLIENT_PER_HOUR``).
+(``sign_ups_per_client_per_hour``, ``password_links_per_client_per_hour``).
+Each limit is a setting (``GRANDROUNDS_THROTTLE_*``, grandrounds.settings.ThrottleLimits;
+the defaults are 5, 10, 15 minutes, 10 and 10): a site behind one shared
+address (a hospital's NAT) may need more room, a public one less.
 
 Every count is rows of a table (``accounts_sign_in_failure``,
 ``accounts_client_attempt``), so the limits hold across processes and
@@ -44,17 +47,12 @@ from accounts import errors
 from accounts.tables import ClientAttempt, PasswordResetRequest, SignInFailure
 from grandrounds.db import now, write_transaction
 from grandrounds.errors import TooManyRequests
-from grandrounds.settings import get_settings
+from grandrounds.settings import ThrottleLimits, get_settings
 
 FAILURE_WINDOW = timedelta(hours=1)
-FAILURES_BEFORE_DELAY_PER_ACCOUNT = 5
-FAILURES_BEFORE_DELAY_PER_CLIENT = 10
 FIRST_DELAY = timedelta(seconds=2)
-LONGEST_DELAY = timedelta(minutes=15)
 
 QUOTA_WINDOW = timedelta(hours=1)
-SIGN_UPS_PER_CLIENT_PER_HOUR = 10
-RESET_REQUESTS_PER_CLIENT_PER_HOUR = 10
 SIGN_UP = "sign_up"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - the name of an action, not a secret
 
@@ -68,13 +66,18 @@ def client_key(address: str) -> str:
     return hmac.new(key, f"accounts-client:{address}".encode(), hashlib.sha256).hexdigest()
 
 
+def limits() -> ThrottleLimits:
+    """The limits in force (``GRANDROUNDS_THROTTLE_*``)."""
+    return get_settings().throttle
+
+
 def delay_after(failures: int, free: int) -> timedelta:
     """How long to wait after the last of ``failures`` when ``free`` cost nothing: doubling, capped."""
     if failures < free:
         return timedelta(0)
-    doublings = min(failures - free, 20)  # 2 s * 2**20 is far past the cap already
+    doublings = min(failures - free, 30)  # 2 s * 2**30 is far past any sensible cap already
     delay: timedelta = FIRST_DELAY * (2**doublings)
-    return min(delay, LONGEST_DELAY)
+    return min(delay, timedelta(seconds=limits().longest_delay_seconds))
 
 
 def _instant(value: Any) -> datetime:
@@ -117,7 +120,7 @@ async def clear_sign_in(email: str, client_address: str) -> SignInClearance:
     waits: list[datetime] = []
     from_client, client_last = await _failures(recent & (SignInFailure.client_hash == client))
     if client_last is not None:
-        waits.append(client_last + delay_after(from_client, FAILURES_BEFORE_DELAY_PER_CLIENT))
+        waits.append(client_last + delay_after(from_client, limits().sign_in_failures_per_client))
     own, own_last = 0, None
     if from_client:
         own, own_last = await _failures(
@@ -126,7 +129,7 @@ async def clear_sign_in(email: str, client_address: str) -> SignInClearance:
     if own_last is not None:
         # The account's failures from everyone set the delay, but only for clients that failed on it.
         on_account, _ = await _failures(recent & (SignInFailure.email == email))
-        waits.append(own_last + delay_after(on_account, FAILURES_BEFORE_DELAY_PER_ACCOUNT))
+        waits.append(own_last + delay_after(on_account, limits().sign_in_failures_per_account))
     until = max(waits, default=None)
     if until is not None and until > now():
         raise errors.sign_in_throttled(_seconds_until(until))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from accounts.services.throttle import FAILURES_BEFORE_DELAY_PER_ACCOUNT
+from accounts.services.throttle import limits
 from accounts.tables import Person, RoleGrant, SignInSession
 from grandrounds.web.auth import SESSION_COOKIE
 from tests.builders.clients import csrf_headers
@@ -74,7 +74,7 @@ async def test_wrong_password_and_unknown_email_look_the_same(client) -> None:
 
 async def test_repeated_failed_sign_ins_are_slowed(client) -> None:
     await client.post("/api/v1/auth/signup", json=GOOD)
-    for _ in range(FAILURES_BEFORE_DELAY_PER_ACCOUNT):
+    for _ in range(limits().sign_in_failures_per_account):
         r = await client.post(
             "/api/v1/auth/signin", json={"email": GOOD["email"], "password": "guess-guess-guess"}
         )
