@@ -143,6 +143,32 @@ async def test_reset_requests_are_limited_per_client_address(
     ).status_code == 202
 
 
+async def test_the_limits_are_settings(client: httpx.AsyncClient, app: Litestar, monkeypatch) -> None:
+    """GRANDROUNDS_THROTTLE_*: a site behind one shared address can give it more room, or less."""
+    from dataclasses import replace
+
+    import grandrounds.settings
+    from grandrounds.settings import ThrottleLimits, get_settings
+
+    tight = ThrottleLimits(sign_in_failures_per_account=2, sign_ups_per_client_per_hour=1)
+    monkeypatch.setattr(grandrounds.settings, "_cached", replace(get_settings(), throttle=tight))
+    me = await make_actor(Role.MEMBER)
+    assert [(await _sign_in(client, me.email, WRONG)).status_code for _ in range(2)] == [401, 401]
+    _throttled(await _sign_in(client, me.email, PASSWORD))
+    async with client_from(app, "198.51.100.21") as one:
+        made = await one.post(
+            "/api/v1/auth/signup",
+            json={"email": "one@example.org", "password": "a sturdy passphrase", "name": "One"},
+        )
+        assert made.status_code == 201, made.text
+        _throttled(
+            await one.post(
+                "/api/v1/auth/signup",
+                json={"email": "two@example.org", "password": "a sturdy passphrase", "name": "Two"},
+            )
+        )
+
+
 async def test_directory_submissions_are_limited_per_address_signed_in_or_not(
     client: httpx.AsyncClient, app: Litestar, monkeypatch
 ) -> None:
