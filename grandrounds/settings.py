@@ -345,22 +345,6 @@ def load_settings() -> Settings:
     return replace(settings, secret_key=secret_key)
 
 
-def advice(settings: Settings) -> list[str]:
-    """Choices that are allowed but worth a second look; ``grandrounds check`` prints them."""
-    notes: list[str] = []
-    if settings.is_sqlite and settings.db_statement_timeout_ms:
-        notes.append("GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS applies to PostgreSQL only; SQLite ignores it.")
-    if not settings.is_sqlite and not os.environ.get("GRANDROUNDS_SECRET_KEY", "").strip():
-        notes.append("The secret key comes from var/secret_key: run every process on this machine only.")
-    if settings.is_production and not settings.require_2fa_for_staff:
-        notes.append("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF=0: staff roles work with a password alone.")
-    if settings.is_production and settings.run_dispatcher_in_server:
-        notes.append(
-            "Each API process runs a dispatcher; with workers, set GRANDROUNDS_DISPATCHER_IN_SERVER=0."
-        )
-    return notes
-
-
 # Read by the ``grandrounds`` command itself rather than into Settings (grandrounds.server.cli).
 COMMAND_VARIABLES: tuple[str, ...] = (
     "GRANDROUNDS_HOST",

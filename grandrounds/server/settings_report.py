@@ -7,11 +7,12 @@ whether each one is set and how long it is.
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields, is_dataclass
 from typing import Any
 
 from grandrounds.environment import masked, masked_url
-from grandrounds.settings import Settings, advice
+from grandrounds.settings import Settings
 
 SECRET_FIELDS = frozenset({"secret_key", "smtp_password", "stripe_secret_key", "stripe_webhook_secret"})
 
@@ -33,6 +34,22 @@ def _pairs(prefix: str, value: Any) -> list[tuple[str, str]]:
         else:
             pairs.append((f"{prefix}{spec.name}", _shown(spec.name, item)))
     return pairs
+
+
+def advice(settings: Settings) -> list[str]:
+    """Choices that are allowed but worth a second look; ``grandrounds check`` prints them."""
+    notes: list[str] = []
+    if settings.is_sqlite and settings.db_statement_timeout_ms:
+        notes.append("GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS applies to PostgreSQL only; SQLite ignores it.")
+    if not settings.is_sqlite and not os.environ.get("GRANDROUNDS_SECRET_KEY", "").strip():
+        notes.append("The secret key comes from var/secret_key: run every process on this machine only.")
+    if settings.is_production and not settings.require_2fa_for_staff:
+        notes.append("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF=0: staff roles work with a password alone.")
+    if settings.is_production and settings.run_dispatcher_in_server:
+        notes.append(
+            "Each API process runs a dispatcher; with workers, set GRANDROUNDS_DISPATCHER_IN_SERVER=0."
+        )
+    return notes
 
 
 def describe(settings: Settings) -> list[str]:

@@ -245,3 +245,15 @@ def test_check_names_every_invalid_setting_and_exits_2() -> None:
     assert any("SMTP_SECURITY" in line for line in problems)
     assert any("GRANDROUNDS_SECRET_KEY must be set" in line for line in problems)
     assert any("GRANDROUNDS_BASE_URL" in line for line in problems)
+
+
+def test_check_advises_on_choices_that_are_allowed_but_odd() -> None:
+    from grandrounds.server.settings_report import describe
+
+    sqlite = replace(get_settings(), database_url="sqlite:///x.sqlite3", db_statement_timeout_ms=500)
+    assert (
+        "note: GRANDROUNDS_DB_STATEMENT_TIMEOUT_MS applies to PostgreSQL only; SQLite ignores it."
+        in describe(sqlite)
+    )
+    relaxed = replace(get_settings(), environment="production", require_2fa_for_staff=False)
+    assert any("staff roles work with a password alone" in line for line in describe(relaxed))
