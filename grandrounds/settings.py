@@ -17,15 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from grandrounds.environment import Reader, SettingsError, database_url_problem, http_url_problem
-
-__all__ = [
-    "KNOWN_VARIABLES",
-    "Settings",
-    "SettingsError",
-    "get_settings",
-    "load_settings",
-]
+from grandrounds.environment import Reader, database_url_problem, http_url_problem
+from grandrounds.environment import SettingsError as SettingsError  # where every caller imports it from
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -397,10 +390,6 @@ KNOWN_VARIABLES: tuple[str, ...] = (
     *(retention_variable(spec.name) for spec in fields(RetentionPeriods)),
     *COMMAND_VARIABLES,
     *LIBRARY_VARIABLES,
-)
-
-SECRET_VARIABLES = frozenset(
-    {"GRANDROUNDS_SECRET_KEY", "SMTP_PASSWORD", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"}
 )
 
 
