@@ -78,6 +78,9 @@ def test_the_defaults_need_no_configuration(env: pytest.MonkeyPatch) -> None:
         ("GRANDROUNDS_PASSWORD_HASH_PROFILE", "fast", "is not one of cheap, standard"),
         ("GRANDROUNDS_ENV", "staging", "GRANDROUNDS_ENV='staging' is not one of development, production"),
         ("GRANDROUNDS_COOKIE_SECURE", "maybe", "is neither on (1, true, yes, on) nor off"),
+        ("GRANDROUNDS_STORAGE", "disk", "GRANDROUNDS_STORAGE='disk' is not one of local, s3"),
+        ("GRANDROUNDS_STORAGE", "s3", "GRANDROUNDS_STORAGE=s3 needs GRANDROUNDS_S3_BUCKET"),
+        ("GRANDROUNDS_S3_ENDPOINT_URL", "minio:9000", "is not an http(s) address"),
         (
             "GRANDROUNDS_SECRET_KEY",
             "short",
