@@ -1,9 +1,8 @@
 """The container files say what the code does: no Docker engine runs here, so they are read instead.
 
-compose.yaml may set only variables grandrounds reads (found in the source: every
-``os.environ`` read by a literal name, and every call with a literal name to a
-function of grandrounds/settings.py) and that the README's Configuration table
-documents; secrets come from .env, never from the file. The Dockerfile's final
+compose.yaml may set only variables grandrounds reads (``KNOWN_VARIABLES``, kept
+complete against the source by tests/shell/test_settings_variables.py) and that the
+README's Configuration table documents; secrets come from .env, never from the file. The Dockerfile's final
 stage runs as an unprivileged user under tini, checks /readyz, and uses the uv
 that scripts/lib.sh pins. What the image installs is what tests/shell/test_wheel.py
 installs and runs.
@@ -11,7 +10,6 @@ installs and runs.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -19,51 +17,16 @@ from typing import Any
 
 import yaml
 
-from grandrounds.server.packages import DOMAIN_PACKAGES
+from grandrounds.settings import KNOWN_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRETS = ("GRANDROUNDS_SECRET_KEY", "SMTP_PASSWORD", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
 
-def _sources() -> list[Path]:
-    files = [ROOT / "piccolo_conf.py"]
-    for package in ("grandrounds", *DOMAIN_PACKAGES):
-        files += [p for p in (ROOT / package).rglob("*.py") if "piccolo_migrations" not in p.parts]
-    return files
-
-
-def _settings_functions() -> set[str]:
-    tree = ast.parse((ROOT / "grandrounds" / "settings.py").read_text())
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-
-
-def _is_environ(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-        isinstance(node, ast.Name) and node.id == "environ"
-    )
-
-
 def variables_the_code_reads() -> set[str]:
-    """Every environment variable our code reads by a literal name."""
-    helpers = _settings_functions()
-    found: set[str] = set()
-    for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text())):
-            name: ast.expr | None = None
-            if isinstance(node, ast.Subscript) and _is_environ(node.value):
-                name = node.slice
-            elif isinstance(node, ast.Call) and node.args:
-                func = node.func
-                reads_environ = isinstance(func, ast.Attribute) and (
-                    (func.attr in {"get", "setdefault", "pop"} and _is_environ(func.value))
-                    or func.attr == "getenv"
-                )
-                if reads_environ or (isinstance(func, ast.Name) and func.id in helpers):
-                    name = node.args[0]
-            if isinstance(name, ast.Constant) and isinstance(name.value, str) and VARIABLE.match(name.value):
-                found.add(name.value)
-    return found
+    """Every environment variable grandrounds reads: grandrounds.settings.KNOWN_VARIABLES, which
+    tests/shell/test_settings_variables.py keeps complete against the source."""
+    return set(KNOWN_VARIABLES)
 
 
 def documented_variables() -> set[str]:
@@ -130,8 +93,10 @@ def test_compose_runs_two_api_processes_a_worker_and_migrations_once_before_them
     services = compose()["services"]
     api, worker, migrate = services["api"], services["worker"], services["migrate"]
     assert api["command"][0] == "serve" and api["command"][api["command"].index("--workers") + 1] == "2"
+    # The migrate service ran the migrations before either starts (each would wait on its lock anyway).
+    assert "--no-migrate" in api["command"]
     assert api["environment"]["GRANDROUNDS_DISPATCHER_IN_SERVER"] == "0"
-    assert worker["command"] == ["worker"] and worker["healthcheck"] == {"disable": True}
+    assert worker["command"] == ["worker", "--no-migrate"] and worker["healthcheck"] == {"disable": True}
     assert migrate["command"] == ["migrate"] and migrate["restart"] == "no"
     for service in (api, worker):
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}

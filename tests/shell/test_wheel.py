@@ -109,6 +109,8 @@ def site(installed: InstalledWheel, wheel_database: str, workdir: Path) -> Itera
             "GRANDROUNDS_PASSWORD_HASH_PROFILE": "cheap",
             "GRANDROUNDS_LOG_LEVEL": "warning",
             "GRANDROUNDS_DISPATCHER_IN_SERVER": "0",
+            # One machine: its generated var/secret_key is the only key (PostgreSQL needs this said).
+            "GRANDROUNDS_ENV": "development",
         }
     )
     migrated = subprocess.run(
