@@ -123,6 +123,12 @@ class Settings:
     s3_bucket: str = ""
     s3_endpoint_url: str = ""  # empty: AWS itself; an S3-compatible service's address otherwise
     s3_region: str = ""
+    # "console" (readable, the demo) or "json" (one object per line, production): grandrounds.logs.
+    log_format: str = "console"
+    # The Bearer token /metrics asks for; empty: only loopback clients may read it.
+    metrics_token: str = ""
+    # OpenTelemetry tracing through the ``otel`` extra, exported to OTEL_EXPORTER_OTLP_ENDPOINT.
+    otel_enabled: bool = False
 
     @property
     def mail_log(self) -> Path:
@@ -215,7 +221,18 @@ def load_settings() -> Settings:
         s3_bucket=os.environ.get("GRANDROUNDS_S3_BUCKET", "").strip(),
         s3_endpoint_url=os.environ.get("GRANDROUNDS_S3_ENDPOINT_URL", "").strip().rstrip("/"),
         s3_region=os.environ.get("GRANDROUNDS_S3_REGION", "").strip(),
+        log_format=log_format(),
+        metrics_token=os.environ.get("GRANDROUNDS_METRICS_TOKEN", "").strip(),
+        otel_enabled=_flag("GRANDROUNDS_OTEL_ENABLED", False),
     )
+
+
+def log_format() -> str:
+    """``GRANDROUNDS_LOG_FORMAT``: ``console`` (the default) or ``json``; read before the rest for logging."""
+    chosen = os.environ.get("GRANDROUNDS_LOG_FORMAT", "").strip().lower() or "console"
+    if chosen not in ("console", "json"):
+        raise SettingsError(f"GRANDROUNDS_LOG_FORMAT={chosen!r} is not one of: console, json.")
+    return chosen
 
 
 _cached: Settings | None = None

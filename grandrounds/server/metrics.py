@@ -1,0 +1,82 @@
+"""``GET /metrics``: the Prometheus text of every process, plus the outbox's state read at the scrape.
+
+Who may read it: with ``GRANDROUNDS_METRICS_TOKEN`` set, whoever sends
+``Authorization: Bearer <token>`` (401 otherwise, loopback included); without
+it, only a loopback client (the address as uvicorn resolved it through
+``FORWARDED_ALLOW_IPS``), and anyone else gets the 404 of a route that is not
+there. The token is this route's own credential, so the principal middleware
+(which would read any Bearer value as an API token) steps aside for it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.handlers import HTTPRouteHandler
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+
+from grandrounds.db import now
+from grandrounds.errors import NotFound, Unauthenticated
+from grandrounds.metrics import CONTENT_TYPE, exposition
+from grandrounds.settings import Settings
+from grandrounds.web.auth import OWN_CREDENTIALS
+from grandrounds.web.dependencies import ClientAddress
+from notifications.outbox import depth
+
+log = logging.getLogger("grandrounds.metrics")
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _bearer(request: Request[Any, Any, Any]) -> str:
+    authorization = request.headers.get("authorization", "")
+    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
+
+
+def check_access(settings: Settings, request: Request[Any, Any, Any], client_address: str) -> None:
+    """Raise unless the caller may read the metrics (see the module's docstring)."""
+    if settings.metrics_token:
+        if not hmac.compare_digest(_bearer(request).encode(), settings.metrics_token.encode()):
+            raise Unauthenticated("auth.token_invalid", "The metrics token is missing or wrong.")
+        return
+    if not _loopback(client_address):
+        raise NotFound("not_found", "Not found.")
+
+
+async def outbox_families() -> list[Metric]:
+    """The outbox depth and the age of its oldest waiting message, read now (none if the database is away)."""
+    try:
+        pending, oldest = await depth()
+    except Exception as exc:
+        log.warning("metrics: the outbox could not be read: %s", exc)
+        return []
+    age = (now() - oldest).total_seconds() if oldest is not None else 0.0
+    return [
+        GaugeMetricFamily("grandrounds_outbox_pending", "Outbox messages pending (not yet sent).", pending),
+        GaugeMetricFamily(
+            "grandrounds_outbox_oldest_pending_age_seconds",
+            "Seconds since the oldest message waiting to go out was queued (0 when none waits).",
+            max(age, 0.0),
+        ),
+    ]
+
+
+def metrics_route(settings: Settings) -> HTTPRouteHandler:
+    @get("/metrics", include_in_schema=False, opt={OWN_CREDENTIALS: True})
+    async def metrics(request: Request[Any, Any, Any], client_address: ClientAddress) -> Response[bytes]:
+        """Prometheus text format; summed over every process of ``grandrounds serve``."""
+        check_access(settings, request, client_address)
+        body = exposition(await outbox_families())
+        return Response(body, media_type=CONTENT_TYPE)
+
+    return metrics
