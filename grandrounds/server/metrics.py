@@ -21,7 +21,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from grandrounds.db import now
-from grandrounds.errors import NotFound, Unauthenticated
+from grandrounds.errors import NotFound
 from grandrounds.metrics import CONTENT_TYPE, exposition
 from grandrounds.settings import Settings
 from grandrounds.web.auth import OWN_CREDENTIALS
@@ -43,14 +43,23 @@ def _bearer(request: Request[Any, Any, Any]) -> str:
     return authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
 
 
-def check_access(settings: Settings, request: Request[Any, Any, Any], client_address: str) -> None:
-    """Raise unless the caller may read the metrics (see the module's docstring)."""
+def refusal(settings: Settings, request: Request[Any, Any, Any], client_address: str) -> Response[Any] | None:
+    """None when the caller may read the metrics (see the module's docstring), else the answer.
+
+    A wrong token answers 401 in the API's error shape even though the path is not under /api
+    (a scraper is no browser to send to the sign-in page).
+    """
     if settings.metrics_token:
-        if not hmac.compare_digest(_bearer(request).encode(), settings.metrics_token.encode()):
-            raise Unauthenticated("auth.token_invalid", "The metrics token is missing or wrong.")
-        return
+        if hmac.compare_digest(_bearer(request).encode(), settings.metrics_token.encode()):
+            return None
+        return Response(
+            {"code": "auth.token_invalid", "message": "The metrics token is missing or wrong.", "details": {}},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not _loopback(client_address):
         raise NotFound("not_found", "Not found.")
+    return None
 
 
 async def outbox_families() -> list[Metric]:
@@ -73,9 +82,11 @@ async def outbox_families() -> list[Metric]:
 
 def metrics_route(settings: Settings) -> HTTPRouteHandler:
     @get("/metrics", include_in_schema=False, opt={OWN_CREDENTIALS: True})
-    async def metrics(request: Request[Any, Any, Any], client_address: ClientAddress) -> Response[bytes]:
+    async def metrics(request: Request[Any, Any, Any], client_address: ClientAddress) -> Response[Any]:
         """Prometheus text format; summed over every process of ``grandrounds serve``."""
-        check_access(settings, request, client_address)
+        refused = refusal(settings, request, client_address)
+        if refused is not None:
+            return refused
         body = exposition(await outbox_families())
         return Response(body, media_type=CONTENT_TYPE)
 
