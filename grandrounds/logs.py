@@ -161,7 +161,11 @@ def log_config(log_format: str = "console", level: str = "info") -> dict[str, An
             "structured": {"()": "grandrounds.logs.structured_formatter", "log_format": log_format}
         },
         "handlers": {
-            "default": {"class": "logging.StreamHandler", "formatter": "structured", "stream": "ext://sys.stderr"},
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": "structured",
+                "stream": "ext://sys.stderr",
+            },
             "access": {
                 "class": "logging.StreamHandler",
                 "formatter": "structured",

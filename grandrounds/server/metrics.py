@@ -16,12 +16,12 @@ import logging
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from grandrounds.db import now
-from grandrounds.errors import NotFound
 from grandrounds.metrics import CONTENT_TYPE, exposition
 from grandrounds.settings import Settings
 from grandrounds.web.auth import OWN_CREDENTIALS
@@ -53,12 +53,16 @@ def refusal(settings: Settings, request: Request[Any, Any, Any], client_address:
         if hmac.compare_digest(_bearer(request).encode(), settings.metrics_token.encode()):
             return None
         return Response(
-            {"code": "auth.token_invalid", "message": "The metrics token is missing or wrong.", "details": {}},
+            {
+                "code": "auth.token_invalid",
+                "message": "The metrics token is missing or wrong.",
+                "details": {},
+            },
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )
     if not _loopback(client_address):
-        raise NotFound("not_found", "Not found.")
+        raise NotFoundException()  # answered as any path that does not exist
     return None
 
 

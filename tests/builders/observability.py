@@ -33,7 +33,9 @@ class LogLines:
     def requests(self, route: str, method: str) -> list[dict[str, Any]]:
         """The access lines of one route template and method."""
         return [
-            r for r in self.records if r.get("event") == "request" and r["route"] == route and r["method"] == method
+            r
+            for r in self.records
+            if r.get("event") == "request" and r["route"] == route and r["method"] == method
         ]
 
 
@@ -68,7 +70,9 @@ def value(found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str,
     return found.get((name, frozenset(labels.items())), 0.0)
 
 
-async def scrape(client: httpx.AsyncClient, **headers: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+async def scrape(
+    client: httpx.AsyncClient, **headers: str
+) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     response = await client.get("/metrics", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")

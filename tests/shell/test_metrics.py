@@ -1,4 +1,4 @@
-"""/metrics: Prometheus text with the named metrics, summed over serve's processes, and closed to strangers."""
+"""/metrics: Prometheus text with the named metrics, summed over processes, closed to strangers."""
 
 from __future__ import annotations
 
@@ -42,9 +42,10 @@ async def test_one_registration_moves_its_counters_by_one(client: httpx.AsyncCli
     confirmed = await client.post(f"/api/v1/events/{event_id}/registrations", headers=first.headers)
     assert confirmed.json()["status"] == "confirmed"
     after = await scrape(client)
-    assert value(after, REGISTERED, outcome="confirmed", code="") == value(
-        before, REGISTERED, outcome="confirmed", code=""
-    ) + 1
+    assert (
+        value(after, REGISTERED, outcome="confirmed", code="")
+        == value(before, REGISTERED, outcome="confirmed", code="") + 1
+    )
     route = {"route": ROUTE, "method": "POST", "status": "2xx"}
     assert value(after, REQUESTS, **route) == value(before, REQUESTS, **route) + 1
     assert value(after, LATENCY, **route) == value(before, LATENCY, **route) + 1
@@ -54,9 +55,10 @@ async def test_one_registration_moves_its_counters_by_one(client: httpx.AsyncCli
     assert waiting.json()["status"] == "waitlisted" and again.status_code == 409
     final = await scrape(client)
     for outcome, code in (("waitlisted", ""), ("refused", "registration.duplicate")):
-        assert value(final, REGISTERED, outcome=outcome, code=code) == value(
-            after, REGISTERED, outcome=outcome, code=code
-        ) + 1
+        assert (
+            value(final, REGISTERED, outcome=outcome, code=code)
+            == value(after, REGISTERED, outcome=outcome, code=code) + 1
+        )
     refused = {"route": ROUTE, "method": "POST", "status": "4xx"}
     assert value(final, REQUESTS, **refused) == value(after, REQUESTS, **refused) + 1
 
@@ -76,32 +78,40 @@ async def test_outbox_depth_and_age_are_read_at_the_scrape(client: httpx.AsyncCl
     assert value(found, "grandrounds_outbox_oldest_pending_age_seconds") == 0
 
 
-async def test_chores_failed_deliveries_and_webhooks_are_counted(client: httpx.AsyncClient, tmp_path: Path) -> None:
+async def test_chores_failed_deliveries_and_webhooks_are_counted(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
     async with write_transaction():
         await enqueue_email("no_such_template", "x@example.org", {})
     before = await scrape(client)
     await default_dispatcher(get_settings(), MailLogTransport(tmp_path / "mail.log")).run_once()
-    refused = await client.post("/api/v1/billing/stripe/webhook", content=b"{}", headers={"stripe-signature": "t=1"})
+    refused = await client.post(
+        "/api/v1/billing/stripe/webhook", content=b"{}", headers={"stripe-signature": "t=1"}
+    )
     assert refused.status_code >= 400
     after = await scrape(client)
 
     for chore in ("expire_offers", "send_due_reminders", "daily_retention"):
         runs = {"chore": chore, "result": "ok"}
-        assert value(after, "grandrounds_chore_runs_total", **runs) == value(
-            before, "grandrounds_chore_runs_total", **runs
-        ) + 1
+        assert (
+            value(after, "grandrounds_chore_runs_total", **runs)
+            == value(before, "grandrounds_chore_runs_total", **runs) + 1
+        )
         seconds = {"chore": chore}
-        assert value(after, "grandrounds_chore_duration_seconds_count", **seconds) == value(
-            before, "grandrounds_chore_duration_seconds_count", **seconds
-        ) + 1
+        assert (
+            value(after, "grandrounds_chore_duration_seconds_count", **seconds)
+            == value(before, "grandrounds_chore_duration_seconds_count", **seconds) + 1
+        )
     failure = {"stage": "render", "final": "true"}
-    assert value(after, "grandrounds_outbox_delivery_failures_total", **failure) == value(
-        before, "grandrounds_outbox_delivery_failures_total", **failure
-    ) + 1
+    assert (
+        value(after, "grandrounds_outbox_delivery_failures_total", **failure)
+        == value(before, "grandrounds_outbox_delivery_failures_total", **failure) + 1
+    )
     webhook = {"type": "", "outcome": refused.json()["code"]}
-    assert value(after, "grandrounds_stripe_webhooks_total", **webhook) == value(
-        before, "grandrounds_stripe_webhooks_total", **webhook
-    ) + 1
+    assert (
+        value(after, "grandrounds_stripe_webhooks_total", **webhook)
+        == value(before, "grandrounds_stripe_webhooks_total", **webhook) + 1
+    )
 
 
 async def test_only_loopback_reads_metrics_without_a_token(app: Litestar, client: httpx.AsyncClient) -> None:
@@ -129,7 +139,9 @@ observe_request("/events", "GET", 200, 0.01)
 """
 
 
-def test_every_process_of_serve_counts_into_one_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_process_of_serve_counts_into_one_total(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two processes write into the folder serve prepares; a scrape answered by either sums both."""
     monkeypatch.delenv(MULTIPROC_ENV, raising=False)
     folder = prepare_multiprocess_dir(tmp_path)

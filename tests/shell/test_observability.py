@@ -47,7 +47,9 @@ async def test_a_registration_writes_one_json_access_line_with_the_response_requ
     rows = await OutboxMessage.select().where(OutboxMessage.recipient == member.email)
     assert rows and {row["request_id"] for row in rows} == {request_id}
     with json_logs() as logs:
-        sent = await Dispatcher(MailLogTransport(tmp_path / "mail.log"), get_settings(), new_worker_id()).run_once()
+        sent = await Dispatcher(
+            MailLogTransport(tmp_path / "mail.log"), get_settings(), new_worker_id()
+        ).run_once()
     assert sent == len(rows)
     for row in rows:
         [delivered] = [r for r in logs.records if r.get("outbox_id") == row["id"]]
