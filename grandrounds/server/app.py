@@ -30,6 +30,7 @@ from grandrounds.server.health import healthz, readyz
 from grandrounds.server.metrics import metrics_route
 from grandrounds.server.openapi import CompletedJson, CompletedScalar, CompletedSwagger
 from grandrounds.server.routing import domain_handlers
+from grandrounds.server.tracing import tracing_plugins
 from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
 from grandrounds.web.access_log import AccessLog
@@ -137,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=2 * 1024 * 1024,
         # Logging is the process's (grandrounds.logs: structlog, JSON or console), not Litestar's own.
         logging_config=None,
+        # OpenTelemetry spans when GRANDROUNDS_OTEL_ENABLED is set (grandrounds.server.tracing).
+        plugins=tracing_plugins(settings),
     )
     # Outermost, around routing and the error handlers: one access line and metrics observation for
     # every request (an unknown path's 404 too), and the request id bound for every line logged.

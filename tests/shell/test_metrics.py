@@ -165,7 +165,8 @@ async def test_serve_with_two_workers_logs_json_once_per_request_and_scrapes_the
         {"GRANDROUNDS_VAR_DIR": str(var), "GRANDROUNDS_LOG_FORMAT": "json", "GRANDROUNDS_LOG_LEVEL": "info"},
     )
     server.command += ["--workers", "2"]
-    await server.start()
+    # Generous: on a busy machine uvicorn may restart a worker that is slow to import the app.
+    await server.start(within=300)
     try:
         for _ in range(20):  # a connection each, so both processes take some
             async with httpx.AsyncClient(timeout=10) as browser:
