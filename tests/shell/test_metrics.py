@@ -91,7 +91,7 @@ async def test_chores_failed_deliveries_and_webhooks_are_counted(
     assert refused.status_code >= 400
     after = await scrape(client)
 
-    for chore in ("expire_offers", "send_due_reminders", "daily_retention"):
+    for chore in ("offer-expiry", "session-reminders", "retention"):
         runs = {"chore": chore, "result": "ok"}
         assert (
             value(after, "grandrounds_chore_runs_total", **runs)

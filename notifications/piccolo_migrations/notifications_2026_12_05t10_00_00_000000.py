@@ -2,7 +2,7 @@
 
 from grandrounds.migrations import raw_statements
 
-ID = "2026-12-03T17:00:00:000000"
+ID = "2026-12-05T10:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "notifications_outbox.request_id: the X-Request-ID of the request that queued it (null: none)"
 
