@@ -26,6 +26,8 @@ from billing.payments.refund_effects import apply_refunds
 from billing.payments.settlement import settle_session
 from billing.stripe_client import StripeAccount
 from billing.tables import StripeEvent
+from grandrounds import metrics
+from grandrounds.errors import DomainError
 
 log = logging.getLogger("grandrounds.billing")
 
@@ -85,9 +87,14 @@ def verified_event(account: StripeAccount, payload: bytes, signature: str | None
 
 
 async def receive(account: StripeAccount, payload: bytes, signature: str | None) -> tuple[str, str]:
-    """Handle one delivery; (event id, outcome)."""
-    event = verified_event(account, payload, signature)
+    """Handle one delivery; (event id, outcome). Each delivery is counted by type and outcome."""
+    try:
+        event = verified_event(account, payload, signature)
+    except DomainError as exc:
+        metrics.webhook_outcome("", exc.code)
+        raise
     if await StripeEvent.exists().where(StripeEvent.stripe_event_id == event.id):
+        metrics.webhook_outcome(event.type, "duplicate")
         return event.id, "duplicate"
     obj = event.data.object
     object_id = obj.get("id") if isinstance(obj.get("id"), str) else ""
@@ -114,4 +121,5 @@ async def receive(account: StripeAccount, payload: bytes, signature: str | None)
         StripeEvent(stripe_event_id=event.id, type=event.type, object_id=object_id)
     ).on_conflict(action="DO NOTHING")
     log.info("stripe event %s %s %s: %s", event.id, event.type, object_id, outcome)
+    metrics.webhook_outcome(event.type, outcome)
     return event.id, outcome

@@ -173,6 +173,12 @@ class Settings:
     s3_region: str = ""
     # The sign-in, sign-up and password-link limits (accounts.services.throttle).
     throttle: ThrottleLimits = field(default_factory=ThrottleLimits)
+    # "console" (readable, the demo) or "json" (one object per line, production): grandrounds.logs.
+    log_format: str = "console"
+    # The Bearer token /metrics asks for; empty: only loopback clients may read it.
+    metrics_token: str = ""
+    # OpenTelemetry tracing through the ``otel`` extra, exported to OTEL_EXPORTER_OTLP_ENDPOINT.
+    otel_enabled: bool = False
 
     @property
     def mail_log(self) -> Path:
@@ -327,6 +333,9 @@ def load_settings() -> Settings:
         s3_bucket=read.text("GRANDROUNDS_S3_BUCKET", ""),
         s3_endpoint_url=s3_endpoint_url,
         s3_region=read.text("GRANDROUNDS_S3_REGION", ""),
+        log_format=read.choice("GRANDROUNDS_LOG_FORMAT", "console", LOG_FORMATS),
+        metrics_token=read.secret("GRANDROUNDS_METRICS_TOKEN"),
+        otel_enabled=read.flag("GRANDROUNDS_OTEL_ENABLED", False),
     )
     if settings.storage == "s3" and not settings.s3_bucket:
         read.refuse("GRANDROUNDS_STORAGE=s3 needs GRANDROUNDS_S3_BUCKET (the bucket's name).")
@@ -348,8 +357,18 @@ COMMAND_VARIABLES: tuple[str, ...] = (
     "GRANDROUNDS_NEW_PASSWORD",
 )
 
-# Read by libraries on our behalf: the S3 client's credentials (the standard AWS chain).
-LIBRARY_VARIABLES: tuple[str, ...] = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# Read by libraries on our behalf: the S3 client's credentials (the standard AWS chain), and
+# OpenTelemetry's, read by grandrounds.server.tracing and its exporter when tracing is on.
+LIBRARY_VARIABLES: tuple[str, ...] = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_TRACES_EXPORTER",
+    # prometheus_client's multiprocess folder (grandrounds.metrics sets it for serve's processes).
+    "PROMETHEUS_MULTIPROC_DIR",
+)
 
 # Every environment variable a grandrounds process reads (tests/shell/test_settings_variables.py keeps
 # this complete and each one in the README's Configuration table).
@@ -387,6 +406,9 @@ KNOWN_VARIABLES: tuple[str, ...] = (
     "GRANDROUNDS_S3_BUCKET",
     "GRANDROUNDS_S3_ENDPOINT_URL",
     "GRANDROUNDS_S3_REGION",
+    "GRANDROUNDS_LOG_FORMAT",
+    "GRANDROUNDS_METRICS_TOKEN",
+    "GRANDROUNDS_OTEL_ENABLED",
     *(retention_variable(spec.name) for spec in fields(RetentionPeriods)),
     *COMMAND_VARIABLES,
     *LIBRARY_VARIABLES,
@@ -396,6 +418,17 @@ KNOWN_VARIABLES: tuple[str, ...] = (
 def production_requested() -> bool:
     """Whether GRANDROUNDS_ENV asks for production (read before the settings, by ``serve``)."""
     return os.environ.get("GRANDROUNDS_ENV", "").strip().lower() == PRODUCTION
+
+
+LOG_FORMATS = ("console", "json")
+
+
+def log_format() -> str:
+    """``GRANDROUNDS_LOG_FORMAT``: ``console`` (the default) or ``json``; read before the rest for logging."""
+    chosen = os.environ.get("GRANDROUNDS_LOG_FORMAT", "").strip().lower() or "console"
+    if chosen not in LOG_FORMATS:
+        raise SettingsError(f"GRANDROUNDS_LOG_FORMAT={chosen!r} is not one of: console, json.")
+    return chosen
 
 
 _cached: Settings | None = None

@@ -22,6 +22,11 @@ A queued calendar invite is a reference (see notifications.invites); it is
 turned into its calendar object here, from the rows as they are now. The same
 UPDATE that closes a row (sent, or given up) blanks the context values the
 row names as secret, so the record keeps no working link.
+
+Each line about a row carries ``outbox_id`` and the ``request_id`` of the
+request that queued it (structlog's context), so a message's trail leads back
+to the request's own lines. Failed deliveries and chore runs are counted in
+grandrounds.metrics.
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from jinja2 import TemplateError
 from piccolo.engine.postgres import PostgresEngine
 
+from grandrounds import metrics
 from grandrounds.db import connection_pool, engine, now, write_transaction
 from grandrounds.settings import Settings
 from notifications import chores as leases
@@ -168,6 +175,7 @@ async def _release_claims(worker_id: str) -> int:
 
 async def _mark_failed(row: dict[str, Any], error: str, permanent: bool) -> None:
     give_up = permanent or row["attempts"] >= MAX_ATTEMPTS
+    metrics.delivery_failed(error.partition(":")[0], final=give_up)
     async with write_transaction():
         await OutboxMessage.update(
             {
@@ -218,6 +226,11 @@ class Dispatcher:
         self.stopping.set()
 
     async def deliver(self, row: dict[str, Any]) -> bool:
+        """Build, send and mark one claimed row; its lines carry the id of the request that queued it."""
+        with structlog.contextvars.bound_contextvars(outbox_id=row["id"], request_id=row.get("request_id")):
+            return await self._deliver(row)
+
+    async def _deliver(self, row: dict[str, Any]) -> bool:
         try:
             message = await build_email(row, self.settings, blank_secrets=self.transport.blanks_secrets)
         except invites.InviteUnavailable as exc:
@@ -240,6 +253,7 @@ class Dispatcher:
             await _mark_failed(row, f"send: {exc}", permanent=False)
             return False
         await _mark_sent(row, self.worker_id)
+        log.info("outbox %s sent (%s)", row["id"], row["template"])
         return True
 
     async def run_chore(self, spec: ChoreSpec, at: datetime) -> int | None:
@@ -252,7 +266,8 @@ class Dispatcher:
             return None
         succeeded = False
         try:
-            done = await spec.run()
+            with metrics.chore_run(spec.name):
+                done = await spec.run()
             succeeded = True
         except Exception:
             log.exception("chore %s failed", spec.name)

@@ -16,6 +16,9 @@ that belongs to no program (accounts, the directory) is for admins alone.
 A chore that queues many messages at once (reminders) asks :func:`queued_keys`
 which are already in, then hands the rest to :func:`enqueue_emails`: one
 statement per thousand messages instead of two per message.
+
+A row queued while serving a request keeps that request's id (``request_id``),
+and the dispatcher's log lines about the row carry it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from grandrounds import request_context
 from grandrounds.db import now, unique_violation
+from notifications.message_status import MessageStatus
 from notifications.tables import OutboxMessage
 
 # Rows per statement in the bulk helpers: 15 columns a row stays well under SQLite's 32,766 parameters.
@@ -57,6 +62,7 @@ async def enqueue_email(
         context = {**context, SECRET_KEYS: list(secret_keys)}
     if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
         return False
+    serving = request_context.current()
     # Only dedupe_key is unique here (NULLs never collide): a clash is the same message queued twice.
     with unique_violation() as clash:
         await OutboxMessage.insert(
@@ -68,6 +74,7 @@ async def enqueue_email(
                 context=context,
                 dedupe_key=dedupe_key,
                 not_before=not_before or now(),
+                request_id=serving.request_id if serving else None,
             )
         )
     return not clash
@@ -150,3 +157,20 @@ def redacted(context: dict[str, Any]) -> dict[str, Any] | None:
     if not keys:
         return None
     return {k: (REDACTED if k in keys else v) for k, v in context.items()}
+
+
+async def depth() -> tuple[int, datetime | None]:
+    """How many messages are pending, and when the oldest one waiting to go out was queued.
+
+    "Waiting" leaves out mail scheduled for later (a reminder queued days ahead) until its
+    time comes, but keeps a message being retried: that one is late.
+    """
+    pending = OutboxMessage.status == MessageStatus.PENDING
+    count = await OutboxMessage.count().where(pending)
+    oldest = (
+        await OutboxMessage.select(OutboxMessage.created_at)
+        .where(pending & ((OutboxMessage.not_before <= now()) | (OutboxMessage.attempts > 0)))
+        .order_by(OutboxMessage.created_at)
+        .first()
+    )
+    return int(count), (oldest["created_at"] if oldest else None)

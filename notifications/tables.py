@@ -32,6 +32,9 @@ class OutboxMessage(Table, tablename="notifications_outbox"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    # The X-Request-ID of the request that queued it (null from a chore or the command line): the
+    # dispatcher's lines about this message carry it, so they lead back to that request's lines.
+    request_id = Varchar(length=64, null=True, default=None)
 
 
 class FeedToken(Table, tablename="notifications_feed_token"):

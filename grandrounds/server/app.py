@@ -22,13 +22,17 @@ from billing.stripe_client import STATE_KEY as STRIPE_STATE_KEY
 from billing.stripe_client import stripe_lifespan
 from grandrounds import storage
 from grandrounds.db import close_pool, start_pool
+from grandrounds.logs import configure_structlog
 from grandrounds.resources import page_templates
 from grandrounds.server.background import default_dispatcher
 from grandrounds.server.health import healthz, readyz
+from grandrounds.server.metrics import metrics_route
 from grandrounds.server.openapi import CompletedJson, CompletedScalar, CompletedSwagger
 from grandrounds.server.routing import domain_handlers
+from grandrounds.server.tracing import tracing_plugins
 from grandrounds.server.wiring import wire_all
 from grandrounds.settings import Settings, get_settings
+from grandrounds.web.access_log import AccessLog
 from grandrounds.web.auth import CSRF_COOKIE, CSRF_HEADER, SECOND_FACTOR_KEY, PrincipalMiddleware
 from grandrounds.web.dependencies import DEPENDENCIES
 from grandrounds.web.http_errors import EXCEPTION_HANDLERS
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # The file store its settings name; one it cannot work with stops the start, not the first upload.
     storage.install(storage.storage_for(settings))
     wire_all()
+    configure_structlog()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -90,9 +95,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         home,
         healthz,
         readyz,
+        metrics_route(settings),
         *domain_handlers(),
     ]
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         # The body guard runs inside the error handlers, so its refusals get the usual error shape.
         # The request context (id, actor, role used) opens once the principal is known.
@@ -126,4 +132,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # First in, last out: the dispatcher (in ``lifespan``) stops before the Stripe client closes.
         lifespan=[stripe_lifespan(settings), lifespan],
         request_max_body_size=2 * 1024 * 1024,
+        # Logging is the process's (grandrounds.logs: structlog, JSON or console), not Litestar's own.
+        logging_config=None,
+        # OpenTelemetry spans when GRANDROUNDS_OTEL_ENABLED is set (grandrounds.server.tracing).
+        plugins=tracing_plugins(settings),
     )
+    # Outermost, around routing and the error handlers: one access line and metrics observation for
+    # every request (an unknown path's 404 too), and the request id bound for every line logged.
+    app.asgi_handler = AccessLog(app.asgi_handler)
+    return app

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import signal
 import sys
 from pathlib import Path
 
 from grandrounds.environment import Reader
-from grandrounds.settings import SettingsError, get_settings, production_requested
+from grandrounds.logs import configure_logging
+from grandrounds.settings import SettingsError, get_settings, log_format, production_requested
 
 
 def _migrate(quiet: bool = True) -> None:
@@ -48,6 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from grandrounds.logs import uvicorn_log_config
+    from grandrounds.metrics import prepare_multiprocess_dir
 
     # Without GRANDROUNDS_BASE_URL, links follow the port served (scripts/demo --port 9000), not 8000.
     # Set before the settings are first read; worker processes inherit it. Production names its
@@ -55,6 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not production_requested():
         os.environ.setdefault("GRANDROUNDS_BASE_URL", served_base_url(args.host, args.port))
     settings = get_settings()
+    # Every worker process writes its metrics there, so /metrics on any of them gives the totals.
+    prepare_multiprocess_dir(settings.var_dir)
     if not args.no_migrate:
         _migrate()
     if settings.is_sqlite and args.workers > 1:
@@ -74,10 +77,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # when the connection comes from one of these proxies; anyone else could name any address.
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips(),
-        log_config=uvicorn_log_config(),
-        log_level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "info").lower(),
+        log_config=uvicorn_log_config(settings.log_format, _log_level()),
+        log_level=_log_level(),
+        # grandrounds.web.access_log writes the one line per request (route, duration, person).
+        access_log=False,
     )
     return 0
+
+
+def _log_level() -> str:
+    return os.environ.get("GRANDROUNDS_LOG_LEVEL", "info").strip().lower() or "info"
 
 
 def _describe_db() -> str:
@@ -298,12 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("GRANDROUNDS_LOG_LEVEL", "INFO").upper(),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     try:
         args = build_parser().parse_args(argv)
+        configure_logging(log_format(), _log_level())
         if args.func not in (cmd_check, cmd_serve):
             # Every command refuses wrong settings before it touches anything (one line, exit 2);
             # serve reads them itself once it has chosen the default base URL.

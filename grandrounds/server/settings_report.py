@@ -14,7 +14,9 @@ from typing import Any
 from grandrounds.environment import masked, masked_url
 from grandrounds.settings import Settings
 
-SECRET_FIELDS = frozenset({"secret_key", "smtp_password", "stripe_secret_key", "stripe_webhook_secret"})
+SECRET_FIELDS = frozenset(
+    {"secret_key", "smtp_password", "stripe_secret_key", "stripe_webhook_secret", "metrics_token"}
+)
 
 
 def _shown(name: str, value: Any) -> str:

@@ -59,7 +59,14 @@ def signed_csrf_secret(token: str, secret_key: str) -> str | None:
     return random_part if hmac.compare_digest(signature, expected) else None
 
 
+# A route that checks a credential of its own (``/metrics``' token) says so in its ``opt``: the
+# principal middleware steps aside, so its Authorization header is not read as an API token.
+OWN_CREDENTIALS = "own_credentials"
+
+
 class PrincipalMiddleware(ASGIMiddleware):
+    exclude_opt_key = OWN_CREDENTIALS
+
     def __init__(self, csrf_secret: str) -> None:
         # The key the pages' CSRF middleware signs its tokens with (GRANDROUNDS_SECRET_KEY).
         self.csrf_secret = csrf_secret

@@ -1,9 +1,11 @@
 """Open the request context for every routed request, and hold routes to their audit.
 
-Each request gets an id: the caller's ``X-Request-ID`` when it is a sane token,
-else a new one; it goes back in the response's ``X-Request-ID`` and into every
-audit row the request writes. The actor, the role that let them through the
-route's guard, the client address and user agent are recorded beside it.
+Each request gets an id at the door (grandrounds.web.access_log: the caller's
+``X-Request-ID`` when it is a sane token, else a new one, returned in the
+response's ``X-Request-ID``); it goes into every audit row and outbox row the
+request writes. The actor, the role that let them through the route's guard,
+the client address and user agent are recorded beside it, and the actor is
+bound to the request's log lines as ``person_id``.
 
 Routes that change state under a staff, finance or admin guard declare their
 audit action(s) in ``opt={"audit": ...}``. After such a request, if it committed
@@ -15,21 +17,19 @@ fails on any). Routes that wrote nothing (a refused form) need no row.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from collections import deque
 from typing import Any
 
+import structlog
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from accounts.principal import Principal
 from grandrounds.request_context import RequestContext, opened
+from grandrounds.web.access_log import request_id_of
 from grandrounds.web.auth import RoleGuard
 
-REQUEST_ID_HEADER = "x-request-id"
-_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 AUDIT_MISSES: deque[str] = deque(maxlen=100)
 
 log = logging.getLogger("grandrounds.audit")
@@ -60,16 +60,11 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-def _request_id(scope: Scope) -> str:
-    offered = _header(scope, REQUEST_ID_HEADER.encode())
-    return offered if _SANE_ID.fullmatch(offered) else uuid.uuid4().hex
-
-
 def _context(scope: Scope, handler: BaseRouteHandler | None) -> RequestContext:
     principal = scope.get("user")
     client = scope.get("client")
     context = RequestContext(
-        request_id=_request_id(scope),
+        request_id=request_id_of(scope),
         client_address=str(client[0])[:64] if client else "",
         user_agent=_header(scope, b"user-agent")[:300],
     )
@@ -84,16 +79,8 @@ class RequestContextMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler: BaseRouteHandler | None = scope.get("route_handler")
         context = _context(scope, handler)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), context.request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        with opened(context):
-            await next_app(scope, receive, send_with_id)
+        with opened(context), structlog.contextvars.bound_contextvars(person_id=context.actor_id):
+            await next_app(scope, receive, send)
         if handler is not None:
             _check_audit(scope, handler, context)
 

@@ -44,6 +44,10 @@ def test_the_access_log_filter_rewrites_the_path_argument() -> None:
 def test_serve_installs_the_filter_on_the_access_log() -> None:
     config = uvicorn_log_config()
     assert config["handlers"]["access"]["filters"] == ["redact_secrets"]
-    logging.config.dictConfig(config)
-    access = logging.getLogger("uvicorn.access")
-    assert any(isinstance(f, RedactSecrets) for h in access.handlers for f in h.filters)
+    root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
+    kept = (list(root.handlers), root.level, list(access.handlers), access.propagate)
+    try:
+        logging.config.dictConfig(config)
+        assert any(isinstance(f, RedactSecrets) for h in access.handlers for f in h.filters)
+    finally:
+        root.handlers, root.level, access.handlers, access.propagate = kept

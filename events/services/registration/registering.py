@@ -43,6 +43,7 @@ from events.services.registration.seats import Place, Row, lock_event, open_plac
 from events.services.tickets import check_sale, ticket_for_registration
 from events.tables import Registration
 from grandrounds.db import now, unique_violation, write_transaction
+from grandrounds.metrics import counts_registrations
 
 __all__ = [
     "cancel",
@@ -76,6 +77,7 @@ def _refuse_unpayable(people: list[Newcomer], payments_open: bool) -> None:
         raise errors.payments_not_configured()
 
 
+@counts_registrations
 async def register(
     principal: Principal,
     event_id: int,
@@ -162,6 +164,7 @@ async def _refuse_duplicates(place: Place, person_ids: list[int], emails: list[s
         raise errors.already_registered(sorted({t["person"] for t in taken}))
 
 
+@counts_registrations
 async def register_colleagues(
     principal: Principal,
     event_id: int,
