@@ -63,16 +63,19 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)  # any 500: must stay empty
     lost_answers: int = 0  # a POST that took effect but whose answer was lost (found as a duplicate)
+    cut_off_by: Counter[str] = field(default_factory=Counter)  # the cut-offs by httpx error (ReadTimeout...)
 
 
 class Caller:
     """An HTTP client that keeps trying through kills and restarts, as a browser or Stripe would."""
 
-    def __init__(self, base: str, tally: Tally, patience: float = 180) -> None:
+    def __init__(self, base: str, tally: Tally, patience: float = 180, timeout: float = 30) -> None:
         self.tally = tally
         self.patience = patience
         self.client = httpx.AsyncClient(
-            base_url=base, timeout=30, limits=httpx.Limits(max_connections=64, max_keepalive_connections=16)
+            base_url=base,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
         )
 
     async def close(self) -> None:
@@ -96,8 +99,9 @@ class Caller:
                 }
             try:
                 response = await self.client.request(method, path, **kwargs)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 self.tally.cut_off += 1
+                self.tally.cut_off_by[type(exc).__name__] += 1
             else:
                 self.tally.statuses[response.status_code] += 1
                 if response.status_code in expect:
