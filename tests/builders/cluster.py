@@ -33,7 +33,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -81,6 +81,7 @@ class ClusterReport:
     webhooks: int = 0  # webhook deliveries answered 200
     emails_delivered: int = 0  # messages the SMTP server received during the run
     retention_runs: int = 0  # ``retention.run`` audit rows written during the run
+    chores_ran: list[str] = field(default_factory=list)  # chores whose lease was taken during the run
     mail_by_kind: Counter[str] = field(default_factory=Counter)  # outbox rows of the run by template
     phases: dict[str, float] = field(default_factory=dict)  # seconds: set-up, burst answered, drained after
     seconds: float = 0.0  # wall time from the first process started to the outbox drained
@@ -108,7 +109,7 @@ class ClusterReport:
             f"mail: {self.emails_delivered} delivered for {r.emails} outbox rows, {r.extra_email_copies} "
             f"sent twice; per worker {sorted(self.sent_by_worker.values(), reverse=True)}",
             "mail by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(self.mail_by_kind.items())),
-            f"retention chore runs: {self.retention_runs}",
+            f"chores run: {', '.join(self.chores_ran)}; retention chore runs: {self.retention_runs}",
             "start to ready (serve): " + ", ".join(f"{s:.2f} s" for s in self.ready_seconds),
             "RSS per API process: " + ", ".join(memory),
             f"lost or doubled: {len(self.problems)}" + "".join(f"\n  - {p}" for p in self.problems),
@@ -281,6 +282,7 @@ async def _verify_cluster(
     email once per recipient and kind, clean stops, and a cluster-wide chore run at most once."""
     from accounts.audit.tables import AuditEntry
     from events.tables import Registration
+    from notifications.chores import lease_ends
     from notifications.tables import OutboxMessage
 
     problems = report.problems
@@ -333,7 +335,23 @@ async def _verify_cluster(
     if any(server.statuses[201] == 0 for server in report.servers):
         problems.append("an API process took no sign-ups: the burst was not spread")
 
+    # Every chore ran somewhere in the cluster: its lease row was taken and set to its next run
+    # during this run. The daily retention run leaves an audit row per run, so it is counted: once
+    # for the four processes (none when an earlier run on this database keeps its lease).
+    ends = await lease_ends()
+    report.chores_ran = sorted(name for name in chore_names() if ends.get(name, since) > since)
     runs = await AuditEntry.count().where((AuditEntry.action == "retention.run") & (AuditEntry.at >= since))
     report.retention_runs = int(runs)
     if report.retention_runs > 1:
         problems.append(f"the daily retention chore ran {report.retention_runs} times in one run")
+    if report.retention_runs and report.chores_ran != sorted(chore_names()):
+        missing = sorted(set(chore_names()) - set(report.chores_ran))
+        problems.append(f"chores that did not run on a fresh schedule: {missing}")
+
+
+def chore_names() -> list[str]:
+    """The names of the workers' chores (with Stripe configured, as here); nothing is run."""
+    from billing.stripe_client import StripeAccount
+    from grandrounds.server.wiring import chores
+
+    return [spec.name for spec in chores(cast(StripeAccount, object()))]
