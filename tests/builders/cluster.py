@@ -109,7 +109,8 @@ class ClusterReport:
             f"mail: {self.emails_delivered} delivered for {r.emails} outbox rows, {r.extra_email_copies} "
             f"sent twice; per worker {sorted(self.sent_by_worker.values(), reverse=True)}",
             "mail by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(self.mail_by_kind.items())),
-            f"chores run: {', '.join(self.chores_ran)}; retention chore runs: {self.retention_runs}",
+            f"chore leases taken or held since the start: {', '.join(self.chores_ran)}; "
+            f"retention chore runs: {self.retention_runs}",
             "start to ready (serve): " + ", ".join(f"{s:.2f} s" for s in self.ready_seconds),
             "RSS per API process: " + ", ".join(memory),
             f"lost or doubled: {len(self.problems)}" + "".join(f"\n  - {p}" for p in self.problems),
