@@ -45,31 +45,12 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.g
 
 import logging  # noqa: E402
 
-from aiosmtpd.controller import Controller  # noqa: E402
-
 from grandrounds.db import migrate  # noqa: E402
 from grandrounds.settings import get_settings  # noqa: E402
 from tests.builders.faults import STRIPE_KEY, database_restart, rush_and_storm  # noqa: E402
-from tests.builders.mail import Inbox  # noqa: E402
+from tests.builders.mail import MailServer  # noqa: E402
 from tests.builders.postgres import PrivateCluster, unavailable_reason  # noqa: E402
-from tests.builders.processes import free_port  # noqa: E402
 from tests.stripe_server import StripeServer  # noqa: E402
-
-
-class MailServer:
-    """The loopback SMTP server of one scenario, with its own inbox."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-
-    def __enter__(self) -> MailServer:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.controller.stop()
 
 
 async def main() -> int:

@@ -30,13 +30,14 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.builders.mail import Inbox, per_message, smtp_env
 from tests.builders.processes import AppProcess
@@ -62,16 +63,19 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)  # any 500: must stay empty
     lost_answers: int = 0  # a POST that took effect but whose answer was lost (found as a duplicate)
+    cut_off_by: Counter[str] = field(default_factory=Counter)  # the cut-offs by httpx error (ReadTimeout...)
 
 
 class Caller:
     """An HTTP client that keeps trying through kills and restarts, as a browser or Stripe would."""
 
-    def __init__(self, base: str, tally: Tally, patience: float = 180) -> None:
+    def __init__(self, base: str, tally: Tally, patience: float = 180, timeout: float = 30) -> None:
         self.tally = tally
         self.patience = patience
         self.client = httpx.AsyncClient(
-            base_url=base, timeout=30, limits=httpx.Limits(max_connections=64, max_keepalive_connections=16)
+            base_url=base,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
         )
 
     async def close(self) -> None:
@@ -95,8 +99,9 @@ class Caller:
                 }
             try:
                 response = await self.client.request(method, path, **kwargs)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 self.tally.cut_off += 1
+                self.tally.cut_off_by[type(exc).__name__] += 1
             else:
                 self.tally.statuses[response.status_code] += 1
                 if response.status_code in expect:
@@ -113,18 +118,35 @@ class Caller:
         raise AssertionError(f"{method} {path}: no answer in {self.patience:.0f} s")
 
 
+@pytest.fixture
+def stripe_server() -> Iterator[StripeServer]:
+    """The local Stripe-shaped server, with the key the scenarios' processes are given."""
+    server = StripeServer(STRIPE_KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 # The world: people with tokens, events made over HTTP
 
 
-async def seed_people(count: int, tag: str) -> dict[str, Any]:
+async def seed_people(count: int, tag: str, at_once: int = 1) -> dict[str, Any]:
     """Program staff and ``count`` members with API tokens, made through the services on the
-    database this process is configured for: ``{"staff": {...}, "people": [{id, email, token}]}``."""
+    database this process is configured for: ``{"staff": {...}, "people": [{id, email, token}]}``.
+    ``at_once`` people are made concurrently (worth it with a connection pool open)."""
     from accounts.principal import Role
     from tests.builders.people import make_actor, make_program, make_staff
 
     program = await make_program(slug=f"faults-{tag}")  # new in a scratch database used before
     staff = await make_staff(program, email=f"staff-{tag}@example.org")
-    people = [await make_actor(Role.MEMBER, email=f"p{n}-{tag}@example.org") for n in range(count)]
+    gate = asyncio.Semaphore(at_once)
+
+    async def member(n: int) -> Any:
+        async with gate:
+            return await make_actor(Role.MEMBER, email=f"p{n}-{tag}@example.org")
+
+    people = await asyncio.gather(*(member(n) for n in range(count)))
     return {
         "staff": {"id": staff.id, "email": staff.email, "token": staff.token, "program_id": staff.program_id},
         "people": [{"id": p.id, "email": p.email, "token": p.token} for p in people],
@@ -207,10 +229,17 @@ async def register(caller: Caller, person: dict[str, Any], event_id: int, seen: 
 
 
 async def buy(
-    caller: Caller, stripe: StripeServer, person: dict[str, Any], event_id: int, deliveries: int, seen: Seen
+    caller: Caller,
+    stripe: StripeServer,
+    person: dict[str, Any],
+    event_id: int,
+    deliveries: int,
+    seen: Seen,
+    deliver_to: Sequence[Caller] = (),
 ) -> None:
     """Hold a paid place, open Checkout, pay at Stripe, and have the webhook delivered ``deliveries``
-    times at once (each until it is answered 200)."""
+    times at once (each until it is answered 200). ``deliver_to`` spreads the deliveries over
+    several servers in turn, as Stripe's retries may land on any machine behind the proxy."""
     registration_id = await register(caller, person, event_id, seen)
     checkout = await caller.send(
         "POST", f"/api/v1/registrations/{registration_id}/checkout", expect={200}, headers=bearer(person)
@@ -219,8 +248,12 @@ async def buy(
     event = stripe.account.pay(session_id)
     seen.paid[registration_id] = session_id
     payload = json.dumps(event)
+    targets = list(deliver_to) or [caller]
     await asyncio.gather(
-        *(caller.send("POST", WEBHOOK_PATH, expect={200}, signed=payload) for _ in range(deliveries))
+        *(
+            targets[n % len(targets)].send("POST", WEBHOOK_PATH, expect={200}, signed=payload)
+            for n in range(deliveries)
+        )
     )
 
 
@@ -366,7 +399,7 @@ async def rush_and_storm(
         report.rush_event = await make_event(caller, world["staff"], f"Rush {tag}", capacity)
         report.paid_event = await make_event(caller, world["staff"], f"Paid {tag}", buyers, PRICE)
         await worker.start()
-        report.outbox_floor = await _newest_outbox_row()
+        report.outbox_floor = await newest_outbox_row()
         tally.requests = 0
         requests_floor = people + buyers * (2 + deliveries)
         plan = KillPlan.seeded(seed, server_kills, worker_kills, requests_floor, (people + buyers) // 2)
@@ -396,7 +429,7 @@ async def rush_and_storm(
     return report
 
 
-async def _newest_outbox_row() -> int:
+async def newest_outbox_row() -> int:
     from notifications.tables import OutboxMessage
 
     newest = await OutboxMessage.select(OutboxMessage.id).order_by(OutboxMessage.id, ascending=False).first()
@@ -483,7 +516,7 @@ async def verify_rush_and_storm(report: RushReport, inbox: Inbox, stripe: Stripe
     if unsent:
         problems.append(f"outbox messages not sent: {unsent[:10]}")
     arrived = per_message(inbox)
-    ids = {_outbox_id(message_id): n for message_id, n in arrived.items()}
+    ids = {outbox_id(message_id): n for message_id, n in arrived.items()}
     never = [r["id"] for r in outbox if r["status"] == "sent" and r["id"] not in ids]
     if never:
         problems.append(f"outbox messages marked sent that never reached the mail server: {never[:10]}")
@@ -514,7 +547,7 @@ async def verify_rush_and_storm(report: RushReport, inbox: Inbox, stripe: Stripe
         problems.append(f"500 answers: {report.tally.server_errors[:5]}")
 
 
-def _outbox_id(message_id: str) -> int:
+def outbox_id(message_id: str) -> int:
     """The outbox row of a Message-ID ``<outbox-<id>@host>``."""
     return int(message_id.strip("<>").split("@", 1)[0].removeprefix("outbox-"))
 
@@ -689,7 +722,7 @@ async def _verify_restart(
     unsent = [r["id"] for r in outbox if r["status"] != "sent"]
     if unsent:
         report.problems.append(f"outbox messages not sent after the restarts: {unsent[:10]}")
-    arrived = {_outbox_id(m) for m in per_message(inbox)}
+    arrived = {outbox_id(m) for m in per_message(inbox)}
     never = [r["id"] for r in outbox if r["id"] not in arrived]
     if never:
         report.problems.append(f"outbox messages that never reached the mail server: {never[:10]}")

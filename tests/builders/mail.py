@@ -81,6 +81,22 @@ def gated_smtp_server() -> Iterator[tuple[GatedInbox, int]]:
         controller.stop()
 
 
+class MailServer:
+    """A loopback SMTP server with its own inbox, outside pytest (the bench scripts)."""
+
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = _free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> MailServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.controller.stop()
+
+
 def smtp_env(port: int) -> dict[str, str]:
     """The environment that sends a `grandrounds` process's mail to the test server on ``port``."""
     return {"SMTP_HOST": HOST, "SMTP_PORT": str(port), "SMTP_SECURITY": "none"}

@@ -37,13 +37,19 @@ class AppProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.kills = 0
+        self.ready_seconds = 0.0  # spawn to the first 200 from /readyz, on the latest start
 
     @classmethod
-    def serve(cls, run_dir: Path, env: dict[str, str], port: int | None = None) -> AppProcess:
-        """``grandrounds serve`` on a loopback port (a free one unless given), its own base URL."""
+    def serve(
+        cls, run_dir: Path, env: dict[str, str], port: int | None = None, workers: int | None = None
+    ) -> AppProcess:
+        """``grandrounds serve`` on a loopback port (a free one unless given), its own base URL;
+        ``workers`` passes ``--workers`` (else the settings' default, one)."""
         port = port or free_port()
         base = f"http://127.0.0.1:{port}"
         command = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+        if workers is not None:
+            command += ["--workers", str(workers)]
         return cls(command, {"GRANDROUNDS_BASE_URL": base, **env}, run_dir / f"serve-{port}.log", base)
 
     @classmethod
@@ -59,12 +65,24 @@ class AppProcess:
         assert self.process is not None
         return self.process.pid
 
+    def rss_kib(self) -> int:
+        """Resident memory now (VmRSS from /proc), in KiB; 0 where /proc does not say."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return 0
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
     async def start(self, within: float = 90) -> None:
         """Start the process; a server is started once its ``/readyz`` answers 200."""
+        began = time.monotonic()
         with self.log.open("a") as log:
             command = " ".join(self.command)
             log.write(f"--- start {self.starts + 1} at {time.strftime('%H:%M:%S')}: grandrounds {command}\n")
@@ -76,6 +94,7 @@ class AppProcess:
         self.starts += 1
         if self.ready_url:
             await self._until_ready(within)
+            self.ready_seconds = time.monotonic() - began
 
     async def _until_ready(self, within: float) -> None:
         deadline = time.monotonic() + within

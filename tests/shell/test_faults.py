@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grandrounds.db import is_sqlite
-from tests.builders.faults import STRIPE_KEY, database_restart, rush_and_storm
+from tests.builders.faults import database_restart, rush_and_storm
 from tests.builders.mail import Inbox
 from tests.builders.postgres import PrivateCluster, unavailable_reason
 from tests.stripe_server import StripeServer
@@ -28,15 +28,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 SEED = 20261203
-
-
-@pytest.fixture
-def stripe_server() -> Iterator[StripeServer]:
-    server = StripeServer(STRIPE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
