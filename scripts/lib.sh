@@ -32,8 +32,10 @@ ensure_venv() {
         { cat .venv/install.log >&2; exit 1; }
     fi
     # --locked: refuse a lock that no longer matches pyproject.toml (run `uv lock` after changing it);
-    # --inexact: keep pip and uv themselves in the environment.
-    if ! UV_PROJECT_ENVIRONMENT=.venv .venv/bin/python -m uv sync --quiet --locked --inexact \
+    # --inexact: keep pip and uv themselves in the environment; --compile-bytecode: every process
+    # (the server, workers and commands the tests start) imports compiled modules instead of
+    # compiling them again, which matters where PYTHONDONTWRITEBYTECODE is set.
+    if ! UV_PROJECT_ENVIRONMENT=.venv .venv/bin/python -m uv sync --quiet --locked --inexact --compile-bytecode \
       --python .venv/bin/python ${extras:+--extra "$extras"} >>.venv/install.log 2>&1; then
       cat .venv/install.log >&2
       exit 1
@@ -51,4 +53,11 @@ apt_install() {
   echo "==> installing Debian packages: $*"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Compile the project's own modules (an editable install is not compiled by uv): quick when
+# nothing changed, and it halves the start of every process a test or the demo starts.
+compile_sources() {
+  .venv/bin/python -m compileall -q -j 0 grandrounds accounts events programs billing notifications \
+    library directory records >/dev/null
 }
