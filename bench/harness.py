@@ -180,7 +180,7 @@ def _workers(pid: int) -> list[int]:
     return workers
 
 
-def _wait_ready(served: Served, path: str, began: float, within: float = 60) -> None:
+def _wait_ready(served: Served, path: str, began: float, within: float = 300) -> None:
     deadline = began + within
     while time.monotonic() < deadline:
         if served.process.poll() is not None:
@@ -217,11 +217,12 @@ def serving(
             process.wait()
 
 
-def grandrounds_serve(db: Database, workers: int, log: Path) -> AbstractContextManager[Served]:
+def grandrounds_serve(db: Database, workers: int, log: Path, **more: str) -> AbstractContextManager[Served]:
+    """`grandrounds serve` on a free loopback port, its environment :func:`app_env`'s plus ``more``."""
     port = free_port()
     command = [sys.executable, "-m", "grandrounds.server.cli", "serve",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
-    env = app_env(db, GRANDROUNDS_BASE_URL=f"http://127.0.0.1:{port}")
+    env = app_env(db, GRANDROUNDS_BASE_URL=f"http://127.0.0.1:{port}", **more)
     return serving(command, env, log, port, "/readyz")
 
 

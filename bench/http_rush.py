@@ -66,6 +66,7 @@ class WrkFigures:
     p99_ms: float
     max_ms: float
     socket_errors: int
+    socket_errors_detail: str
     tokens_exhausted: bool
 
     @property
@@ -111,6 +112,7 @@ def run_wrk(
         p99_ms=float(found["p99_ms"]),
         max_ms=float(found["max_ms"]),
         socket_errors=int(found["socket_errors"]),
+        socket_errors_detail=found["socket_errors_detail"],
         tokens_exhausted=found["tokens_exhausted"] == "1",
     )
 
@@ -120,7 +122,7 @@ def describe(name: str, w: WrkFigures) -> str:
     return (
         f"{name}: {w.per_second:.0f}/s over {w.span_s:.1f} s, p50 {w.p50_ms:.0f} ms, p99 {w.p99_ms:.0f} ms, "
         f"max {w.max_ms:.0f} ms; answers {statuses or 'none'}; non-2xx {w.non_2xx}, 5xx {w.server_errors}, "
-        f"socket errors {w.socket_errors}"
+        f"socket errors {w.socket_errors} ({w.socket_errors_detail})"
     )
 
 
@@ -235,7 +237,7 @@ def main() -> int:
                     flush=True,
                 )
             with harness.bare_serve(args.workers, work / "bare.log") as bare_served:
-                bare_args = argparse.Namespace(**{**vars(args), "events": 1})
+                bare_args = argparse.Namespace(**{**vars(args), "events": 1, "grace": min(args.grace, 5)})
                 bare = run_wrk(bare_served.base, work / "tokens.txt", work / "paths.txt", bare_args,
                                args.bare_connections, reuse=True)  # fmt: skip
             print(describe(f"bare Litestar endpoint, {args.bare_connections} connections", bare), flush=True)

@@ -115,8 +115,10 @@ function done(summary, latency, requests)
   io.write(string.format("rush in_flight_at_stop %d\n", sent_all - answered_all))
   io.write(string.format("rush span_s %.6f\n", began and (ended - began) or 0))
   io.write(string.format("rush tokens_exhausted %d\n", exhausted_any))
-  io.write(string.format("rush socket_errors %d\n",
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local e = summary.errors
+  io.write(string.format("rush socket_errors %d\n", e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("rush socket_errors_detail connect=%d,read=%d,write=%d,timeout=%d\n",
+    e.connect, e.read, e.write, e.timeout))
   for _, p in ipairs({ 50, 90, 99, 99.9 }) do
     io.write(string.format("rush p%s_ms %.3f\n", tostring(p), latency:percentile(p) / 1000))
   end

@@ -56,3 +56,27 @@ def test_http_rush_rows_equal_201_answers() -> None:
         assert re.search(r"ratio grandrounds/pgbench: [\d.]+%", out), out
     assert re.search(r"serve ready in [\d.]+ s", out), out
     assert re.search(r"resident memory after the rush: \d+ MB", out), out
+
+
+def test_feeds_prints_the_served_feed_beside_icalendar_alone() -> None:
+    out = run_bench("feeds.py", "--db", DB, "--sessions", "5", "--rounds", "2")
+    assert re.search(r"GET /feeds/<token>\.ics\s+median [\d.]+ ms", out), out
+    assert re.search(r"icalendar alone\s+median [\d.]+ ms", out), out
+    assert re.search(r"ratio served/icalendar alone: [\d.]+x", out), out
+
+
+def test_reconciliation_finds_the_planted_discrepancies_at_two_sizes() -> None:
+    out = run_bench("reconciliation.py", "--db", DB, "--sizes", "120", "240")
+    for size in (120, 240):
+        line = rf"{size} balance transactions on \w+: reconciliation run [\d.]+ s .* resident memory \d+ MB"
+        assert re.search(line, out), out
+    assert re.search(r"per-transaction cost at 240 against 120: [\d.]+x", out), out
+
+
+def test_outbox_delivers_every_message_and_prints_the_bare_loop() -> None:
+    out = run_bench("outbox.py", "--db", DB, "--messages", "10")
+    sent = re.search(r"grandrounds worker\s+\d+ messages/s \((\d+) sent, (\d+) failed", out)
+    assert sent, out
+    assert int(sent.group(1)) >= 10 and sent.group(2) == "0"
+    assert re.search(r"aiosmtplib bare loop\s+\d+ messages/s", out), out
+    assert re.search(r"ratio bare loop/worker: [\d.]+x", out), out
