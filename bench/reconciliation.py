@@ -7,12 +7,12 @@ with their fees, a partial refund on about every 40th charge, a JPY charge now
 and then -- and the ledger rows that mirror them, attached to registrations of
 40 events in 4 programs. Then it plants 11 discrepancies (3 charges missing
 from the ledger, 3 ledger charges Stripe does not have, 3 amounts that differ,
-2 fees Stripe took on its own), starts a fresh `grandrounds serve` (one
-process) and times, over HTTP with a finance member's token, a
-reconciliation run (POST /api/v1/finance/reconciliations), checking it found
+2 fees Stripe took on its own), and times against one `grandrounds serve`
+process (the sizes run smallest first), over HTTP with a finance member's
+token, a reconciliation run (POST /api/v1/finance/reconciliations), checking it found
 the 11 planted findings and every transaction; then, signed in, the finance
 totals page and the two CSV exports of the month, once each. The server's peak
-resident memory (VmHWM) after all that is its memory figure.
+resident memory (VmHWM) after each run is that size's memory figure.
 
     .venv/bin/python bench/reconciliation.py [--db pg|sqlite] [--sizes 10000 100000] [--rounds 1]
         [--history 0]
@@ -91,11 +91,11 @@ def main() -> int:
         }
         figures: list[tuple[int, float, float]] = []
         try:
-            for n, size in enumerate(args.sizes):
-                period = month_of(datetime(2026, 3 + n, 15, tzinfo=UTC))
-                asyncio.run(seed(stripe.account, period, size))
-                month = {"from": period.start.date().isoformat(), "to": period.end.date().isoformat()}
-                with harness.grandrounds_serve(db, 1, db.var_dir / f"serve-{size}.log", **env) as served:
+            with harness.grandrounds_serve(db, 1, db.var_dir / "serve.log", **env) as served:
+                for n, size in enumerate(sorted(args.sizes)):
+                    period = month_of(datetime(2026, 3 + n, 15, tzinfo=UTC))
+                    asyncio.run(seed(stripe.account, period, size))
+                    month = {"from": period.start.date().isoformat(), "to": period.end.date().isoformat()}
                     spent = []
                     for _ in range(args.rounds):
                         began = time.perf_counter()
@@ -110,6 +110,8 @@ def main() -> int:
                         found = answer.json()
                         assert len(found["findings"]) == PLANTED, sorted(f["kind"] for f in found["findings"])
                         assert found["stripe_transactions"] == size, found["stripe_transactions"]
+                    # The sizes run smallest first, so the peak so far is this size's peak.
+                    peak = harness.peak_rss_mb(served.process.pid)
                     pages = {}
                     with httpx.Client(
                         base_url=served.base, cookies={SESSION_COOKIE: session}, timeout=600
@@ -122,16 +124,18 @@ def main() -> int:
                             began = time.perf_counter()
                             assert c.get(page, params=month).status_code == 200, page
                             pages[page] = time.perf_counter() - began
-                    peak = harness.peak_rss_mb(served.process.pid)
-                seconds = statistics.median(spent)
-                figures.append((size, seconds, peak))
-                print(
-                    f"{size} balance transactions on {db.engine}: reconciliation run {seconds:.2f} s "
-                    f"({seconds / size * 1000 * 1000:.0f} ms per 1,000), peak resident memory {peak:.0f} MB "
-                    f"(median of {args.rounds}; {PLANTED} planted findings found)",
-                    flush=True,
-                )
-                print("  then, once each: " + ", ".join(f"{p} {t * 1000:.0f} ms" for p, t in pages.items()))
+                    seconds = statistics.median(spent)
+                    figures.append((size, seconds, peak))
+                    print(
+                        f"{size} balance transactions on {db.engine}: reconciliation run {seconds:.2f} s "
+                        f"({seconds / size * 1000 * 1000:.0f} ms per 1,000), "
+                        f"peak resident memory {peak:.0f} MB "
+                        f"(median of {args.rounds}; {PLANTED} planted findings found)",
+                        flush=True,
+                    )
+                    print(
+                        "  then, once each: " + ", ".join(f"{p} {t * 1000:.0f} ms" for p, t in pages.items())
+                    )
         finally:
             stripe.stop()
     if len(figures) > 1:
