@@ -224,6 +224,9 @@ def main() -> int:
             problems.append(
                 f"{app.in_flight_at_stop} registrations still in flight when wrk stopped: raise --grace"
             )
+        if problems:
+            print(f"the server's log ({work / 'serve.log'}), its end:", file=sys.stderr)
+            print((work / "serve.log").read_text()[-4000:], file=sys.stderr)
         if app.tokens_exhausted:
             print("note: the tokens ran out before the duration ended; raise --people")
 
