@@ -31,8 +31,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,19 +93,32 @@ class WrkFigures:
 def run_wrk(
     base: str, tokens: Path, paths: Path, args: argparse.Namespace, connections: int, *, reuse: bool = False
 ) -> WrkFigures:
-    """wrk with bench/rush.lua: registrations for ``--duration`` seconds, then ``--grace`` to drain.
+    """wrk with bench/rush.lua: registrations for ``--duration`` seconds, then until every answer is in.
 
-    ``reuse`` lets each thread start its tokens over when they run out (the bare endpoint keeps no rows).
+    The answers in flight at the end may take long (a queue is not served in order), so wrk runs for
+    up to ``--grace`` seconds more and is ended with SIGINT as soon as each of its threads has marked
+    itself idle (every request it sent answered). ``reuse`` lets each thread start its tokens over
+    when they run out (the bare endpoint keeps no rows).
     """
     wrk = harness.ensure_tool("wrk", "wrk")
     threads = min(args.threads, connections)
+    idle = Path(tempfile.mkdtemp(prefix="grandrounds-wrk-"))
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{args.duration + args.grace}s", "--latency",
                "--timeout", f"{args.duration + args.grace}s", "-s", str(LUA), base, "--",
-               str(tokens), str(paths), str(args.duration), str(threads), "1" if reuse else "0"]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + args.grace + 60)
-    if done.returncode != 0:
-        raise SystemExit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
-    found = dict(re.findall(r"^rush (\S+) (\S+)$", done.stdout, re.MULTILINE))
+               str(tokens), str(paths), str(args.duration), str(threads), "1" if reuse else "0",
+               str(idle)]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + args.duration + args.grace + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if len(list(idle.glob("idle-*"))) >= threads:
+                process.send_signal(signal.SIGINT)
+                break
+            time.sleep(0.2)  # wrk runs in its own process: nothing to wait on but its marker files
+        stdout, stderr = process.communicate(timeout=120)
+    shutil.rmtree(idle, ignore_errors=True)
+    if process.returncode != 0:
+        raise SystemExit(f"wrk failed:\n{stdout}\n{stderr}")
+    found = dict(re.findall(r"^rush (\S+) (\S+)$", stdout, re.MULTILINE))
     statuses = {int(k.removeprefix("status_")): int(v) for k, v in found.items() if k.startswith("status_")}
     return WrkFigures(
         statuses=statuses,
@@ -240,7 +257,7 @@ def main() -> int:
                     flush=True,
                 )
             with harness.bare_serve(args.workers, work / "bare.log") as bare_served:
-                bare_args = argparse.Namespace(**{**vars(args), "events": 1, "grace": min(args.grace, 5)})
+                bare_args = argparse.Namespace(**{**vars(args), "events": 1})
                 bare = run_wrk(bare_served.base, work / "tokens.txt", work / "paths.txt", bare_args,
                                args.bare_connections, reuse=True)  # fmt: skip
             print(describe(f"bare Litestar endpoint, {args.bare_connections} connections", bare), flush=True)

@@ -1,7 +1,7 @@
 -- wrk script for bench/http_rush.py: every request registers a different person with their own token.
 --
 --   wrk -t2 -c64 -d<seconds + grace> --latency -s bench/rush.lua http://127.0.0.1:PORT \
---       -- TOKENS_FILE PATHS_FILE SECONDS THREADS REUSE
+--       -- TOKENS_FILE PATHS_FILE SECONDS THREADS REUSE IDLE_DIR
 --
 -- TOKENS_FILE holds one API token a line, PATHS_FILE one request path a line (the hot event's
 -- registrations, or one per event). Thread i of THREADS takes tokens i, i+THREADS, i+2*THREADS...
@@ -11,8 +11,11 @@
 -- wrk stops at -d whatever is in flight, and a registration cut off there may still commit without
 -- its 201 reaching anyone. So each thread sends registrations for SECONDS only, then sends nothing
 -- more (an empty request leaves the connection idle) while the answers in flight come back during
--- the grace wrk's -d adds. The figures (statuses, the span from first request to last answer, what
--- was still in flight at the end) are printed by done() as "rush <name> <value>" lines.
+-- the grace wrk's -d adds. A thread whose every request has been answered after that writes the
+-- file IDLE_DIR/idle-<thread>; once every thread has, bench/http_rush.py ends wrk with SIGINT
+-- (wrk then reports as at -d), so the grace lasts as long as the slowest answer and no longer.
+-- The figures (statuses, the span from first request to last answer, what was still in flight at
+-- the end) are printed by done() as "rush <name> <value>" lines.
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -50,17 +53,30 @@ function init(args)
   seconds = tonumber(args[3])
   stride = tonumber(args[4])
   reuse = args[5] == "1"
+  idle_dir = args[6]
+  marked = false
   tokens = {}
   for n = id + 1, #all, stride do
     table.insert(tokens, all[n])
   end
   sent, answered, cursor = 0, 0, 0
   first_sent, last_answer = 0, 0
+  past_deadline = false
   statuses = {}
   exhausted = 0
   body = "{}"
   -- wrk calls request() once on thread 0 before connecting, only to check what it returns.
   checking = id == 0
+end
+
+local function idle_if_done()
+  if not marked and sent == answered then
+    marked = true
+    if idle_dir then
+      local f = io.open(idle_dir .. "/idle-" .. id, "w")
+      f:close()
+    end
+  end
 end
 
 function request()
@@ -70,10 +86,16 @@ function request()
   end
   local t = now()
   if first_sent == 0 then first_sent = t end
-  if t - first_sent >= seconds then return "" end
+  if t - first_sent >= seconds then
+    past_deadline = true
+    idle_if_done()
+    return ""
+  end
   if cursor >= #tokens then
     if not reuse then
       exhausted = 1
+      past_deadline = true
+      idle_if_done()
       return ""
     end
     cursor = 0
@@ -91,6 +113,7 @@ function response(status, headers, body)
   answered = answered + 1
   last_answer = now()
   statuses[status] = (statuses[status] or 0) + 1
+  if past_deadline then idle_if_done() end
 end
 
 function done(summary, latency, requests)
