@@ -108,6 +108,8 @@ def app_env(db: Database, **more: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": db.url,
         "GRANDROUNDS_VAR_DIR": str(db.var_dir / "var"),
+        # One machine: the processes of a run share var/secret_key (os.environ may say otherwise).
+        "GRANDROUNDS_ENV": os.environ.get("GRANDROUNDS_ENV", "development"),
         "GRANDROUNDS_PASSWORD_HASH_PROFILE": "cheap",  # nobody signs in with a password here
         "GRANDROUNDS_DISPATCHER_IN_SERVER": "0",  # the outbox is measured on its own (bench/outbox.py)
         "GRANDROUNDS_LOG_LEVEL": "warning",  # one access-log line per request would be the figure
@@ -118,7 +120,8 @@ def app_env(db: Database, **more: str) -> dict[str, str]:
 
 def use_database(db: Database) -> None:
     """Point this process at ``db`` before anything of grandrounds is imported (settings read once)."""
-    for key in ("DATABASE_URL", "GRANDROUNDS_VAR_DIR", "GRANDROUNDS_PASSWORD_HASH_PROFILE"):
+    names = ("DATABASE_URL", "GRANDROUNDS_VAR_DIR", "GRANDROUNDS_ENV", "GRANDROUNDS_PASSWORD_HASH_PROFILE")
+    for key in names:
         os.environ[key] = app_env(db)[key]
     os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"
     if str(ROOT) not in sys.path:
