@@ -39,7 +39,7 @@ from events.services.registration.lifecycle import (
     out,
     registration_out,
 )
-from events.services.registration.seats import Place, Row, lock_event, open_place
+from events.services.registration.seats import Place, Row, lock_event, open_place, take_seats
 from events.services.tickets import check_sale, ticket_for_registration
 from events.tables import Registration
 from grandrounds.db import now, unique_violation, write_transaction
@@ -88,14 +88,18 @@ async def register(
 
     Nothing owed: confirmed at once, with a ticket code. Something owed: a
     checkout hold on the seat until ``hold_expires_at``. This is the hot
-    path; each query inside the lock is there for a reason:
+    path, so the event row is locked for as short a time as possible:
 
-    1. lock the event row: every change to its seats queues behind it;
-    2. (``session_id`` only) the session: its capacity and status;
-    3. the active ticket types (at most two rows): which one, its price, window, quantity;
-    4. (a type with a quantity only) how many of that type are taken;
-    5. seats taken and people waiting, in one statement;
-    6-8. insert the registration, its history row and its email.
+    1. read the event and its active ticket types (at most two rows), unlocked, and check
+       who may sign up for what at which price;
+    2. one conditional UPDATE of the event's seat counter: the lock and the capacity check in
+       one statement (seats.take_seats), refused when full, when someone waits, or when the
+       event closed meanwhile;
+    3. insert the registration, its history row and its messages, and commit.
+
+    A session with its own capacity, a ticket type with a quantity (counted under the lock), or
+    a refused step 2 takes the locked path instead: lock the event row, then decide from the
+    place's counters (book), where a full place puts the caller in line.
 
     There is no separate duplicate check: the partial unique indexes refuse a
     second live registration, and the violation becomes registration.duplicate.
@@ -103,19 +107,25 @@ async def register(
     """
     with unique_violation(becomes=errors.duplicate()):
         async with write_transaction():
-            event = await lock_event(event_id)
+            event = await lock_event(event_id, lock=False)
             place = await open_place(event, session_id)
             member_places = _may_take_member_places(principal.roles)
             if event["member_only"] and not member_places:
                 raise errors.members_only()
             ticket = await ticket_for_registration(event_id, ticket_type_id)
+            hot = place.session is None and (ticket is None or ticket["quantity"] is None)
+            if not hot:
+                place = await open_place(await lock_event(event_id), session_id)
             if ticket:
                 await check_sale(ticket, 1, [] if member_places else [principal.person_id])
             who = Newcomer(
                 principal.person_id, principal.email, principal.name, _price(ticket, principal.roles)
             )
             _refuse_unpayable([who], payments_open)
-            (row,) = await book(place, [who], ticket, principal, on_behalf=False)
+            seated = hot and await take_seats(place, 1)
+            if hot and not seated:
+                place = await open_place(await lock_event(event_id), None)
+            (row,) = await book(place, [who], ticket, principal, on_behalf=False, seats_taken=seated)
     return out(row, place.join_url, owner_view=True)
 
 
