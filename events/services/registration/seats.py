@@ -70,10 +70,14 @@ class Place:
 async def lock_event(event_id: int, *, lock: bool = True) -> Row:
     """The event row, locked until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
     writers): every change to an event's seats, in any of its places, queues behind this lock.
-    ``lock=False`` reads it only, for a caller that takes its seat with :func:`take_seats`."""
+    ``lock=False`` reads it only, for a caller that takes its seat with :func:`take_seats`.
+
+    NO KEY UPDATE, the strength an UPDATE of its columns takes: it queues behind take_seats and
+    the counters' updates, but not behind the key-share lock every registration's foreign key
+    check takes, so sign-ups writing their rows never wait for it (nor it for them)."""
     query = Event.select().where(Event.id == event_id)
     if lock and isinstance(engine(), PostgresEngine):
-        query = query.lock_rows("UPDATE")
+        query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
     if row is None:
         raise errors.event_not_found()
