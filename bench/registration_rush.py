@@ -32,6 +32,7 @@ os.environ.setdefault("GRANDROUNDS_ENV", "development")  # one machine: its proc
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH / 'rush.sqlite3'}")
 os.environ.setdefault("GRANDROUNDS_PASSWORD_HASH_PROFILE", "cheap")  # setting people up is not measured
 os.environ["GRANDROUNDS_DISPATCHER_IN_SERVER"] = "0"  # nothing else competes for the database
+os.environ.setdefault("GRANDROUNDS_REQUIRE_2FA_FOR_STAFF", "0")  # the staff account is set up by the API
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import logging  # noqa: E402

@@ -37,6 +37,12 @@ class Event(Table, tablename="events_event"):
     # The iCalendar SEQUENCE of the event-level copy (a conference's whole-event registrants hold
     # one): up with every change of its span, zone, venue or join link (see raw migration).
     sequence = Integer(default=0)
+    # Seat counters of the whole-event place, kept by the registration lifecycle in the same
+    # transaction as each move (see raw migration): registrations without a session that hold a
+    # seat by status (confirmed, pending_payment, offered; an expired hold still counts until the
+    # chore marks it), and those waitlisted.
+    seats_held = Integer(default=0)
+    waiting = Integer(default=0)
 
 
 class Track(Table, tablename="events_track"):
@@ -76,6 +82,9 @@ class Session(Table, tablename="events_session"):
     checkin_secret = Varchar(length=64, default="")  # seeds the rotating self check-in code
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # The seat counters of a session with its own capacity (as Event.seats_held and waiting).
+    seats_held = Integer(default=0)
+    waiting = Integer(default=0)
 
 
 class SessionSpeaker(Table, tablename="events_session_speaker"):

@@ -11,13 +11,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from accounts import errors
 from accounts.passwords import burn_time, verify_password
-from accounts.principal import STAFF_ROLES, Principal
+from accounts.principal import STAFF_ROLES, Principal, Role
 from accounts.schemas import TokenCreated, TokenOut
-from accounts.services import throttle, two_factor
-from accounts.services.people import normalize_email, roles_of
+from accounts.services import throttle
+from accounts.services.people import normalize_email
+from accounts.services.standing import with_derived
 from accounts.tables import ApiToken, Person, SignInSession
 from grandrounds.db import now, write_transaction
 
@@ -95,53 +97,60 @@ async def close_every_session(person_id: int) -> int:
     return len(ended)
 
 
-async def _principal(person_id: int, via: str, credential_id: int) -> Principal | None:
-    person = (
-        await Person.select(Person.email, Person.name, Person.is_active).where(Person.id == person_id).first()
-    )
-    if person is None or not person["is_active"]:
+# Who is calling, in one indexed query per request: the credential by its hash (unique index),
+# its person, their open role grants (one row each, so a person with none still gets one row) and
+# whether their second factor is on. Nothing is cached, so a revoked token, an ended session, a
+# deactivated person or a revoked grant counts from the very next request.
+_CALLER = """
+SELECT c.id AS credential_id, c.person AS person_id, %s AS last_used_at, p.email, p.name, g.role,
+  EXISTS (SELECT 1 FROM accounts_two_factor f
+          WHERE f.person = p.id AND f.confirmed_at IS NOT NULL) AS second_factor
+FROM %s c
+JOIN accounts_person p ON p.id = c.person AND p.is_active
+LEFT JOIN accounts_role_grant g ON g.person = p.id AND g.revoked_at IS NULL
+WHERE c.token_hash = {} AND c.revoked_at IS NULL %s
+"""
+_CALLER_BY_TOKEN = _CALLER % ("c.last_used_at", "accounts_api_token", "")
+_CALLER_BY_SESSION = _CALLER % ("NULL", "accounts_session", "AND c.expires_at > {}")
+
+
+async def _principal(rows: list[dict[str, Any]], via: str) -> Principal | None:
+    """The principal the caller query's rows describe, with the roles the role sources derive."""
+    if not rows:
         return None
-    roles = await roles_of(person_id)
+    first = rows[0]
+    known = set(Role.__members__.values())
+    granted = {Role(r["role"]) for r in rows if r["role"] in known}
+    person_id = int(first["person_id"])
+    roles = (await with_derived({person_id: granted}))[person_id]
     return Principal(
         person_id=person_id,
-        email=person["email"],
-        name=person["name"],
+        email=first["email"],
+        name=first["name"],
         roles=roles,
         via=via,
-        credential_id=credential_id,
-        second_factor=bool(roles & STAFF_ROLES) and await two_factor.is_enabled(person_id),
+        credential_id=int(first["credential_id"]),
+        second_factor=bool(roles & STAFF_ROLES) and bool(first["second_factor"]),
     )
 
 
 async def principal_from_session(secret: str) -> Principal | None:
-    row = (
-        await SignInSession.select(SignInSession.id, SignInSession.person)
-        .where(
-            (SignInSession.token_hash == _digest(secret))
-            & SignInSession.revoked_at.is_null()
-            & (SignInSession.expires_at > now())
-        )
-        .first()
-    )
-    return None if row is None else await _principal(row["person"], "session", row["id"])
+    rows = await SignInSession.raw(_CALLER_BY_SESSION, _digest(secret), now())
+    return await _principal(rows, "session")
 
 
 async def principal_from_token(secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = (
-        await ApiToken.select(ApiToken.id, ApiToken.person, ApiToken.last_used_at)
-        .where((ApiToken.token_hash == _digest(secret)) & ApiToken.revoked_at.is_null())
-        .first()
-    )
-    if row is None:
+    rows = await ApiToken.raw(_CALLER_BY_TOKEN, _digest(secret))
+    if not rows:
         return None
-    stamp = now()
-    if row["last_used_at"] is None or stamp - row["last_used_at"] > LAST_USED_RESOLUTION:
+    stamp, last_used = now(), rows[0]["last_used_at"]
+    if last_used is None or stamp - last_used > LAST_USED_RESOLUTION:
         # Outside a write transaction and at most every few minutes: a lost
         # stamp is harmless, a write on every API call is not.
-        await ApiToken.update({ApiToken.last_used_at: stamp}).where(ApiToken.id == row["id"])
-    return await _principal(row["person"], "token", row["id"])
+        await ApiToken.update({ApiToken.last_used_at: stamp}).where(ApiToken.id == rows[0]["credential_id"])
+    return await _principal(rows, "token")
 
 
 async def create_token(person_id: int, name: str) -> TokenCreated:

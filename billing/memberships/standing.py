@@ -22,7 +22,7 @@ from piccolo.columns.combination import Where
 
 from accounts.principal import Role
 from billing.memberships.status import COUNTING, MembershipStatus
-from billing.tables import Membership, MembershipSeat
+from billing.tables import Membership
 
 
 def counts(row: Mapping[str, Any], at: datetime) -> bool:
@@ -47,29 +47,37 @@ def counting_at(at: datetime) -> Any:
     return condition
 
 
+_COUNTING_SQL = ", ".join(f"'{status}'" for status in sorted(COUNTING))
+_PAID_TERM = (
+    f"m.status IN ({_COUNTING_SQL}) AND m.starts_at <= {{}} AND m.current_period_end > {{}}"
+    " AND m.tier <> 'guest'"
+)
+# Both ways of being a member, in one round trip (it runs on every request that names its caller):
+# one's own membership (a paid term counting at ``at``, or an active guest one), and a seat in an
+# organization's membership whose term counts at ``at``.
+_STANDING = f"""
+SELECT m.person AS person, m.tier AS tier FROM billing_membership m
+WHERE m.person IN (%s) AND (({_PAID_TERM}) OR (m.tier = 'guest' AND m.status = '{MembershipStatus.ACTIVE}'))
+UNION ALL
+SELECT s.person AS person, 'seat' AS tier FROM billing_membership_seat s
+JOIN billing_membership m ON m.id = s.membership
+WHERE s.person IN (%s) AND s.assigned_at <= {{}} AND (s.released_at IS NULL OR s.released_at > {{}})
+  AND {_PAID_TERM}
+"""  # noqa: S608 - the statuses are the enums' own constants; ids and instants are bound parameters
+
+
 async def member_roles(person_ids: Sequence[int], at: datetime) -> dict[int, Iterable[Role]]:
     """The role source: MEMBER for an active individual membership or a seat in an active
-    organization membership at ``at``; GUEST for a guest membership."""
+    organization membership at ``at``; GUEST for a guest membership. One query (the same rule as
+    :func:`counting_at`, spelled in SQL)."""
     ids = list(person_ids)
+    marks = ", ".join("{}" for _ in ids)
+    query = _STANDING % (marks, marks)
+    # Placeholders are positional: the first list of ids, the instants of the first part, the
+    # second list of ids, then the instants of the second part (assigned, released, the term).
+    args = [*ids, at, at, *ids, at, at, at, at]
     found: dict[int, set[Role]] = {}
-    own = await Membership.select(Membership.person, Membership.tier).where(
-        Membership.person.is_in(ids)
-        & (counting_at(at) | ((Membership.tier == "guest") & (Membership.status == MembershipStatus.ACTIVE)))
-    )
-    for row in own:
+    for row in await Membership.raw(query, *args):
         role = Role.GUEST if row["tier"] == "guest" else Role.MEMBER
         found.setdefault(row["person"], set()).add(role)
-    seats = await MembershipSeat.select(MembershipSeat.person, MembershipSeat.membership).where(
-        MembershipSeat.person.is_in(ids)
-        & (MembershipSeat.assigned_at <= at)
-        & (MembershipSeat.released_at.is_null() | (MembershipSeat.released_at > at))
-    )
-    if seats:
-        active = await Membership.select(Membership.id).where(
-            Membership.id.is_in(list({s["membership"] for s in seats})) & counting_at(at)
-        )
-        active_ids = {row["id"] for row in active}
-        for seat in seats:
-            if seat["membership"] in active_ids:
-                found.setdefault(seat["person"], set()).add(Role.MEMBER)
     return {pid: roles for pid, roles in found.items()}

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 from piccolo.columns.combination import WhereRaw
 
 from events import errors
+from events.registration_status import LIVE
 from events.schemas import Kind
 from events.services.registration.seats import (
-    LIVE,
     seats_taken,
     seats_taken_in_sessions,
     tickets_taken,

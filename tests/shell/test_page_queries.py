@@ -129,3 +129,14 @@ async def test_cohort_dashboard_costs_the_same_for_3_and_12_residents(client: ht
         await world.add_resident()
     large = await _queries_for(client, path, world.staff.headers)
     assert large == small
+
+
+async def test_staff_events_dashboard_costs_the_same_for_3_and_30_events(client: httpx.AsyncClient) -> None:
+    path = "/staff/events"
+    staff = await make_staff()
+    await _publish_events(client, staff, SMALL)
+    small = await _queries_for(client, path, staff.headers)
+    await _publish_events(client, staff, 30 - SMALL)
+    page = await client.get(path, headers=staff.headers)
+    assert page.status_code == 200
+    assert await _queries_for(client, path, staff.headers) == small

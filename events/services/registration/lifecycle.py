@@ -34,7 +34,16 @@ from events.services.consultations import bookings as consultations
 from events.services.invites.copies import enqueue_registrant_invite
 from events.services.pricing import Price
 from events.services.registration.reading import my_registrations, out, registration_out
-from events.services.registration.seats import Place, Row, lock_event, occupancy, place_of, units_that_fit
+from events.services.registration.seats import (
+    Place,
+    Row,
+    counter_steps,
+    lock_event,
+    occupancy,
+    place_of,
+    shift_counters,
+    units_that_fit,
+)
 from events.services.registration.withdrawal_hooks import places_ended
 from events.services.tickets import new_ticket_code
 from events.tables import Registration, RegistrationChange
@@ -78,6 +87,7 @@ async def _move(reg: Row, to_status: Status, by: int | None, reason: str, **valu
     updates: dict[Any, Any] = {Registration.status: to_status, Registration.updated_at: now()}
     updates.update({getattr(Registration, k): v for k, v in values.items()})
     await Registration.update(updates).where(Registration.id == reg["id"])
+    await shift_counters(reg["event"], reg["session"], *counter_steps(reg["status"], to_status))
     await RegistrationChange.insert(
         RegistrationChange(
             registration=reg["id"],
@@ -186,7 +196,7 @@ async def _unit(reg: Row, status: Status) -> list[Row]:
 
 async def _offer_next(place: Place, by: int | None) -> None:
     """Give freed seats to the front of the line, in sign-up order, as time-boxed offers."""
-    taken_now = await occupancy(place.event["id"], place.session_id)
+    taken_now = await occupancy(place)
     free = place.capacity - taken_now.taken
     if free <= 0 or taken_now.waiting == 0:
         return
@@ -254,12 +264,24 @@ def _new_row(
 
 
 async def book(
-    place: Place, people: Sequence[Newcomer], ticket: Row | None, by: Principal, *, on_behalf: bool
+    place: Place,
+    people: Sequence[Newcomer],
+    ticket: Row | None,
+    by: Principal,
+    *,
+    on_behalf: bool,
+    seats_taken: bool = False,
 ) -> list[Row]:
     """Insert one booking, inside the caller's transaction under the event's lock: everyone seated
-    (or held for payment) if all fit and nobody waits, otherwise everyone in line together."""
-    seats = await occupancy(place.event["id"], place.session_id)
-    seated = seats.waiting == 0 and seats.taken + len(people) <= place.capacity
+    (or held for payment) if all fit and nobody waits, otherwise everyone in line together.
+    ``seats_taken``: the caller already counted their seats in (seats.take_seats, which is also the
+    lock); otherwise the place's counters decide here and move with the booking."""
+    seated = seats_taken
+    if not seats_taken:
+        seats = await occupancy(place, room_for=len(people))
+        seated = seats.waiting == 0 and seats.taken + len(people) <= place.capacity
+        held, waiting = (len(people), 0) if seated else (0, len(people))
+        await shift_counters(place.event["id"], place.session_id, held, waiting)
     party = secrets.token_urlsafe(12) if len(people) > 1 else ""
     booked_by = by.person_id if on_behalf else None
     at = now()
@@ -384,6 +406,13 @@ async def cancel_by_staff(live: Sequence[Row], by: int, reason: str, *, at: date
             Registration.hold_expires_at: None,
         }
     ).where(Registration.id.is_in([r["id"] for r in live]))
+    steps: dict[tuple[int, int | None], tuple[int, int]] = {}
+    for r in live:
+        held, waiting = counter_steps(r["status"], Status.CANCELLED)
+        before = steps.get((r["event"], r["session"]), (0, 0))
+        steps[(r["event"], r["session"])] = (before[0] + held, before[1] + waiting)
+    for (event_id, session_id), (held, waiting) in steps.items():
+        await shift_counters(event_id, session_id, held, waiting)
     await RegistrationChange.insert(
         *[
             RegistrationChange(
@@ -468,7 +497,7 @@ async def confirm_payment(registration_id: int) -> RegistrationOut:
                     raise errors.not_live()
                 place = await place_of(event, reg)
                 if reg["hold_expires_at"] <= now():
-                    seats = await occupancy(event["id"], place.session_id)
+                    seats = await occupancy(place)
                     if seats.waiting or seats.taken >= place.capacity:
                         raise errors.hold_lapsed()
                 names = await _names([reg["person"]])

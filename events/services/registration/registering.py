@@ -39,7 +39,7 @@ from events.services.registration.lifecycle import (
     out,
     registration_out,
 )
-from events.services.registration.seats import Place, Row, lock_event, open_place
+from events.services.registration.seats import Place, Row, lock_event, open_place, take_seats
 from events.services.tickets import check_sale, ticket_for_registration
 from events.tables import Registration
 from grandrounds.db import now, unique_violation, write_transaction
@@ -77,6 +77,10 @@ def _refuse_unpayable(people: list[Newcomer], payments_open: bool) -> None:
         raise errors.payments_not_configured()
 
 
+class _NoSeatNow(Exception):
+    """The hot path found no seat at the last moment: its rows are rolled back, the locked path decides."""
+
+
 @counts_registrations
 async def register(
     principal: Principal,
@@ -89,35 +93,73 @@ async def register(
     """Sign the caller up: a seat if one is free and nobody waits, otherwise a place in line.
 
     Nothing owed: confirmed at once, with a ticket code. Something owed: a
-    checkout hold on the seat until ``hold_expires_at``. This is the hot
-    path; each query inside the lock is there for a reason:
+    checkout hold on the seat until ``hold_expires_at``.
 
-    1. lock the event row: every change to its seats queues behind it;
-    2. (``session_id`` only) the session: its capacity and status;
-    3. the active ticket types (at most two rows): which one, its price, window, quantity;
-    4. (a type with a quantity only) how many of that type are taken;
-    5. seats taken and people waiting, in one statement;
-    6-8. insert the registration, its history row and its email.
+    This is the hot path, and it holds the event row's lock for one short
+    statement: a free place at the whole event, with no ticket quantity to
+    count, is written in full first (registration, history row, messages),
+    unlocked, and its seat is taken last by one conditional UPDATE of the
+    event's counter (seats.take_seats), the lock and the capacity check in
+    one; commit follows at once. When that UPDATE finds the place full, a
+    line, or the event closed meanwhile, the rows roll back and the locked
+    path decides (``_register_locked``), as it does from the start for a
+    place that looks full, a session with its own capacity, or a ticket type
+    with a quantity.
 
     There is no separate duplicate check: the partial unique indexes refuse a
     second live registration, and the violation becomes registration.duplicate.
     ``payments_open`` (grandrounds.web.payments) says whether a price above zero can be paid here.
     """
+    args = (principal, event_id, ticket_type_id, session_id, payments_open)
     with unique_violation(becomes=errors.duplicate()):
+        try:
+            async with write_transaction():
+                event = await lock_event(event_id, lock=False)
+                place = await open_place(event, session_id)
+                looks_free = event["waiting"] == 0 and event["seats_held"] < event["capacity"]
+                if place.session is None and looks_free:
+                    ticket, who = await _sale(principal, place, ticket_type_id, payments_open, counted=False)
+                    if ticket is None or ticket["quantity"] is None:
+                        (row,) = await book(
+                            place, [who], ticket, principal, on_behalf=False, seats_taken=True
+                        )
+                        if not await take_seats(place, 1):
+                            raise _NoSeatNow
+                        return out(row, place.join_url, owner_view=True)
+        except _NoSeatNow:
+            pass
         async with write_transaction():
-            event = await lock_event(event_id)
-            place = await open_place(event, session_id)
-            member_places = _may_take_member_places(principal.roles)
-            if event["member_only"] and not member_places:
-                raise errors.members_only()
-            ticket = await ticket_for_registration(event_id, ticket_type_id)
-            if ticket:
-                await check_sale(ticket, 1, [] if member_places else [principal.person_id])
-            who = Newcomer(
-                principal.person_id, principal.email, principal.name, _price(ticket, principal.roles)
-            )
-            _refuse_unpayable([who], payments_open)
-            (row,) = await book(place, [who], ticket, principal, on_behalf=False)
+            return await _register_locked(*args)
+
+
+async def _sale(
+    principal: Principal, place: Place, ticket_type_id: int | None, payments_open: bool, *, counted: bool
+) -> tuple[Row | None, Newcomer]:
+    """May the caller sign up here, with which ticket type, at what price? ``counted``: the event is
+    locked, so a ticket type's quantity may be checked against what is sold."""
+    member_places = _may_take_member_places(principal.roles)
+    if place.event["member_only"] and not member_places:
+        raise errors.members_only()
+    ticket = await ticket_for_registration(place.event["id"], ticket_type_id)
+    if ticket and (counted or ticket["quantity"] is None):
+        await check_sale(ticket, 1, [] if member_places else [principal.person_id])
+    who = Newcomer(principal.person_id, principal.email, principal.name, _price(ticket, principal.roles))
+    _refuse_unpayable([who], payments_open)
+    return ticket, who
+
+
+async def _register_locked(
+    principal: Principal,
+    event_id: int,
+    ticket_type_id: int | None,
+    session_id: int | None,
+    payments_open: bool,
+) -> RegistrationOut:
+    """The locked path: lock the event row, check, and let the place's counters decide (book)."""
+    event = await lock_event(event_id)
+    place = await open_place(event, session_id)
+    ticket, who = await _sale(principal, place, ticket_type_id, payments_open, counted=True)
+    (row,) = await book(place, [who], ticket, principal, on_behalf=False)
     return out(row, place.join_url, owner_view=True)
 
 

@@ -20,7 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from events import errors
-from events.registration_status import LIVE, RegistrationStatus
+from events.registration_status import RegistrationStatus
 from events.tables import Event, Registration, Session
 from grandrounds.db import engine, now
 
@@ -67,16 +67,40 @@ class Place:
         return Registration.session == self.session["id"]
 
 
-async def lock_event(event_id: int) -> Row:
+async def lock_event(event_id: int, *, lock: bool = True) -> Row:
     """The event row, locked until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
-    writers): every change to an event's seats, in any of its places, queues behind this lock."""
+    writers): every change to an event's seats, in any of its places, queues behind this lock.
+    ``lock=False`` reads it only, for a caller that takes its seat with :func:`take_seats`.
+
+    NO KEY UPDATE, the strength an UPDATE of its columns takes: it queues behind take_seats and
+    the counters' updates, but not behind the key-share lock every registration's foreign key
+    check takes, so sign-ups writing their rows never wait for it (nor it for them)."""
     query = Event.select().where(Event.id == event_id)
-    if isinstance(engine(), PostgresEngine):
-        query = query.lock_rows("UPDATE")
+    if lock and isinstance(engine(), PostgresEngine):
+        query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
     if row is None:
         raise errors.event_not_found()
     return row
+
+
+# The hot path's lock and seat check in one short statement: the row lock it takes is held to
+# commit, and every condition reads the locked row itself, so PostgreSQL re-checks them all on the
+# newest version of the row when a concurrent booking commits first (no stale snapshot of the line).
+_TAKE_SEATS = """
+UPDATE events_event SET seats_held = seats_held + {}
+WHERE id = {} AND status = 'published' AND ends_at > {} AND waiting = 0 AND seats_held + {} <= capacity
+RETURNING id
+"""
+
+
+async def take_seats(place: Place, seats: int) -> bool:
+    """Seat ``seats`` people at the whole-event place now if the counters leave room and nobody
+    waits; False (nothing changed) when full, when someone waits, or when it stopped taking
+    registrations meanwhile: the caller then locks the event and decides exactly."""
+    assert place.session is None, "a session's seats are decided under the event lock"
+    rows = await Event.raw(_TAKE_SEATS, seats, place.event["id"], now(), seats)
+    return bool(rows)
 
 
 async def open_place(event: Row, session_id: int | None) -> Place:
@@ -105,40 +129,100 @@ async def place_of(event: Row, reg: Row) -> Place:
     return Place(event, await Session.select().where(Session.id == reg["session"]).first())
 
 
+# Which statuses each counter of a place counts (events_event / events_session: seats_held, waiting).
+HOLDS_SEAT = frozenset({Status.CONFIRMED, Status.PENDING_PAYMENT, Status.OFFERED})
+
+
+def counter_steps(from_status: str, to_status: str) -> tuple[int, int]:
+    """How a move from one status to another changes its place's (seats_held, waiting)."""
+
+    def weight(status: str) -> tuple[int, int]:
+        return (int(status in HOLDS_SEAT), int(status == Status.WAITLISTED))
+
+    before, after = weight(from_status), weight(to_status)
+    return after[0] - before[0], after[1] - before[1]
+
+
+_SHIFT = "UPDATE %s SET seats_held = seats_held + {}, waiting = waiting + {} WHERE id = {}"
+_SHIFT_EVENT = _SHIFT % "events_event"
+_SHIFT_SESSION = _SHIFT % "events_session"
+
+
+async def shift_counters(event_id: int, session_id: int | None, held: int, waiting: int) -> None:
+    """Move a place's counters by what its registrations just did, inside their transaction (the
+    event row is locked, so no other writer of this place's counters runs meanwhile)."""
+    if held == 0 and waiting == 0:
+        return
+    if session_id is None:
+        await Registration.raw(_SHIFT_EVENT, held, waiting, event_id)
+    else:
+        await Registration.raw(_SHIFT_SESSION, held, waiting, session_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Occupancy:
-    taken: int  # seats held: confirmed, unexpired checkouts, unexpired offers
-    waiting: int  # registrations waitlisted behind them
+    held: int  # registrations holding a seat by status, lapsed holds and offers included
+    waiting: int  # registrations waitlisted
+    lapsed: int  # of ``held``: checkouts and offers past their deadline, not yet marked expired
+
+    @property
+    def taken(self) -> int:
+        """Seats held now: a hold or an offer stops holding one the moment it expires."""
+        return self.held - self.lapsed
 
 
-# One round trip for both numbers: this runs inside every registration's write lock.
-_OCCUPANCY = f"""
-SELECT
-  COALESCE(SUM(CASE WHEN status = '{Status.CONFIRMED}'
-    OR (status = '{Status.PENDING_PAYMENT}' AND (hold_expires_at IS NULL OR hold_expires_at > {{}}))
-    OR (status = '{Status.OFFERED}' AND offer_expires_at > {{}}) THEN 1 ELSE 0 END), 0) AS taken,
-  COALESCE(SUM(CASE WHEN status = '{Status.WAITLISTED}' THEN 1 ELSE 0 END), 0) AS waiting
-FROM events_registration
-WHERE event = {{}} AND status IN ({", ".join(f"'{s}'" for s in sorted(LIVE))}) AND %s
+_COUNTERS_EVENT = "SELECT seats_held, waiting FROM events_event WHERE id = {}"
+_COUNTERS_SESSION = "SELECT seats_held, waiting FROM events_session WHERE id = {}"
+
+# Holds and offers past their deadline that the expiry chores have not marked yet. The (event,
+# status) and (session, status) indexes bound it by the place's open holds, never its history.
+_LAPSED = f"""
+SELECT COUNT(*) AS lapsed FROM events_registration
+WHERE %s AND (
+  (status = '{Status.PENDING_PAYMENT}' AND hold_expires_at <= {{}})
+  OR (status = '{Status.OFFERED}' AND offer_expires_at <= {{}}))
 """  # noqa: S608 - the statuses are the enum's own constants, the values are bound parameters
+_LAPSED_EVENT = _LAPSED % "event = {} AND session IS NULL"
+_LAPSED_SESSION = _LAPSED % "session = {}"
 
 
-async def occupancy(event_id: int, session_id: int | None = None) -> Occupancy:
+async def lapsed_holds(event_id: int, session_id: int | None) -> int:
     at = now()
     if session_id is None:
-        rows = await Registration.raw(_OCCUPANCY % "session IS NULL", at, at, event_id)
+        rows = await Registration.raw(_LAPSED_EVENT, event_id, at, at)
     else:
-        rows = await Registration.raw(_OCCUPANCY % "session = {}", at, at, event_id, session_id)
-    return Occupancy(taken=int(rows[0]["taken"]), waiting=int(rows[0]["waiting"]))
+        rows = await Registration.raw(_LAPSED_SESSION, session_id, at, at)
+    return int(rows[0]["lapsed"])
+
+
+async def occupancy(place: Place, *, room_for: int = 1) -> Occupancy:
+    """The place's counters as they are in this transaction, exact for the question asked: lapsed
+    holds are counted (one more indexed query) only when they could change the answer, that is when
+    someone waits for a seat or the counters alone leave no room for ``room_for`` more."""
+    if place.session_id is None:
+        rows = await Registration.raw(_COUNTERS_EVENT, place.event["id"])
+    else:
+        rows = await Registration.raw(_COUNTERS_SESSION, place.session_id)
+    held, waiting = int(rows[0]["seats_held"]), int(rows[0]["waiting"])
+    lapsed = 0
+    if waiting or held + room_for > place.capacity:
+        lapsed = await lapsed_holds(place.event["id"], place.session_id)
+    return Occupancy(held=held, waiting=waiting, lapsed=lapsed)
 
 
 async def seats_taken(event_id: int, session_id: int | None = None) -> int:
     """Seats held at the event (session_id None) or in one session with its own capacity."""
-    return (await occupancy(event_id, session_id)).taken
+    if session_id is None:
+        rows = await Registration.raw(_COUNTERS_EVENT, event_id)
+    else:
+        rows = await Registration.raw(_COUNTERS_SESSION, session_id)
+    if not rows:
+        return 0
+    return int(rows[0]["seats_held"]) - await lapsed_holds(event_id, session_id)
 
 
 def _holds_seat(at: datetime) -> Any:
-    """The same rule as _OCCUPANCY's "taken", as a query condition for counting many places at once."""
+    """The same rule as Occupancy.taken, as a query condition for counting many places at once."""
     return (
         (Registration.status == RegistrationStatus.CONFIRMED)
         | (
