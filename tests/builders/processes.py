@@ -137,3 +137,13 @@ class AppProcess:
             self.kill()
             await self.wait()
             return None
+
+
+# `grandrounds serve` up to the point of serving: prints the links base URL it settled on and exits.
+SERVE_WITHOUT_SERVING = """
+import sys, uvicorn
+from grandrounds.server import cli
+from grandrounds.settings import get_settings
+uvicorn.run = lambda *a, **k: print("links:", get_settings().base_url)
+sys.exit(cli.main(sys.argv[1:]))
+"""

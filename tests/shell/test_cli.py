@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from accounts.tables import OrganizationMember, Person, RoleGrant
+from tests.builders.processes import SERVE_WITHOUT_SERVING
 
 
 def grandrounds(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -64,15 +65,6 @@ async def test_migrate_is_repeatable() -> None:
     done = grandrounds("migrate")
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
-
-
-SERVE_WITHOUT_SERVING = """
-import sys, uvicorn
-from grandrounds.server import cli
-from grandrounds.settings import get_settings
-uvicorn.run = lambda *a, **k: print("links:", get_settings().base_url)
-sys.exit(cli.main(sys.argv[1:]))
-"""
 
 
 def _serve(*args: str, base_url: str | None = None) -> str:

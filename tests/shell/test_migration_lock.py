@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from grandrounds.db import is_sqlite
-from tests.shell.test_backups import fresh_database, rows_of
-from tests.shell.test_cli import SERVE_WITHOUT_SERVING
+from tests.builders.databases import fresh_database, rows_of
+from tests.builders.processes import SERVE_WITHOUT_SERVING
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "events", "programs", "billing", "notifications", "library", "directory", "records")
