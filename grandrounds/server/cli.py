@@ -56,8 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not production_requested():
         os.environ.setdefault("GRANDROUNDS_BASE_URL", served_base_url(args.host, args.port))
     settings = get_settings()
-    # Every worker process writes its metrics there, so /metrics on any of them gives the totals.
-    prepare_multiprocess_dir(settings.var_dir)
+    # Several processes: each writes its metrics there, so /metrics on any of them gives the totals.
+    # One process (served in this very process, whose counters exist already) keeps its own registry.
+    if args.workers > 1:
+        prepare_multiprocess_dir(settings.var_dir)
     if not args.no_migrate:
         _migrate()
     if settings.is_sqlite and args.workers > 1:

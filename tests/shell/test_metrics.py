@@ -158,13 +158,15 @@ def test_every_process_of_serve_counts_into_one_total(
     assert value(found, REQUESTS, route="/events", method="GET", status="2xx") == 2
 
 
-async def test_serve_with_two_workers_logs_json_once_per_request_and_scrapes_the_total(run_dir: Path) -> None:
-    var = run_dir / f"serve-metrics-{os.getpid()}"
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_serve_logs_json_once_per_request_and_scrapes_the_total(run_dir: Path, workers: int) -> None:
+    """One process counts in its own registry, several in the shared folder: a scrape sees every request."""
+    var = run_dir / f"serve-metrics-{os.getpid()}-{workers}"
     server = AppProcess.serve(
         run_dir,
         {"GRANDROUNDS_VAR_DIR": str(var), "GRANDROUNDS_LOG_FORMAT": "json", "GRANDROUNDS_LOG_LEVEL": "info"},
     )
-    server.command += ["--workers", "2"]
+    server.command += ["--workers", str(workers)]
     # Generous: on a busy machine uvicorn may restart a worker that is slow to import the app.
     await server.start(within=300)
     try:
