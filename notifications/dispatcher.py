@@ -24,7 +24,7 @@ UPDATE that closes a row (sent, or given up) blanks the context values the
 row names as secret, so the record keeps no working link.
 
 Each line about a row carries ``outbox_id`` and the ``request_id`` of the
-request that queued it (structlog's context), so a message's trail leads back
+request that queued it, if a request did (structlog's context), so a message's trail leads back
 to the request's own lines. Failed deliveries and chore runs are counted in
 grandrounds.metrics.
 """
@@ -227,7 +227,11 @@ class Dispatcher:
 
     async def deliver(self, row: dict[str, Any]) -> bool:
         """Build, send and mark one claimed row; its lines carry the id of the request that queued it."""
-        with structlog.contextvars.bound_contextvars(outbox_id=row["id"], request_id=row.get("request_id")):
+        # A chore's messages were queued by no request: their lines carry no request_id at all.
+        trail = {"outbox_id": row["id"]}
+        if row.get("request_id"):
+            trail["request_id"] = row["request_id"]
+        with structlog.contextvars.bound_contextvars(**trail):
             return await self._deliver(row)
 
     async def _deliver(self, row: dict[str, Any]) -> bool:
