@@ -8,7 +8,6 @@ application itself never reads the header, so a client cannot name its own addre
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import httpx
@@ -28,7 +27,8 @@ def _serve(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     monkeypatch.setattr(cli, "_migrate", lambda quiet=True: None)
     monkeypatch.setenv("GRANDROUNDS_BASE_URL", "http://127.0.0.1:8000")
-    assert cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, workers=1)) == 0
+    args = cli.build_parser().parse_args(["serve", "--host", "127.0.0.1", "--port", "8000", "--workers", "1"])
+    assert cli.cmd_serve(args) == 0
     return seen
 
 
