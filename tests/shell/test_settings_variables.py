@@ -10,20 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grandrounds.server.packages import DOMAIN_PACKAGES
 from grandrounds.settings import KNOWN_VARIABLES, LIBRARY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGES = (
-    "grandrounds",
-    "accounts",
-    "events",
-    "programs",
-    "billing",
-    "notifications",
-    "library",
-    "directory",
-    "records",
-)
+RUNTIME_PACKAGES = ("grandrounds", *DOMAIN_PACKAGES)
 NAME = r"[A-Z][A-Z0-9_]{2,}"
 # A reader call with a literal name: os.environ.get("X"), os.getenv("X"), os.environ["X"],
 # os.environ.setdefault("X", ...), and the settings' readers (read.integer("X", ...), read.flag(...)).
