@@ -143,7 +143,10 @@ def test_every_process_of_serve_counts_into_one_total(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two processes write into the folder serve prepares; a scrape answered by either sums both."""
-    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    # setenv first: the variable is absent again after the test, though prepare_multiprocess_dir sets it
+    # straight in os.environ (a later serve in this run must not inherit this folder).
+    monkeypatch.setenv(MULTIPROC_ENV, "")
+    monkeypatch.delenv(MULTIPROC_ENV)
     folder = prepare_multiprocess_dir(tmp_path)
     assert os.environ[MULTIPROC_ENV] == str(folder) and folder == tmp_path / "metrics"
     (folder / "counter_1.db").write_bytes(b"")
